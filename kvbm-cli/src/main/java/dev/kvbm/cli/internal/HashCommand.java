@@ -1,0 +1,110 @@
+package dev.kvbm.cli.internal;
+
+import dev.kvbm.core.hash.SequenceHashes;
+import dev.kvbm.core.hash.TokenBlock;
+import dev.kvbm.core.hash.TokenBlockSequence;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** {@code kvbm hash}: Dynamo-compatible block and sequence hashes of a token list. */
+final class HashCommand implements Command {
+
+    @Override
+    public String name() {
+        return "hash";
+    }
+
+    @Override
+    public String summary() {
+        return "Hash tokens into blocks: XXH3-64 block hash and chained sequence hash per complete block.";
+    }
+
+    @Override
+    public String usage() {
+        return "--tokens 1,2,3,... --block-size B [--salt S] [--json]";
+    }
+
+    @Override
+    public List<Args.Spec> options() {
+        return List.of(
+                Args.Spec.value("--tokens", "t1,t2,...", "token ids, unsigned 32-bit, comma-separated"),
+                Args.Spec.value("--block-size", "B", "tokens per block (>= 1)"),
+                Args.Spec.value("--salt", "S", "salt hash, unsigned 64-bit decimal (default 0)"),
+                Args.Spec.flag("--json", "print one JSON object"));
+    }
+
+    @Override
+    public int run(Args args, PrintStream out) {
+        int[] tokens = parseTokens(args.required("--tokens"));
+        int blockSize = args.integer("--block-size", null, 1, Integer.MAX_VALUE);
+        long salt = args.string("--salt").map(HashCommand::parseSalt).orElse(0L);
+        TokenBlockSequence seq = TokenBlockSequence.of(tokens, blockSize, salt);
+        if (args.flag("--json")) {
+            Json j = new Json(out).beginObject().field("blockSize", blockSize)
+                    .field("salt", SequenceHashes.toUnsigned(salt));
+            j.name("blocks").beginArray();
+            for (TokenBlock b : seq.blocks()) {
+                j.beginObject().name("tokens").beginArray();
+                for (int t : b.tokens()) {
+                    j.value(Integer.toUnsignedLong(t));
+                }
+                j.endArray().field("blockHash", SequenceHashes.toUnsigned(b.blockHash()))
+                        .field("sequenceHash", SequenceHashes.toUnsigned(b.sequenceHash())).endObject();
+            }
+            j.endArray().name("partial").beginArray();
+            for (int t : seq.partialTokens()) {
+                j.value(Integer.toUnsignedLong(t));
+            }
+            j.endArray().endObject().end();
+        } else {
+            out.printf("%d tokens, block size %d, salt %s: %d complete block(s), %d token(s) in the partial tail%n",
+                    tokens.length, blockSize, SequenceHashes.toUnsigned(salt), seq.blocks().size(),
+                    seq.partialTokens().length);
+            out.printf("  %5s %20s %20s  %s%n", "block", "blockHash", "sequenceHash", "tokens");
+            for (TokenBlock b : seq.blocks()) {
+                out.printf("  %5d %20s %20s  %s%n", b.position(), SequenceHashes.toUnsigned(b.blockHash()),
+                        SequenceHashes.toUnsigned(b.sequenceHash()), render(b.tokens()));
+            }
+            out.println("  partial: " + render(seq.partialTokens()));
+        }
+        return Cli.OK;
+    }
+
+    private static String render(int[] tokens) {
+        return Arrays.stream(tokens).mapToObj(Integer::toUnsignedString).collect(Collectors.joining(",", "[", "]"));
+    }
+
+    static int[] parseTokens(String text) {
+        if (text.isBlank()) {
+            return new int[0];
+        }
+        String[] parts = text.split(",", -1);
+        int[] tokens = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            String p = parts[i].trim();
+            long v;
+            try {
+                v = Long.parseLong(p);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--tokens must be unsigned 32-bit integers separated by commas (token "
+                        + i + " is '" + p + "')");
+            }
+            if (v < 0 || v > 0xFFFF_FFFFL) {
+                throw new UsageException("--tokens: token " + i + " must be in 0..4294967295 (got " + v + ")");
+            }
+            tokens[i] = (int) v;
+        }
+        return tokens;
+    }
+
+    private static long parseSalt(String text) {
+        try {
+            return Long.parseUnsignedLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException("--salt must be an unsigned 64-bit decimal in 0..18446744073709551615 (got '"
+                    + text + "')");
+        }
+    }
+}

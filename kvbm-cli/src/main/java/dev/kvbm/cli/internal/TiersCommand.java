@@ -1,0 +1,72 @@
+package dev.kvbm.cli.internal;
+
+import dev.kvbm.api.Tier;
+import dev.kvbm.core.providers.ProviderRegistry;
+import dev.kvbm.core.providers.ProviderStatus;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Set;
+
+/** {@code kvbm tiers}: every provider found, whether it can run here, and why not. */
+final class TiersCommand implements Command {
+
+    @Override
+    public String name() {
+        return "tiers";
+    }
+
+    @Override
+    public String summary() {
+        return "List every tier, transfer-engine and transport provider found, available or not, and why not.";
+    }
+
+    @Override
+    public String usage() {
+        return "[--exclude name,...] [--json]";
+    }
+
+    @Override
+    public List<Args.Spec> options() {
+        return List.of(
+                Args.Spec.value("--exclude", "name,...", "leave these providers out (adds to -Dkvbm.provider.exclude)"),
+                Args.Spec.flag("--json", "print one JSON object"));
+    }
+
+    @Override
+    public int run(Args args, PrintStream out) {
+        Set<String> exclude = args.string("--exclude").map(s -> Set.of(s.split(","))).orElse(Set.of());
+        ProviderRegistry registry = ProviderRegistry.load(exclude);
+        List<ProviderStatus> statuses = registry.statuses();
+        if (args.flag("--json")) {
+            Json j = new Json(out).beginObject().name("providers").beginArray();
+            for (ProviderStatus s : statuses) {
+                j.beginObject().field("category", s.category()).field("name", s.name()).field("serves", s.serves())
+                        .field("module", s.module()).field("available", s.available())
+                        .field("cause", s.cause().orElse(null)).endObject();
+            }
+            j.endArray().name("tiers").beginObject();
+            for (Tier t : Tier.values()) {
+                j.field(t.name(), registry.bestTier(t).map(p -> p.name()).orElse(null));
+            }
+            j.endObject().endObject().end();
+            return Cli.OK;
+        }
+        if (statuses.isEmpty()) {
+            out.println("no tier, engine or transport providers found on the module path.");
+            out.println("Tier modules: kvbm-host-pinned (G2, and G1 without a GPU), kvbm-disk-gds (G3), "
+                    + "kvbm-device-cuda (G1); add their jars to the distribution's lib/.");
+        } else {
+            out.printf("%-10s %-14s %-9s %-32s %s%n", "category", "name", "available", "serves", "module / cause");
+            for (ProviderStatus s : statuses) {
+                out.printf("%-10s %-14s %-9s %-32s %s%n", s.category(), s.name(), s.available() ? "yes" : "no",
+                        s.serves(), s.cause().map(c -> "unavailable: " + c).orElse(s.module()));
+            }
+        }
+        out.println();
+        for (Tier t : Tier.values()) {
+            out.printf("%s (%s): %s%n", t, t.role(),
+                    registry.bestTier(t).map(p -> "served by " + p.name()).orElse("no available provider"));
+        }
+        return Cli.OK;
+    }
+}

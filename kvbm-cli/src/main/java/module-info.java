@@ -1,0 +1,8 @@
+/**
+ * The {@code kvbm} command: {@code layout}, {@code hash}, {@code tiers}. Run through the {@code ./kvbm}
+ * launcher, which puts every module of the distribution on the module path with the JVM options of
+ * {@code kvbm.argfile}.
+ */
+module dev.kvbm.cli {
+    requires dev.kvbm.core;
+}

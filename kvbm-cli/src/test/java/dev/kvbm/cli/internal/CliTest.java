@@ -1,0 +1,171 @@
+package dev.kvbm.cli.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CliTest {
+
+    record Result(int code, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new Cli(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void layoutJsonHasTheDocumentedKeysAndValues() {
+        Result r = run("layout", "--type", "fc", "--blocks", "3", "--layers", "2", "--outer", "2", "--page", "4",
+                "--inner", "8", "--dtype-bytes", "2", "--alignment", "512", "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> j = MiniJson.object(r.out());
+        assertEquals(64L, j.get("memoryRegionSize"));
+        assertEquals(64L, j.get("outerStride"));
+        assertEquals(128L, j.get("layerStride"));
+        assertEquals(512L, j.get("blockStride"));
+        assertEquals(2 * 512L + 256, j.get("layoutDataBytes"));
+        assertEquals(2 * 512L + 256 + 511, j.get("requiredAllocationSize"));
+        List<?> regions = (List<?>) j.get("regions");
+        assertEquals(3 * 2 * 2, regions.size());
+        assertEquals(Map.of("block", 2L, "layer", 1L, "outer", 1L, "storage", 0L, "offset", 1024L + 128 + 64, "size", 64L),
+                regions.getLast());
+    }
+
+    @Test
+    void layoutRegionShowsOnlyTheOneAsked() {
+        Result r = run("layout", "--type", "ls-outer", "--blocks", "3", "--layers", "2", "--outer", "2", "--page", "4",
+                "--inner", "8", "--dtype-bytes", "2", "--region", "2,1,1", "--json");
+        assertEquals(0, r.code(), r.err());
+        List<?> regions = (List<?>) MiniJson.object(r.out()).get("regions");
+        assertEquals(List.of(Map.of("block", 2L, "layer", 1L, "outer", 1L, "storage", 1L, "offset", 128L + 192,
+                "size", 64L)), regions);
+    }
+
+    @Test
+    void layoutTextNamesEveryQuantity() {
+        Result r = run("layout", "--type", "ls-block", "--blocks", "2", "--layers", "1", "--outer", "1", "--page", "2",
+                "--inner", "2", "--dtype-bytes", "4");
+        assertEquals(0, r.code(), r.err());
+        for (String key : List.of("memoryRegionSize", "outerStride", "layerStride", "blockStride", "layoutDataBytes",
+                "requiredAllocationSize")) {
+            assertTrue(r.out().contains(key), key + " missing from:\n" + r.out());
+        }
+        assertTrue(r.out().contains("(each layer is its own storage region)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+        "outer out of range;   --outer=3;       kvbm layout: --outer: outerDim must be in 1..2 (2 = separate K and V, 1 = MLA or fused) (got 3)",
+        "alignment not pow2;   --alignment=3;   kvbm layout: --alignment: alignment must be a power of two >= 1 (got 3)",
+        "blocks not a number;  --blocks=many;   kvbm layout: --blocks must be an integer (got 'many')",
+        "zero blocks;          --blocks=0;      kvbm layout: --blocks: numBlocks must be >= 1 (got 0)",
+        "bad type;             --type=ls;       kvbm layout: --type: layoutType must be one of fc, ls-outer, ls-block (got ls)",
+        "region out of range;  --region=0,5,0;  kvbm layout: --region: layer index 5 out of range 0..1",
+        "region malformed;     --region=1,2;    kvbm layout: --region must be three indices block,layer,outer (got '1,2')",
+        "unknown option;       --colour=red;    kvbm layout: unknown option --colour (known: --type --blocks --layers --outer --page --inner --dtype-bytes --alignment --region --json)",
+    })
+    void badLayoutArgumentsExitTwoWithOneLineNamingTheOption(String name, String override, String expected) {
+        String key = override.substring(0, override.indexOf('='));
+        java.util.List<String> args = new java.util.ArrayList<>(List.of("layout"));
+        Map<String, String> base = new java.util.LinkedHashMap<>(Map.of("--type", "fc", "--blocks", "2", "--layers", "2",
+                "--outer", "2", "--page", "4", "--inner", "8", "--dtype-bytes", "2"));
+        base.remove(key);
+        base.forEach((k, v) -> args.add(k + "=" + v));
+        args.add(override);
+        Result r = run(args.toArray(String[]::new));
+        assertEquals(2, r.code());
+        assertEquals(expected + "\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void missingRequiredOptionIsAUsageError() {
+        Result r = run("layout", "--type", "fc");
+        assertEquals(2, r.code());
+        assertEquals("kvbm layout: --blocks is required (an integer)\n", r.err());
+    }
+
+    @Test
+    void debugAddsTheStackTrace() {
+        Result r = run("layout", "--debug", "--type", "fc", "--blocks", "0", "--layers", "1", "--outer", "1",
+                "--page", "1", "--inner", "1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("at dev.kvbm.api"), r.err());
+    }
+
+    @Test
+    void hashJsonMatchesDynamo() {
+        Result r = run("hash", "--tokens", "1,2,3,4,5", "--block-size", "4", "--salt", "1337", "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> j = MiniJson.object(r.out());
+        List<?> blocks = (List<?>) j.get("blocks");
+        assertEquals(1, blocks.size());
+        Map<?, ?> b = (Map<?, ?>) blocks.getFirst();
+        assertEquals("14643705804678351452", b.get("blockHash"));
+        assertEquals("14643705804678351452", b.get("sequenceHash"));
+        assertEquals(List.of(1L, 2L, 3L, 4L), b.get("tokens"));
+        assertEquals(List.of(5L), j.get("partial"));
+    }
+
+    @Test
+    void hashAcceptsTheWholeUnsignedRanges() {
+        Result r = run("hash", "--tokens", "4294967295,0", "--block-size", "2", "--salt", "18446744073709551615",
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<?, ?> b = (Map<?, ?>) ((List<?>) MiniJson.object(r.out()).get("blocks")).getFirst();
+        assertEquals(List.of(4294967295L, 0L), b.get("tokens"));
+        assertEquals("18446744073709551615", MiniJson.object(r.out()).get("salt"));
+    }
+
+    @Test
+    void badHashArguments() {
+        assertEquals("kvbm hash: --tokens: token 1 must be in 0..4294967295 (got 4294967296)\n",
+                run("hash", "--tokens", "1,4294967296", "--block-size", "2").err());
+        assertEquals("kvbm hash: --block-size must be >= 1 (got 0)\n",
+                run("hash", "--tokens", "1", "--block-size", "0").err());
+        Result salt = run("hash", "--tokens", "1", "--block-size", "1", "--salt", "-1");
+        assertEquals(2, salt.code());
+        assertTrue(salt.err().startsWith("kvbm hash: --salt must be an unsigned 64-bit decimal"), salt.err());
+    }
+
+    @Test
+    void tiersListsProvidersAndWhichServesEachTier() {
+        Result r = run("tiers", "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> j = MiniJson.object(r.out());
+        assertTrue(j.get("providers") instanceof List<?>);
+        assertEquals(List.of("G1", "G2", "G3", "G4"), List.copyOf(((Map<?, ?>) j.get("tiers")).keySet()));
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String c : List.of("layout", "hash", "tiers")) {
+            Result r = run(c, "--help");
+            assertEquals(0, r.code());
+            assertTrue(r.out().startsWith("usage: kvbm " + c), r.out());
+            assertTrue(r.out().contains("--json"), r.out());
+        }
+        assertEquals(0, run("--help").code());
+        assertTrue(run("--help").out().contains("layout"));
+    }
+
+    @Test
+    void unknownCommandAndNoCommandAreUsageErrors() {
+        Result r = run("frobnicate");
+        assertEquals(2, r.code());
+        assertEquals("kvbm: unknown command 'frobnicate' (commands: layout, hash, tiers; see kvbm --help)\n", r.err());
+        assertEquals(2, run().code());
+    }
+}

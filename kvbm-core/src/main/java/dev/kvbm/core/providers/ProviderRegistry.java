@@ -1,0 +1,218 @@
+package dev.kvbm.core.providers;
+
+import dev.kvbm.api.ErrorCode;
+import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.Tier;
+import dev.kvbm.api.config.ConfigKeys;
+import dev.kvbm.api.spi.KvbmProvider;
+import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.api.spi.TierProvider;
+import dev.kvbm.api.spi.TransferEngineProvider;
+import dev.kvbm.api.spi.TransportProvider;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Every tier, transfer-engine and transport provider on the module path (or class path), with
+ * selection by name, an exclude list, and the reason each unusable provider was skipped.
+ *
+ * <p>The exclude list comes from the {@code kvbm.provider.exclude} system property (comma-separated
+ * names) plus whatever the caller adds; an excluded provider is listed but never selected.
+ */
+public final class ProviderRegistry {
+
+    /** Provider names kvbm ships, and the artifact that supplies each, for "not found" messages. */
+    private static final Map<String, String> KNOWN_MODULES = Map.ofEntries(
+            Map.entry("host-pinned", "kvbm-host-pinned (module dev.kvbm.tier.host)"),
+            Map.entry("host-system", "kvbm-host-pinned (module dev.kvbm.tier.host)"),
+            Map.entry("memcpy", "kvbm-host-pinned (module dev.kvbm.tier.host)"),
+            Map.entry("disk", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
+            Map.entry("posix", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
+            Map.entry("io-uring", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
+            Map.entry("nixl", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
+            Map.entry("cufile", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
+            Map.entry("cuda", "kvbm-device-cuda (module dev.kvbm.tier.cuda)"),
+            Map.entry("zmq", "kvbm-transport-zmq (module dev.kvbm.transport.zmq)"));
+
+    private final List<TierProvider> tiers;
+    private final List<TransferEngineProvider> engines;
+    private final List<TransportProvider> transports;
+    private final Set<String> excluded;
+
+    private ProviderRegistry(List<TierProvider> tiers, List<TransferEngineProvider> engines,
+                             List<TransportProvider> transports, Set<String> excluded) {
+        this.tiers = List.copyOf(tiers);
+        this.engines = List.copyOf(engines);
+        this.transports = List.copyOf(transports);
+        this.excluded = Set.copyOf(excluded);
+        checkUniqueNames();
+    }
+
+    /** Loads every provider visible to this module; excludes the system property's names and {@code extraExcluded}. */
+    public static ProviderRegistry load(Set<String> extraExcluded) {
+        Set<String> excluded = new LinkedHashSet<>(parseNames(System.getProperty(ConfigKeys.PROVIDER_EXCLUDE, "")));
+        excluded.addAll(extraExcluded);
+        return new ProviderRegistry(loadAll(TierProvider.class), loadAll(TransferEngineProvider.class),
+                loadAll(TransportProvider.class), excluded);
+    }
+
+    public static ProviderRegistry load() {
+        return load(Set.of());
+    }
+
+    /** A registry over given providers (tests, embedding with an explicit set). */
+    public static ProviderRegistry of(List<TierProvider> tiers, List<TransferEngineProvider> engines,
+                                      List<TransportProvider> transports, Set<String> excluded) {
+        return new ProviderRegistry(tiers, engines, transports, excluded);
+    }
+
+    private static <P> List<P> loadAll(Class<P> type) {
+        List<P> found = new ArrayList<>();
+        // A provider whose construction fails is a broken jar, not a reason to lose the others.
+        ServiceLoader.load(type, ProviderRegistry.class.getClassLoader()).stream().forEach(p -> {
+            try {
+                found.add(p.get());
+            } catch (java.util.ServiceConfigurationError | RuntimeException | LinkageError e) {
+                System.getLogger(ProviderRegistry.class.getName()).log(System.Logger.Level.WARNING,
+                        "skipping provider " + p.type().getName() + ": " + e);
+            }
+        });
+        return found;
+    }
+
+    static Set<String> parseNames(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+    }
+
+    private void checkUniqueNames() {
+        Set<String> seen = new LinkedHashSet<>();
+        for (KvbmProvider p : all()) {
+            if (!seen.add(categoryOf(p) + ":" + p.name())) {
+                throw new KvbmException(ErrorCode.INVALID_CONFIG, "two " + categoryOf(p) + " providers are named '"
+                        + p.name() + "' (" + moduleOf(p) + "); provider names must be unique");
+            }
+        }
+    }
+
+    private List<KvbmProvider> all() {
+        List<KvbmProvider> all = new ArrayList<>(tiers);
+        all.addAll(engines);
+        all.addAll(transports);
+        return all;
+    }
+
+    /** Every provider found, each with whether it can be used and why not. */
+    public List<ProviderStatus> statuses() {
+        return all().stream().map(this::status).toList();
+    }
+
+    private ProviderStatus status(KvbmProvider p) {
+        Optional<String> cause;
+        boolean usable;
+        if (excluded.contains(p.name())) {
+            usable = false;
+            cause = Optional.of("excluded by " + ConfigKeys.PROVIDER_EXCLUDE);
+        } else {
+            usable = p.isAvailable();
+            cause = usable ? Optional.empty()
+                    : Optional.of(p.unavailabilityCause().orElse("the provider reports it is unavailable without a cause"));
+        }
+        return new ProviderStatus(categoryOf(p), p.name(), servesOf(p), moduleOf(p), p.description(), usable, cause);
+    }
+
+    private boolean usable(KvbmProvider p) {
+        return !excluded.contains(p.name()) && p.isAvailable();
+    }
+
+    public List<TierProvider> tierProviders() {
+        return tiers;
+    }
+
+    public List<TransferEngineProvider> engineProviders() {
+        return engines;
+    }
+
+    public List<TransportProvider> transportProviders() {
+        return transports;
+    }
+
+    /** The tier provider named {@code name}; fails when unknown, excluded or unavailable, saying which. */
+    public TierProvider tier(String name) {
+        return usableByName("tier", tiers, name);
+    }
+
+    /** The transfer-engine provider named {@code name}. */
+    public TransferEngineProvider engine(String name) {
+        return usableByName("engine", engines, name);
+    }
+
+    /** The transport provider named {@code name}. */
+    public TransportProvider transport(String name) {
+        return usableByName("transport", transports, name);
+    }
+
+    /** The usable provider of highest priority that serves {@code tier}. */
+    public Optional<TierProvider> bestTier(Tier tier) {
+        return tiers.stream().filter(p -> p.tiers().contains(tier)).filter(this::usable)
+                .max(Comparator.comparingInt(TierProvider::priority));
+    }
+
+    /** The usable engine with the highest preference for the path {@code source -> target}. */
+    public Optional<TransferEngineProvider> bestEngine(StorageKind source, StorageKind target) {
+        return engines.stream().filter(p -> p.preference(source, target) > TransferEngineProvider.UNSUPPORTED)
+                .filter(this::usable).max(Comparator.comparingInt(p -> p.preference(source, target)));
+    }
+
+    private <P extends KvbmProvider> P usableByName(String category, List<P> providers, String name) {
+        for (P p : providers) {
+            if (p.name().equals(name)) {
+                if (excluded.contains(name)) {
+                    throw KvbmException.forField(ErrorCode.PROVIDER_UNAVAILABLE, "provider",
+                            category + " provider '" + name + "' is excluded by " + ConfigKeys.PROVIDER_EXCLUDE);
+                }
+                if (!p.isAvailable()) {
+                    throw KvbmException.forField(ErrorCode.PROVIDER_UNAVAILABLE, "provider", category + " provider '"
+                            + name + "' is unavailable: " + p.unavailabilityCause().orElse("no cause given"));
+                }
+                return p;
+            }
+        }
+        String known = providers.stream().map(KvbmProvider::name).collect(Collectors.joining(", "));
+        String hint = KNOWN_MODULES.containsKey(name)
+                ? "; it is supplied by " + KNOWN_MODULES.get(name) + ", which is not on the module path" : "";
+        throw KvbmException.forField(ErrorCode.PROVIDER_NOT_FOUND, "provider", "no " + category + " provider named '"
+                + name + "' (found: " + (known.isEmpty() ? "none" : known) + ")" + hint);
+    }
+
+    private static String categoryOf(KvbmProvider p) {
+        return switch (p) {
+            case TierProvider t -> "tier";
+            case TransferEngineProvider e -> "engine";
+            case TransportProvider t -> "transport";
+            default -> "provider";
+        };
+    }
+
+    private static String servesOf(KvbmProvider p) {
+        return switch (p) {
+            case TierProvider t -> t.tiers().stream().map(Tier::name).sorted().collect(Collectors.joining(","))
+                    + " (" + t.storageKind() + ")";
+            case TransferEngineProvider e -> e.paths().stream().map(Object::toString).collect(Collectors.joining(" "));
+            default -> "leader/worker messaging";
+        };
+    }
+
+    private static String moduleOf(KvbmProvider p) {
+        Module m = p.getClass().getModule();
+        return m.isNamed() ? m.getName() : "class path";
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * The kvbm core: the registry of tier, transfer-engine and transport providers (the only module that
+ * calls {@link java.util.ServiceLoader}), and Dynamo-compatible sequence hashing of token blocks.
+ *
+ * <p>System properties: {@code kvbm.provider.exclude} (comma-separated provider names to leave out).
+ */
+module dev.kvbm.core {
+    requires transitive dev.kvbm.api;
+    requires zero.allocation.hashing;
+    // zero-allocation-hashing is an automatic module that uses sun.misc.Unsafe; it cannot require
+    // jdk.unsupported itself, so without this the module is missing from the graph at run time.
+    requires jdk.unsupported;
+
+    exports dev.kvbm.core.hash;
+    exports dev.kvbm.core.providers;
+
+    uses dev.kvbm.api.spi.TierProvider;
+    uses dev.kvbm.api.spi.TransferEngineProvider;
+    uses dev.kvbm.api.spi.TransportProvider;
+}
