@@ -12,7 +12,12 @@ module dev.kvbm.core {
     requires jdk.unsupported;
 
     exports dev.kvbm.core.hash;
+    exports dev.kvbm.core.integrity;
+    exports dev.kvbm.core.manager;
+    exports dev.kvbm.core.offload;
+    exports dev.kvbm.core.pool;
     exports dev.kvbm.core.providers;
+    exports dev.kvbm.core.replay;
 
     uses dev.kvbm.api.spi.TierProvider;
     uses dev.kvbm.api.spi.TransferEngineProvider;

@@ -1,0 +1,430 @@
+package dev.kvbm.core.manager;
+
+import dev.kvbm.api.ErrorCode;
+import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.Tier;
+import dev.kvbm.api.config.ConfigKeys;
+import dev.kvbm.api.layout.BlockLayout;
+import dev.kvbm.api.layout.LayoutConfig;
+import dev.kvbm.api.layout.LayoutType;
+import dev.kvbm.api.spi.BlockPair;
+import dev.kvbm.api.spi.PhysicalLayout;
+import dev.kvbm.api.spi.Storage;
+import dev.kvbm.api.spi.StorageAllocator;
+import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.api.spi.TierConfig;
+import dev.kvbm.api.spi.TierProvider;
+import dev.kvbm.api.spi.TransferEngine;
+import dev.kvbm.api.spi.TransferEngineProvider;
+import dev.kvbm.core.hash.TokenBlockSequence;
+import dev.kvbm.core.integrity.BlockChecksums;
+import dev.kvbm.core.integrity.IntegrityMode;
+import dev.kvbm.core.offload.OffloadManager;
+import dev.kvbm.core.offload.PathStats;
+import dev.kvbm.core.pool.BlockPool;
+import dev.kvbm.core.pool.ImmutableBlock;
+import dev.kvbm.core.pool.MutableBlock;
+import dev.kvbm.core.providers.ProviderRegistry;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The block manager as an engine uses it, in one process that owns every tier's bytes.
+ *
+ * <ol>
+ *   <li>{@link #prepare}: match the request's block hashes as a prefix across G1, then G2, then G3;
+ *       onboard what G2/G3 hold into G1 (checked against its checksum); allocate G1 blocks for the rest.</li>
+ *   <li>The engine computes into the fresh blocks.</li>
+ *   <li>{@link #commit}: register the fresh blocks; each is offloaded down the tiers (write-through).</li>
+ *   <li>{@link PreparedRequest#close()}: release, in hash order.</li>
+ * </ol>
+ */
+public final class KvBlockManager implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(KvBlockManager.class.getName());
+
+    private final Map<Tier, TierRuntime> tiers;
+    private final TierRuntime g1;
+    private final BlockChecksums checksums;
+    private final OffloadManager offloads;
+    private final Map<String, PathStats> stats = new LinkedHashMap<>();
+    private final Map<String, TransferEngine> engines = new HashMap<>();
+    private final List<TransferEngine> ownedEngines = new ArrayList<>();
+
+    private KvBlockManager(Builder b) {
+        Map<Tier, TierRuntime> built = new EnumMap<>(Tier.class);
+        try {
+            for (Map.Entry<Tier, Integer> e : b.blocks.entrySet()) {
+                built.put(e.getKey(), buildTier(b, e.getKey(), e.getValue()));
+            }
+            this.tiers = Collections.unmodifiableMap(built);
+            this.g1 = tiers.get(Tier.G1);
+            this.checksums = new BlockChecksums(b.integrity);
+            List<OffloadManager.Edge> edges = new ArrayList<>();
+            List<TierRuntime> ordered = new ArrayList<>(tiers.values());
+            for (int i = 0; i + 1 < ordered.size(); i++) {
+                TierRuntime src = ordered.get(i);
+                TierRuntime dst = ordered.get(i + 1);
+                edges.add(new OffloadManager.Edge(src.pool(), src.layout(), dst.pool(), dst.layout(),
+                        engine(b.registry, src, dst), stats(src.tier(), dst.tier())));
+            }
+            for (TierRuntime t : ordered) {
+                if (t.tier() != Tier.G1) {
+                    engine(b.registry, t, g1); // onboarding paths exist before the first request
+                    stats(t.tier(), Tier.G1);
+                }
+            }
+            this.offloads = new OffloadManager(edges, checksums, b.batchSize, b.maxInFlight);
+            for (TierRuntime t : ordered) {
+                t.pool().addListener(new BlockPool.Listener() {
+                    @Override
+                    public void evicted(BlockPool pool, long sequenceHash) {
+                        forgetIfGone(sequenceHash);
+                    }
+                });
+            }
+        } catch (RuntimeException e) {
+            ownedEngines.forEach(TransferEngine::close);
+            built.values().forEach(TierRuntime::close);
+            throw e;
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private static TierRuntime buildTier(Builder b, Tier tier, int numBlocks) {
+        String named = b.providerNames.get(tier);
+        TierProvider provider = named != null ? b.registry.tier(named) : b.registry.bestTier(tier).orElseThrow(() ->
+                new KvbmException(ErrorCode.PROVIDER_NOT_FOUND, "no available provider serves " + tier + " ("
+                        + tier.role() + "); kvbm tiers lists what was found and why each is unavailable"));
+        LayoutType type = b.layoutTypes.getOrDefault(tier, LayoutType.FULLY_CONTIGUOUS);
+        LayoutConfig config = b.geometry.withNumBlocks(numBlocks);
+        BlockLayout layout = BlockLayout.of(config, type);
+        long start = System.nanoTime();
+        StorageAllocator allocator = provider.createAllocator(new TierConfig(tier, config, type, b.options));
+        List<Storage> storages = new ArrayList<>();
+        try {
+            for (int i = 0; i < layout.numStorageRegions(); i++) {
+                storages.add(allocator.allocate(layout.requiredAllocationSize(), 4096));
+            }
+            PhysicalLayout physical = new PhysicalLayout(layout, storages);
+            long nanos = System.nanoTime() - start;
+            LOG.log(System.Logger.Level.INFO, () -> String.format("%s: %d blocks of %d bytes on %s in %.1f ms", tier,
+                    numBlocks, config.blockDataBytes(), provider.name(), nanos / 1e6));
+            return new TierRuntime(tier, provider.name(), new BlockPool(tier + "/" + provider.name(), tier, numBlocks),
+                    physical, allocator, nanos);
+        } catch (RuntimeException e) {
+            storages.forEach(Storage::close);
+            allocator.close();
+            throw e;
+        }
+    }
+
+    private TransferEngine engine(ProviderRegistry registry, TierRuntime src, TierRuntime dst) {
+        StorageKind s = src.layout().kind();
+        StorageKind t = dst.layout().kind();
+        String key = s + "->" + t;
+        TransferEngine existing = engines.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        TransferEngineProvider provider = registry.bestEngine(s, t).orElseThrow(() ->
+                new KvbmException(ErrorCode.PROVIDER_NOT_FOUND, "no available transfer engine copies " + key + " (for "
+                        + src.tier() + " <-> " + dst.tier() + "); kvbm tiers lists the engines found"));
+        TransferEngine engine = provider.create(Map.of());
+        engines.put(key, engine);
+        ownedEngines.add(engine);
+        return engine;
+    }
+
+    private PathStats stats(Tier from, Tier to) {
+        return stats.computeIfAbsent(from + "->" + to, PathStats::new);
+    }
+
+    private TransferEngine engineFor(TierRuntime src, TierRuntime dst) {
+        return engines.get(src.layout().kind() + "->" + dst.layout().kind());
+    }
+
+    /** Matches, onboards and allocates for a request given as token ids. */
+    public PreparedRequest prepare(int[] tokens, int blockSize, long salt) {
+        return prepare(TokenBlockSequence.of(tokens, blockSize, salt).sequenceHashes());
+    }
+
+    /**
+     * Matches {@code sequenceHashes} as a prefix across the tiers, onboards G2/G3 hits into G1, and
+     * allocates G1 blocks for the rest. Fails with {@code NOT_ENOUGH_BLOCKS} (holding nothing) when G1
+     * cannot hold the request.
+     */
+    public PreparedRequest prepare(long[] sequenceHashes) {
+        PreparedRequest p = new PreparedRequest(sequenceHashes);
+        try {
+            List<ImmutableBlock> g1Hits = g1.pool().matchSequenceHashes(sequenceHashes);
+            int pos = 0;
+            for (ImmutableBlock b : g1Hits) {
+                p.set(pos++, b);
+            }
+            p.addHits(Tier.G1, g1Hits.size());
+            for (TierRuntime lower : tiers.values()) {
+                if (lower.tier() == Tier.G1 || pos == sequenceHashes.length) {
+                    continue;
+                }
+                List<ImmutableBlock> found = lower.pool().matchSequenceHashes(sequenceHashes, pos, sequenceHashes.length);
+                if (found.isEmpty()) {
+                    continue;
+                }
+                int onboarded = onboard(p, lower, found, pos);
+                p.addHits(lower.tier(), onboarded);
+                pos += onboarded;
+                if (onboarded < found.size()) {
+                    break; // a corrupt or failed block ends the cached prefix
+                }
+            }
+            List<Integer> freshPositions = new ArrayList<>();
+            for (int i = pos; i < sequenceHashes.length; i++) {
+                // Past the first miss the engine recomputes, but a block G1 already holds needs no new room.
+                List<ImmutableBlock> present = g1.pool().matchSequenceHashes(sequenceHashes, i, i + 1);
+                if (present.isEmpty()) {
+                    freshPositions.add(i);
+                } else {
+                    p.set(i, present.getFirst());
+                }
+            }
+            List<MutableBlock> fresh = g1.pool().allocate(freshPositions.size());
+            for (int i = 0; i < fresh.size(); i++) {
+                p.set(freshPositions.get(i), fresh.get(i));
+            }
+            return p;
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    /** Copies {@code found} (blocks of {@code lower} for positions from {@code pos}) into G1; returns how many are usable. */
+    private int onboard(PreparedRequest p, TierRuntime lower, List<ImmutableBlock> found, int pos) {
+        List<MutableBlock> targets = g1.pool().allocate(found.size());
+        List<BlockPair> pairs = new ArrayList<>(found.size());
+        for (int i = 0; i < found.size(); i++) {
+            pairs.add(new BlockPair(found.get(i).blockId(), targets.get(i).blockId()));
+        }
+        PathStats path = stats(lower.tier(), Tier.G1);
+        long start = path.begin();
+        boolean ok = false;
+        try {
+            engineFor(lower, g1).transfer(lower.layout(), g1.layout(), pairs).join();
+            ok = true;
+        } catch (CompletionException | KvbmException e) {
+            LOG.log(System.Logger.Level.WARNING, "onboarding " + found.size() + " block(s) from " + lower.tier()
+                    + " failed; serving them as misses: " + e);
+        } finally {
+            path.end(found.size(), found.size() * g1.blockBytes(), ok);
+            p.addCopyNanos(System.nanoTime() - start);
+        }
+        int usable = 0;
+        if (ok) {
+            for (int i = 0; i < found.size(); i++) {
+                long hash = p.sequenceHash(pos + i);
+                if (!checksums.verify(hash, g1.layout(), targets.get(i).blockId())) {
+                    LOG.log(System.Logger.Level.ERROR, "block " + Long.toUnsignedString(hash) + " onboarded from "
+                            + lower.tier() + " fails its checksum; dropped from " + lower.tier() + " and recomputed");
+                    lower.pool().invalidate(hash);
+                    p.addChecksumFailure();
+                    break;
+                }
+                targets.get(i).complete(hash, p.parent(pos + i));
+                usable++;
+            }
+        }
+        List<ImmutableBlock> registered = usable == 0 ? List.of() : g1.pool().register(targets.subList(0, usable));
+        targets.subList(usable, targets.size()).forEach(MutableBlock::close);
+        for (int i = 0; i < usable; i++) {
+            p.set(pos + i, registered.get(i));
+        }
+        found.forEach(ImmutableBlock::close); // the lower tier's hits become its most recently used, in order
+        return usable;
+    }
+
+    /**
+     * Registers the request's fresh blocks in G1 (after the engine computed them), which queues each
+     * for offload to the next tier. Their checksums are taken here when G1 is host memory.
+     */
+    public void commit(PreparedRequest p) {
+        if (p.committed()) {
+            throw new KvbmException(ErrorCode.INVALID_STATE, "request already committed");
+        }
+        List<MutableBlock> fresh = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        for (int i = 0; i < p.length(); i++) {
+            if (p.slot(i) instanceof MutableBlock m) {
+                long hash = p.sequenceHash(i);
+                checksums.record(hash, g1.layout(), m.blockId());
+                m.complete(hash, p.parent(i));
+                fresh.add(m);
+                positions.add(i);
+            }
+        }
+        p.markCommitted();
+        if (fresh.isEmpty()) {
+            return;
+        }
+        List<ImmutableBlock> registered = g1.pool().register(fresh);
+        for (int i = 0; i < registered.size(); i++) {
+            p.set(positions.get(i), registered.get(i));
+        }
+    }
+
+    private void forgetIfGone(long sequenceHash) {
+        for (TierRuntime t : tiers.values()) {
+            if (t.pool().contains(sequenceHash)) {
+                return;
+            }
+        }
+        checksums.forget(sequenceHash);
+    }
+
+    /** Waits until every queued offload has been copied (or skipped) and registered. */
+    public void awaitOffloads() {
+        offloads.awaitIdle();
+    }
+
+    public TierRuntime tier(Tier tier) {
+        TierRuntime t = tiers.get(tier);
+        if (t == null) {
+            throw new KvbmException(ErrorCode.INVALID_ARGUMENT, tier + " is not configured");
+        }
+        return t;
+    }
+
+    public Map<Tier, TierRuntime> tiers() {
+        return tiers;
+    }
+
+    /** Per-path transfer statistics, e.g. {@code G1->G2}, {@code G2->G1}. */
+    public Map<String, PathStats> pathStats() {
+        return Collections.unmodifiableMap(stats);
+    }
+
+    public BlockChecksums checksums() {
+        return checksums;
+    }
+
+    public OffloadManager offloads() {
+        return offloads;
+    }
+
+    @Override
+    public void close() {
+        offloads.close();
+        ownedEngines.forEach(TransferEngine::close);
+        tiers.values().forEach(TierRuntime::close);
+    }
+
+    /** Configuration of a manager: geometry, tier sizes, providers, integrity, batching. */
+    public static final class Builder {
+        private LayoutConfig geometry;
+        private final Map<Tier, Integer> blocks = new EnumMap<>(Tier.class);
+        private final Map<Tier, LayoutType> layoutTypes = new EnumMap<>(Tier.class);
+        private final Map<Tier, String> providerNames = new EnumMap<>(Tier.class);
+        private ProviderRegistry registry;
+        private IntegrityMode integrity = IntegrityMode.SAMPLED;
+        private int batchSize = batchSizeFromEnvironment();
+        private int maxInFlight = ConfigKeys.MAX_CONCURRENT_TRANSFERS;
+        private Map<String, String> options = Map.of();
+
+        private Builder() {
+        }
+
+        /** Block geometry shared by every tier; its numBlocks is ignored (each tier has its own). */
+        public Builder geometry(LayoutConfig config) {
+            this.geometry = config;
+            return this;
+        }
+
+        /** Gives {@code tier} {@code numBlocks} blocks; 0 leaves the tier out. */
+        public Builder tierBlocks(Tier tier, int numBlocks) {
+            if (numBlocks < 0) {
+                throw KvbmException.invalid(tier.name().toLowerCase(java.util.Locale.ROOT) + "Blocks", numBlocks, ">= 0");
+            }
+            if (numBlocks == 0) {
+                blocks.remove(tier);
+            } else {
+                blocks.put(tier, numBlocks);
+            }
+            return this;
+        }
+
+        public Builder layoutType(Tier tier, LayoutType type) {
+            layoutTypes.put(tier, type);
+            return this;
+        }
+
+        /** Uses the named provider for {@code tier} instead of the best available one. */
+        public Builder tierProvider(Tier tier, String providerName) {
+            providerNames.put(tier, providerName);
+            return this;
+        }
+
+        public Builder providers(ProviderRegistry registry) {
+            this.registry = registry;
+            return this;
+        }
+
+        public Builder integrity(IntegrityMode mode) {
+            this.integrity = mode;
+            return this;
+        }
+
+        public Builder batchSize(int n) {
+            this.batchSize = n;
+            return this;
+        }
+
+        public Builder maxInFlight(int n) {
+            this.maxInFlight = n;
+            return this;
+        }
+
+        /** Options handed to every tier provider (directories, limits). */
+        public Builder options(Map<String, String> tierOptions) {
+            this.options = Map.copyOf(tierOptions);
+            return this;
+        }
+
+        public KvBlockManager build() {
+            if (geometry == null) {
+                throw KvbmException.invalid("geometry", "nothing", "set (layers, outer, page, inner, dtype)");
+            }
+            if (!blocks.containsKey(Tier.G1)) {
+                throw KvbmException.invalid("g1Blocks", 0, ">= 1: every manager has a G1 tier");
+            }
+            if (registry == null) {
+                registry = ProviderRegistry.load();
+            }
+            return new KvBlockManager(this);
+        }
+
+        static int batchSizeFromEnvironment() {
+            String text = System.getenv(ConfigKeys.TRANSFER_BATCH_SIZE);
+            if (text == null || text.isBlank()) {
+                return ConfigKeys.DEFAULT_TRANSFER_BATCH_SIZE;
+            }
+            try {
+                int v = Integer.parseInt(text.trim());
+                if (v >= 1 && v <= 1024) {
+                    return v;
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to the error
+            }
+            throw KvbmException.invalid(ConfigKeys.TRANSFER_BATCH_SIZE, "'" + text + "'", "an integer in 1..1024");
+        }
+    }
+
+}

@@ -1,0 +1,77 @@
+package dev.kvbm.core.offload;
+
+/**
+ * Blocks and bytes moved on one path (for example {@code G1->G2}), failures, and the wall time during
+ * which at least one transfer on the path was running, so GB/s stays right when transfers overlap.
+ */
+public final class PathStats {
+    private final String path;
+    private long blocks;
+    private long bytes;
+    private long transfers;
+    private long failures;
+    private long busyNanos;
+    private int running;
+    private long busySince;
+
+    public PathStats(String path) {
+        this.path = path;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    /** Marks a transfer as started; returns its start time. */
+    public synchronized long begin() {
+        long now = System.nanoTime();
+        if (running++ == 0) {
+            busySince = now;
+        }
+        return now;
+    }
+
+    /** Marks a transfer as finished. */
+    public synchronized void end(int blockCount, long byteCount, boolean ok) {
+        if (--running == 0) {
+            busyNanos += System.nanoTime() - busySince;
+        }
+        transfers++;
+        if (ok) {
+            blocks += blockCount;
+            bytes += byteCount;
+        } else {
+            failures++;
+        }
+    }
+
+    public synchronized long blocks() {
+        return blocks;
+    }
+
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    public synchronized long transfers() {
+        return transfers;
+    }
+
+    public synchronized long failures() {
+        return failures;
+    }
+
+    public synchronized long busyNanos() {
+        return busyNanos;
+    }
+
+    /** Bytes per busy second, in GB/s (1e9 bytes); 0 before anything moved. */
+    public synchronized double gbps() {
+        return busyNanos == 0 ? 0 : bytes / (double) busyNanos;
+    }
+
+    @Override
+    public synchronized String toString() {
+        return String.format("%s: %d blocks, %d bytes, %.2f GB/s, %d failed", path, blocks, bytes, gbps(), failures);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.kvbm.core.pool;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One reference to a registered block. While any reference is open the block is active and cannot be
+ * evicted; closing the last one makes it inactive (reusable by hash, evictable). Closing is idempotent.
+ */
+public final class ImmutableBlock implements AutoCloseable {
+    private final BlockPool pool;
+    private final int blockId;
+    private final long sequenceHash;
+    private final boolean preservesRecency;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    ImmutableBlock(BlockPool pool, int blockId, long sequenceHash) {
+        this(pool, blockId, sequenceHash, false);
+    }
+
+    ImmutableBlock(BlockPool pool, int blockId, long sequenceHash, boolean preservesRecency) {
+        this.pool = pool;
+        this.blockId = blockId;
+        this.sequenceHash = sequenceHash;
+        this.preservesRecency = preservesRecency;
+    }
+
+    /** True for a {@link BlockPool#pin pin}: releasing it does not make the block more recently used. */
+    public boolean preservesRecency() {
+        return preservesRecency;
+    }
+
+    public BlockPool pool() {
+        return pool;
+    }
+
+    public int blockId() {
+        return blockId;
+    }
+
+    public long sequenceHash() {
+        return sequenceHash;
+    }
+
+    /** Another reference to the same block, closed independently. */
+    public ImmutableBlock share() {
+        return pool.share(this);
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            pool.release(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ImmutableBlock[" + pool.name() + "#" + blockId + ", " + Long.toUnsignedString(sequenceHash) + "]";
+    }
+}

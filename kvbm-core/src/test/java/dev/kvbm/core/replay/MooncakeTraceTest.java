@@ -1,0 +1,64 @@
+package dev.kvbm.core.replay;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kvbm.api.KvbmException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MooncakeTraceTest {
+
+    @Test
+    void parsesTheFourFieldsAndIgnoresOthers() {
+        TraceRequest r = MooncakeTrace.parse("{\"timestamp\": 27482, \"input_length\": 6955, \"output_length\": 52, "
+                + "\"hash_ids\": [46, 47, 9007199254740993], \"extra\": {\"a\": [1, \"}\"]}}", "t:1");
+        assertEquals(27482, r.timestamp());
+        assertEquals(6955, r.inputLength());
+        assertEquals(52, r.outputLength());
+        assertArrayEquals(new long[] {46, 47, 9007199254740993L}, r.hashIds());
+    }
+
+    @Test
+    void malformedLinesNameTheLineAndTheProblem(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("t.jsonl");
+        Files.writeString(f, "{\"hash_ids\": [1, 2]}\n\n{\"hash_ids\": [1, -2]}\n");
+        KvbmException e = assertThrows(KvbmException.class, () -> MooncakeTrace.read(f, 0));
+        assertEquals(f + ":3: \"hash_ids\" must be >= 0 (got -2)", e.getMessage());
+        assertEquals("trace " + f + ":1: missing \"hash_ids\"", "trace " + assertThrows(KvbmException.class,
+                () -> MooncakeTrace.parse("{\"timestamp\": 1}", f + ":1")).getMessage());
+        assertEquals("x:1: expected '}' at column 17", assertThrows(KvbmException.class,
+                () -> MooncakeTrace.parse("{\"hash_ids\": [1]", "x:1")).getMessage());
+        assertEquals("x:1: \"timestamp\" must be an integer (got 'abc')", assertThrows(KvbmException.class,
+                () -> MooncakeTrace.parse("{\"timestamp\": abc}", "x:1")).getMessage());
+    }
+
+    @Test
+    void limitReadsTheFirstRequests(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("t.jsonl");
+        Files.writeString(f, "{\"hash_ids\": [1]}\n{\"hash_ids\": [2]}\n{\"hash_ids\": [3]}\n");
+        List<TraceRequest> two = MooncakeTrace.read(f, 2);
+        assertEquals(2, two.size());
+        assertArrayEquals(new long[] {2}, two.get(1).hashIds());
+        Path empty = dir.resolve("e.jsonl");
+        Files.writeString(empty, "\n");
+        assertThrows(KvbmException.class, () -> MooncakeTrace.read(empty, 0));
+    }
+
+    @Test
+    void generatorIsReproducibleAndSharesPrefixes() {
+        WorkloadGenerator.Shape shape = new WorkloadGenerator.Shape(5, 3, 2, 4, 3);
+        List<TraceRequest> a = WorkloadGenerator.generate(shape, 7, 16);
+        List<TraceRequest> b = WorkloadGenerator.generate(shape, 7, 16);
+        assertEquals(15, a.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertArrayEquals(a.get(i).hashIds(), b.get(i).hashIds());
+        }
+        assertEquals(true, a.stream().mapToInt(TraceRequest::blocks).max().orElseThrow() <= shape.maxRequestBlocks());
+        assertEquals(true, Replayer.unboundedHits(a) > 0);
+    }
+}
