@@ -1,0 +1,285 @@
+package dev.kvbm.cli.internal;
+
+import dev.kvbm.api.ErrorCode;
+import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.Tier;
+import dev.kvbm.api.layout.LayoutConfig;
+import dev.kvbm.api.layout.LayoutType;
+import dev.kvbm.core.integrity.IntegrityMode;
+import dev.kvbm.core.manager.KvBlockManager;
+import dev.kvbm.core.manager.TierRuntime;
+import dev.kvbm.core.replay.MooncakeTrace;
+import dev.kvbm.core.replay.ReplayReport;
+import dev.kvbm.core.replay.Replayer;
+import dev.kvbm.core.replay.TraceRequest;
+import dev.kvbm.core.replay.WorkloadGenerator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.IntConsumer;
+
+/** {@code kvbm replay}: a request trace through real memory tiers, with per-tier hit rates and bandwidths. */
+final class ReplayCommand implements Command {
+    static final int DEFAULT_BLOCK_BYTES = 256 * 1024;
+    static final int DEFAULT_G1_BLOCKS = 2048;
+    static final int DEFAULT_G2_BLOCKS = 8192;
+    static final long DEFAULT_SEED = 1;
+
+    @Override
+    public String name() {
+        return "replay";
+    }
+
+    @Override
+    public String summary() {
+        return "Replay a request trace (Mooncake JSONL, or a generated multi-turn chat workload) through real tiers.";
+    }
+
+    @Override
+    public String usage() {
+        return "[--trace FILE.jsonl] [--requests N] [--g1-blocks N] [--g2-blocks N | --g2-gb X] [--g3-blocks N | --g3-gb X] "
+                + "[--block-bytes B | --layers L --outer O --page P --inner I --dtype-bytes D] [--layout fc|ls-outer|ls-block] "
+                + "[--integrity off|sampled|always] [--seed S] [--json] [--no-progress]";
+    }
+
+    @Override
+    public List<Args.Spec> options() {
+        return List.of(
+                Args.Spec.value("--trace", "FILE.jsonl", "Mooncake-format trace; default: a generated multi-turn workload"),
+                Args.Spec.value("--requests", "N", "replay only the first N requests"),
+                Args.Spec.value("--g1-blocks", "N", "G1 blocks (default " + DEFAULT_G1_BLOCKS + ", at least the longest request)"),
+                Args.Spec.value("--g2-blocks", "N", "G2 blocks (default " + DEFAULT_G2_BLOCKS + "; 0 = no G2)"),
+                Args.Spec.value("--g2-gb", "X", "G2 size in decimal GB instead of blocks"),
+                Args.Spec.value("--g3-blocks", "N", "G3 (disk) blocks (default 0 = no G3)"),
+                Args.Spec.value("--g3-gb", "X", "G3 size in decimal GB instead of blocks"),
+                Args.Spec.value("--block-bytes", "B", "bytes per block (default " + DEFAULT_BLOCK_BYTES + "), instead of a geometry"),
+                Args.Spec.value("--layers", "L", "model geometry: layers"),
+                Args.Spec.value("--outer", "O", "model geometry: outer dimension (2 = K/V, 1 = MLA)"),
+                Args.Spec.value("--page", "P", "model geometry: tokens per block"),
+                Args.Spec.value("--inner", "I", "model geometry: elements per token per outer per layer"),
+                Args.Spec.value("--dtype-bytes", "D", "model geometry: bytes per element (default 2)"),
+                Args.Spec.value("--layout", "fc|ls-outer|ls-block", "G1 layout (default fc; lower tiers are fc)"),
+                Args.Spec.value("--integrity", "off|sampled|always", "checksum checks on onboarding (default sampled)"),
+                Args.Spec.value("--seed", "S", "seed of the generated workload (default " + DEFAULT_SEED + ")"),
+                Args.Spec.flag("--json", "print one JSON object"),
+                Args.Spec.flag("--no-progress", "no progress bar even on a terminal"));
+    }
+
+    @Override
+    public Map<String, String> fieldOptions() {
+        return Map.ofEntries(Map.entry("numLayers", "--layers"), Map.entry("outerDim", "--outer"),
+                Map.entry("pageSize", "--page"), Map.entry("innerDim", "--inner"),
+                Map.entry("dtypeWidthBytes", "--dtype-bytes"), Map.entry("layoutType", "--layout"),
+                Map.entry("integrity", "--integrity"), Map.entry("g1Blocks", "--g1-blocks"),
+                Map.entry("trace", "--trace"));
+    }
+
+    @Override
+    public int run(Args args, PrintStream out) {
+        LayoutConfig geometry = geometry(args);
+        long blockBytes = geometry.blockDataBytes();
+        int limit = args.integer("--requests", 0, 0, Integer.MAX_VALUE);
+        long seed = args.string("--seed").map(s -> parseLong("--seed", s)).orElse(DEFAULT_SEED);
+        String source;
+        List<TraceRequest> trace;
+        if (args.string("--trace").isPresent()) {
+            Path file = Path.of(args.string("--trace").get());
+            if (!Files.isReadable(file)) {
+                throw new UsageException("--trace: cannot read " + file);
+            }
+            trace = MooncakeTrace.read(file, limit);
+            source = file.toString();
+        } else {
+            trace = WorkloadGenerator.generate(WorkloadGenerator.DEFAULT, seed, 512);
+            if (limit > 0 && limit < trace.size()) {
+                trace = trace.subList(0, limit);
+            }
+            source = "generated multi-turn workload (seed " + seed + ")";
+        }
+        int longest = Replayer.longestRequest(trace);
+        int g1 = args.integer("--g1-blocks", Math.max(DEFAULT_G1_BLOCKS, longest), 1, Integer.MAX_VALUE);
+        Replayer.checkG1(trace, g1);
+        int g2 = tierBlocks(args, "--g2-blocks", "--g2-gb", DEFAULT_G2_BLOCKS, blockBytes);
+        int g3 = tierBlocks(args, "--g3-blocks", "--g3-gb", 0, blockBytes);
+        checkMemory(g1, g2, blockBytes);
+        IntegrityMode integrity = args.string("--integrity").map(IntegrityMode::parse).orElse(IntegrityMode.SAMPLED);
+        LayoutType g1Layout = args.string("--layout").map(LayoutType::parse).orElse(LayoutType.FULLY_CONTIGUOUS);
+        boolean json = args.flag("--json");
+
+        KvBlockManager.Builder builder = KvBlockManager.builder().geometry(geometry).integrity(integrity)
+                .tierBlocks(Tier.G1, g1).tierBlocks(Tier.G2, g2).tierBlocks(Tier.G3, g3).layoutType(Tier.G1, g1Layout);
+        try (KvBlockManager manager = builder.build()) {
+            ReplayReport report = Replayer.run(manager, trace, progress(args, json, trace.size()));
+            if (json) {
+                printJson(report, manager, blockBytes, out);
+            } else {
+                printText(report, manager, source, blockBytes, out);
+            }
+        }
+        return Cli.OK;
+    }
+
+    private static LayoutConfig geometry(Args args) {
+        boolean model = args.string("--layers").isPresent() || args.string("--outer").isPresent()
+                || args.string("--page").isPresent() || args.string("--inner").isPresent();
+        if (model && args.string("--block-bytes").isPresent()) {
+            throw new UsageException("--block-bytes and the model geometry (--layers --outer --page --inner) exclude each other");
+        }
+        if (model) {
+            return new LayoutConfig(1, args.integer("--layers", null), args.integer("--outer", null),
+                    args.integer("--page", null), args.integer("--inner", null), LayoutConfig.DEFAULT_ALIGNMENT,
+                    args.integer("--dtype-bytes", LayoutConfig.DEFAULT_DTYPE_WIDTH_BYTES));
+        }
+        int bytes = args.integer("--block-bytes", DEFAULT_BLOCK_BYTES, 2, Integer.MAX_VALUE);
+        if (bytes % 2 != 0) {
+            throw new UsageException("--block-bytes must be even (blocks are 2-byte elements) (got " + bytes + ")");
+        }
+        // One layer, one outer component, one token of bytes/2 two-byte elements: only the size matters here.
+        return new LayoutConfig(1, 1, 1, 1, bytes / 2, LayoutConfig.DEFAULT_ALIGNMENT, 2);
+    }
+
+    /** A tier's block count from {@code --gX-blocks} or {@code --gX-gb} (decimal GB, as Dynamo counts). */
+    private static int tierBlocks(Args args, String blocksOption, String gbOption, int fallback, long blockBytes) {
+        if (args.string(blocksOption).isPresent() && args.string(gbOption).isPresent()) {
+            throw new UsageException(blocksOption + " and " + gbOption + " exclude each other");
+        }
+        if (args.string(gbOption).isPresent()) {
+            String text = args.string(gbOption).get();
+            double gb;
+            try {
+                gb = Double.parseDouble(text);
+            } catch (NumberFormatException e) {
+                throw new UsageException(gbOption + " must be a number of decimal GB >= 0 (got '" + text + "')");
+            }
+            if (!(gb >= 0) || Double.isInfinite(gb)) {
+                throw new UsageException(gbOption + " must be a number of decimal GB >= 0 (got " + text + ")");
+            }
+            double blocks = Math.floor(gb * 1e9 / blockBytes);
+            if (blocks > Integer.MAX_VALUE) {
+                throw new UsageException(gbOption + " of " + text + " GB is " + (long) blocks + " blocks, more than "
+                        + Integer.MAX_VALUE);
+            }
+            return (int) blocks;
+        }
+        return args.integer(blocksOption, fallback, 0, Integer.MAX_VALUE);
+    }
+
+    /** Refuses host tiers larger than the memory the machine can give, before anything is allocated. */
+    private static void checkMemory(int g1, int g2, long blockBytes) {
+        long wanted = Math.multiplyHigh(g1 + (long) g2, blockBytes) != 0 ? Long.MAX_VALUE : (g1 + (long) g2) * blockBytes;
+        OptionalLong available = memAvailable();
+        if (available.isPresent() && wanted > available.getAsLong()) {
+            throw KvbmException.forField(ErrorCode.INVALID_CONFIG, "g2Blocks", String.format(
+                    "G1 (%d blocks) and G2 (%d blocks) of %d bytes need %.2f GiB of host memory, but the machine has "
+                            + "%.2f GiB available (MemAvailable in /proc/meminfo); lower --g2-blocks/--g2-gb or --g1-blocks",
+                    g1, g2, blockBytes, wanted / (double) (1L << 30), available.getAsLong() / (double) (1L << 30)));
+        }
+    }
+
+    static OptionalLong memAvailable() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux, or unreadable: no check
+        }
+        return OptionalLong.empty();
+    }
+
+    private static long parseLong(String option, String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " must be an integer (got '" + text + "')");
+        }
+    }
+
+    private static IntConsumer progress(Args args, boolean json, int total) {
+        if (json || args.flag("--no-progress") || System.console() == null) {
+            return null;
+        }
+        PrintStream err = System.err;
+        int[] shown = {-1};
+        return done -> {
+            int percent = (int) (100L * done / total);
+            if (percent != shown[0]) {
+                shown[0] = percent;
+                int bar = percent / 4;
+                err.print("\r[" + "#".repeat(bar) + " ".repeat(25 - bar) + "] " + done + "/" + total + " requests");
+                if (done == total) {
+                    err.println();
+                }
+                err.flush();
+            }
+        };
+    }
+
+    private static String bytes(double b) {
+        if (b >= 1L << 30) {
+            return String.format("%.2f GiB", b / (1L << 30));
+        }
+        if (b >= 1L << 20) {
+            return String.format("%.1f MiB", b / (1L << 20));
+        }
+        return String.format("%.0f KiB", b / 1024);
+    }
+
+    private static void printText(ReplayReport r, KvBlockManager m, String source, long blockBytes, PrintStream out) {
+        out.printf("replay: %,d requests, %,d blocks of %s, from %s%n", r.requests(), r.blocks(), bytes(blockBytes), source);
+        for (TierRuntime t : m.tiers().values()) {
+            out.printf("  %s: %,d blocks on %s (%s, allocated in %.0f ms)%n", t.tier(), t.pool().totalBlocks(),
+                    t.provider(), bytes((double) t.pool().totalBlocks() * blockBytes), t.allocationNanos() / 1e6);
+        }
+        out.print("hits:");
+        for (Tier t : m.tiers().keySet()) {
+            out.printf("  %s %,d (%.1f%%)", t, r.hits().get(t), 100 * r.hitRate(t));
+        }
+        out.printf("%n  hit rate %.1f%%; an unbounded cache: %.1f%% (this run reached %.1f%% of it)%n", 100 * r.hitRate(),
+                100 * r.maxHitRate(), r.maxHitRate() == 0 ? 0 : 100 * r.hitRate() / r.maxHitRate());
+        out.println("transfers:");
+        for (String path : r.pathBlocks().keySet()) {
+            out.printf("  %-7s %,10d blocks %12s %8.2f GB/s%n", path, r.pathBlocks().get(path),
+                    bytes(r.pathBytes().get(path)), r.pathGbps().get(path));
+        }
+        out.printf("integrity: %s, %,d verified, %d checksum failure(s)%n", m.checksums().mode().name().toLowerCase(),
+                m.checksums().verifiedCount(), r.checksumFailures());
+        out.printf("offloads skipped: %s%n", r.offloadSkips());
+        out.printf("manager time per request (copies excluded): p50 %.1f us, p99 %.1f us%n", r.managerP50Micros(),
+                r.managerP99Micros());
+        out.printf("wall time: %.1f s%n", r.wallSeconds());
+    }
+
+    private static void printJson(ReplayReport r, KvBlockManager m, long blockBytes, PrintStream out) {
+        Json j = new Json(out).beginObject().field("requests", r.requests()).field("blocks", r.blocks())
+                .field("blockBytes", blockBytes);
+        j.name("hits").beginObject();
+        for (Tier t : new Tier[] {Tier.G1, Tier.G2, Tier.G3}) {
+            j.field(t.name().toLowerCase(), r.hits().getOrDefault(t, 0L));
+        }
+        j.endObject().name("hitRate").value(r.hitRate()).name("maxHitRate").value(r.maxHitRate());
+        j.name("tiers").beginObject();
+        for (TierRuntime t : m.tiers().values()) {
+            j.name(t.tier().name().toLowerCase()).beginObject().field("blocks", t.pool().totalBlocks())
+                    .field("provider", t.provider()).name("allocationMillis").value(t.allocationNanos() / 1e6).endObject();
+        }
+        j.endObject().name("bytes").beginObject();
+        r.pathBytes().forEach(j::field);
+        j.endObject().name("gbps").beginObject();
+        r.pathGbps().forEach((k, v) -> j.name(k).value(v));
+        j.endObject().name("transferBlocks").beginObject();
+        r.pathBlocks().forEach(j::field);
+        j.endObject().field("checksumFailures", r.checksumFailures())
+                .field("checksumsVerified", m.checksums().verifiedCount());
+        j.name("offloadSkips").beginObject();
+        r.offloadSkips().forEach(j::field);
+        j.endObject().name("managerP50Micros").value(r.managerP50Micros()).name("managerP99Micros")
+                .value(r.managerP99Micros()).name("wallSeconds").value(r.wallSeconds()).endObject().end();
+    }
+}
