@@ -20,7 +20,7 @@ import dev.kvbm.tier.host.internal.SystemHostTierProvider;
  * {@code kvbm.memcpy.parallel.bytes}, {@code kvbm.memcpy.task.bytes}.
  */
 module dev.kvbm.tier.host {
-    requires dev.kvbm.api;
+    requires transitive dev.kvbm.api; // the exported API (PinnedMemory, HostCopyProbe) uses its types
     requires chronicle.bytes;
     requires chronicle.core;
     // Chronicle's automatic modules use sun.misc.Unsafe but cannot require jdk.unsupported themselves.

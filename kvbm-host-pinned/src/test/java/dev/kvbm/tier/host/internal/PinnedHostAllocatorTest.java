@@ -152,7 +152,8 @@ class PinnedHostAllocatorTest {
 
     @Test
     void overLimitRequestsAreRefusedNamingRequestLimitAndOutstanding() {
-        try (var allocator = provider.createAllocator(config(Map.of(HostTierOptions.LIMIT_BYTES, "1048576")))) {
+        var allocator = provider.createAllocator(config(Map.of(HostTierOptions.LIMIT_BYTES, "1048576")));
+        {
             assertEquals(1 << 20, allocator.limit());
             Storage first = allocator.allocate(600_000, 1);
             KvbmException e = assertThrows(KvbmException.class, () -> allocator.allocate(500_000, 1));
