@@ -1,0 +1,54 @@
+package dev.kvbm.tier.host.internal;
+
+import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.api.spi.TransferEngine;
+import dev.kvbm.api.spi.TransferEngineProvider;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code memcpy}: host-to-host copies between SYSTEM and PINNED memory with {@code MemorySegment.copy}. */
+public final class MemcpyEngineProvider implements TransferEngineProvider {
+    public static final String NAME = "memcpy";
+    /** Worker threads (default min(available processors, 4)). */
+    public static final String THREADS = "kvbm.memcpy.threads";
+    /** Batches of at least this many bytes are split across the workers (default 8 MiB). */
+    public static final String PARALLEL_BYTES = "kvbm.memcpy.parallel.bytes";
+    /** The least bytes one worker gets when a batch is split (default 2 MiB). */
+    public static final String TASK_BYTES = "kvbm.memcpy.task.bytes";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "host-to-host block copies (MemorySegment.copy, adjacent pages coalesced, large batches on "
+                + "kvbm-memcpy-N workers)";
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    public Optional<String> unavailabilityCause() {
+        return Optional.empty();
+    }
+
+    @Override
+    public int preference(StorageKind source, StorageKind target) {
+        return source.hostAddressable() && target.hostAddressable() ? 10 : UNSUPPORTED;
+    }
+
+    @Override
+    public TransferEngine create(Map<String, String> options) {
+        Map<String, String> o = options == null ? Map.of() : options;
+        int threads = (int) Options.longOption(o, THREADS, Math.min(Runtime.getRuntime().availableProcessors(), 4),
+                1, 256);
+        long parallel = Options.longOption(o, PARALLEL_BYTES, 8L << 20, 1, Long.MAX_VALUE);
+        long task = Options.longOption(o, TASK_BYTES, 2L << 20, 1, Long.MAX_VALUE);
+        return new MemcpyTransferEngine(threads, parallel, task);
+    }
+}

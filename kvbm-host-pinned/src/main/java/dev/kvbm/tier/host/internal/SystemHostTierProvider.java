@@ -1,0 +1,57 @@
+package dev.kvbm.tier.host.internal;
+
+import dev.kvbm.api.Tier;
+import dev.kvbm.api.spi.StorageAllocator;
+import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.api.spi.TierConfig;
+import dev.kvbm.api.spi.TierProvider;
+import dev.kvbm.tier.host.HostTierOptions;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/** {@code host-system}: pageable host memory from the JDK, always available; the fallback of host-pinned. */
+public final class SystemHostTierProvider implements TierProvider {
+    public static final String NAME = "host-system";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "pageable host memory (FFM shared arena, zeroed, page-aligned)";
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return true;
+    }
+
+    @Override
+    public Optional<String> unavailabilityCause() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Set<Tier> tiers() {
+        return EnumSet.of(Tier.G1, Tier.G2);
+    }
+
+    @Override
+    public StorageKind storageKind() {
+        return StorageKind.SYSTEM;
+    }
+
+    @Override
+    public int priority() {
+        return 0;
+    }
+
+    @Override
+    public StorageAllocator createAllocator(TierConfig config) {
+        return new SystemHostAllocator(Options.longOption(config.options(), HostTierOptions.LIMIT_BYTES,
+                Long.MAX_VALUE, 1, Long.MAX_VALUE));
+    }
+}
