@@ -79,6 +79,28 @@ class KvbmLauncherIT {
     }
 
     @Test
+    void replayRunsEndToEndOnTheHostTiers() throws Exception {
+        Run r = kvbm(Map.of(), "replay", "--requests", "40", "--block-bytes", "8192", "--g1-blocks", "256",
+                "--g2-blocks", "512", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"hits\":{\"g1\":"), r.out());
+        assertTrue(r.out().contains("\"provider\":\"host-pinned\""), r.out());
+        assertEquals("", r.err(), "no JVM or library warnings on a clean run");
+    }
+
+    @Test
+    void mooncakeTraceReplayReachesAboutHalfOfTheUnboundedHitRate() throws Exception {
+        Path trace = ROOT.resolveSibling("shared").resolve("traces/mooncake_synthetic_trace.jsonl");
+        assumeTrue(Files.isReadable(trace), "../shared/traces/mooncake_synthetic_trace.jsonl is not present");
+        Run r = kvbm(Map.of(), "replay", "--trace", trace.toString(), "--g1-blocks", "5859", "--g2-blocks", "0",
+                "--block-bytes", "1024", "--integrity", "off", "--json");
+        assertEquals(0, r.code(), r.err());
+        double hit = Double.parseDouble(r.out().replaceAll(".*\"hitRate\":([0-9.eE-]+).*\n?", "$1"));
+        double max = Double.parseDouble(r.out().replaceAll(".*\"maxHitRate\":([0-9.eE-]+).*\n?", "$1"));
+        assertTrue(hit / max > 0.45 && hit / max < 0.51, "LRU reached " + hit / max + " of the unbounded hit rate");
+    }
+
+    @Test
     void findsJdk25EvenWhenJavaHomePointsAtAnOlderJdk() throws Exception {
         Path jdk17 = Path.of("/usr/lib/jvm/java-17-openjdk-amd64");
         assumeTrue(Files.isExecutable(jdk17.resolve("bin/java")), "no JDK 17 on this machine to point JAVA_HOME at");

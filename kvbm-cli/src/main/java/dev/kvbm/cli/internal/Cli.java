@@ -33,6 +33,7 @@ public final class Cli {
     public int run(String[] argv) {
         List<String> args = new ArrayList<>(Arrays.asList(argv));
         boolean debug = args.remove("--debug");
+        quietLibraries(debug);
         if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h")
                 || args.getFirst().equals("help")) {
             if (args.size() > 1 && commands.containsKey(args.get(1))) {
@@ -71,6 +72,19 @@ public final class Cli {
             err.println("kvbm " + command.name() + ": failed: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
             trace(debug, e);
             return FAILED;
+        }
+    }
+
+    /**
+     * The CLI picks the logging backend: java.util.logging, at WARNING so a report is not interleaved with
+     * progress notes (its own lines say what they mean); {@code --debug} shows INFO as well.
+     */
+    private static void quietLibraries(boolean debug) {
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        java.util.logging.Level level = debug ? java.util.logging.Level.INFO : java.util.logging.Level.WARNING;
+        root.setLevel(level);
+        for (java.util.logging.Handler h : root.getHandlers()) {
+            h.setLevel(level);
         }
     }
 

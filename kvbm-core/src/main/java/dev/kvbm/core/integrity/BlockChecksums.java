@@ -39,9 +39,12 @@ public final class BlockChecksums {
         return (int) crc.getValue();
     }
 
-    /** Records the checksum of a freshly stored block, unless the mode is off or it is known already. */
+    /**
+     * Records the checksum of a freshly stored block, unless it will never be verified (mode off, or not
+     * in the sample) or is known already.
+     */
     public void record(long sequenceHash, PhysicalLayout layout, int block) {
-        if (mode != IntegrityMode.OFF && BlockBytes.hostAddressable(layout)) {
+        if (shouldVerify(sequenceHash) && BlockBytes.hostAddressable(layout)) {
             sums.computeIfAbsent(sequenceHash, h -> checksum(layout, block));
         }
     }

@@ -41,8 +41,8 @@ public final class WorkloadGenerator {
         }
     }
 
-    /** The default workload: about 1,700 requests and 100k blocks. */
-    public static final Shape DEFAULT = new Shape(160, 12, 4, 8, 8);
+    /** The default workload: 9,600 requests, about 520k blocks, 43k of them distinct. */
+    public static final Shape DEFAULT = new Shape(300, 20, 8, 16, 8);
 
     private WorkloadGenerator() {
     }
