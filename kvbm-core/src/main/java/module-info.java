@@ -18,6 +18,7 @@ module dev.kvbm.core {
     exports dev.kvbm.core.pool;
     exports dev.kvbm.core.providers;
     exports dev.kvbm.core.replay;
+    exports dev.kvbm.core.transfer;
 
     uses dev.kvbm.api.spi.TierProvider;
     uses dev.kvbm.api.spi.TransferEngineProvider;

@@ -11,11 +11,8 @@ import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageAllocator;
-import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TierProvider;
-import dev.kvbm.api.spi.TransferEngine;
-import dev.kvbm.api.spi.TransferEngineProvider;
 import dev.kvbm.core.hash.TokenBlockSequence;
 import dev.kvbm.core.integrity.BlockChecksums;
 import dev.kvbm.core.integrity.IntegrityMode;
@@ -25,13 +22,15 @@ import dev.kvbm.core.pool.BlockPool;
 import dev.kvbm.core.pool.ImmutableBlock;
 import dev.kvbm.core.pool.MutableBlock;
 import dev.kvbm.core.providers.ProviderRegistry;
+import dev.kvbm.core.transfer.BlockMover;
+import dev.kvbm.core.transfer.LocalBlockMover;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -53,29 +52,39 @@ public final class KvBlockManager implements AutoCloseable {
     private final BlockChecksums checksums;
     private final OffloadManager offloads;
     private final Map<String, PathStats> stats = new LinkedHashMap<>();
-    private final Map<String, TransferEngine> engines = new HashMap<>();
-    private final List<TransferEngine> ownedEngines = new ArrayList<>();
+    private final BlockMover mover;
 
     private KvBlockManager(Builder b) {
         Map<Tier, TierRuntime> built = new EnumMap<>(Tier.class);
+        BlockMover chosen = null;
         try {
             for (Map.Entry<Tier, Integer> e : b.blocks.entrySet()) {
-                built.put(e.getKey(), buildTier(b, e.getKey(), e.getValue()));
+                built.put(e.getKey(), b.mover != null ? logicalTier(b, e.getKey(), e.getValue())
+                        : buildTier(b, e.getKey(), e.getValue()));
             }
             this.tiers = Collections.unmodifiableMap(built);
             this.g1 = tiers.get(Tier.G1);
+            if (b.mover != null) {
+                chosen = b.mover;
+            } else {
+                Map<Tier, PhysicalLayout> layouts = new EnumMap<>(Tier.class);
+                built.values().forEach(t -> layouts.put(t.tier(), t.physical()));
+                chosen = new LocalBlockMover(layouts, b.registry);
+            }
+            this.mover = chosen;
             this.checksums = new BlockChecksums(b.integrity);
             List<OffloadManager.Edge> edges = new ArrayList<>();
             List<TierRuntime> ordered = new ArrayList<>(tiers.values());
             for (int i = 0; i + 1 < ordered.size(); i++) {
                 TierRuntime src = ordered.get(i);
                 TierRuntime dst = ordered.get(i + 1);
-                edges.add(new OffloadManager.Edge(src.pool(), src.layout(), dst.pool(), dst.layout(),
-                        engine(b.registry, src, dst), stats(src.tier(), dst.tier())));
+                mover.checkPath(src.tier(), dst.tier());
+                edges.add(new OffloadManager.Edge(src.tier(), src.pool(), dst.tier(), dst.pool(), dst.layout(), mover,
+                        stats(src.tier(), dst.tier()), dst.blockBytes()));
             }
             for (TierRuntime t : ordered) {
                 if (t.tier() != Tier.G1) {
-                    engine(b.registry, t, g1); // onboarding paths exist before the first request
+                    mover.checkPath(t.tier(), Tier.G1); // onboarding paths exist before the first request
                     stats(t.tier(), Tier.G1);
                 }
             }
@@ -89,10 +98,17 @@ public final class KvBlockManager implements AutoCloseable {
                 });
             }
         } catch (RuntimeException e) {
-            ownedEngines.forEach(TransferEngine::close);
+            if (chosen != null && b.mover == null) {
+                chosen.close();
+            }
             built.values().forEach(TierRuntime::close);
             throw e;
         }
+    }
+
+    private static TierRuntime logicalTier(Builder b, Tier tier, int numBlocks) {
+        return new TierRuntime(tier, "logical", new BlockPool(tier + "/logical", tier, numBlocks), Optional.empty(),
+                Optional.empty(), b.geometry.blockDataBytes(), 0);
     }
 
     public static Builder builder() {
@@ -119,7 +135,7 @@ public final class KvBlockManager implements AutoCloseable {
             LOG.log(System.Logger.Level.INFO, () -> String.format("%s: %d blocks of %d bytes on %s in %.1f ms", tier,
                     numBlocks, config.blockDataBytes(), provider.name(), nanos / 1e6));
             return new TierRuntime(tier, provider.name(), new BlockPool(tier + "/" + provider.name(), tier, numBlocks),
-                    physical, allocator, nanos);
+                    Optional.of(physical), Optional.of(allocator), config.blockDataBytes(), nanos);
         } catch (RuntimeException e) {
             storages.forEach(Storage::close);
             allocator.close();
@@ -127,29 +143,8 @@ public final class KvBlockManager implements AutoCloseable {
         }
     }
 
-    private TransferEngine engine(ProviderRegistry registry, TierRuntime src, TierRuntime dst) {
-        StorageKind s = src.layout().kind();
-        StorageKind t = dst.layout().kind();
-        String key = s + "->" + t;
-        TransferEngine existing = engines.get(key);
-        if (existing != null) {
-            return existing;
-        }
-        TransferEngineProvider provider = registry.bestEngine(s, t).orElseThrow(() ->
-                new KvbmException(ErrorCode.PROVIDER_NOT_FOUND, "no available transfer engine copies " + key + " (for "
-                        + src.tier() + " <-> " + dst.tier() + "); kvbm tiers lists the engines found"));
-        TransferEngine engine = provider.create(Map.of());
-        engines.put(key, engine);
-        ownedEngines.add(engine);
-        return engine;
-    }
-
     private PathStats stats(Tier from, Tier to) {
         return stats.computeIfAbsent(from + "->" + to, PathStats::new);
-    }
-
-    private TransferEngine engineFor(TierRuntime src, TierRuntime dst) {
-        return engines.get(src.layout().kind() + "->" + dst.layout().kind());
     }
 
     /** Matches, onboards and allocates for a request given as token ids. */
@@ -218,7 +213,7 @@ public final class KvBlockManager implements AutoCloseable {
         long start = path.begin();
         boolean ok = false;
         try {
-            engineFor(lower, g1).transfer(lower.layout(), g1.layout(), pairs).join();
+            mover.move(lower.tier(), Tier.G1, pairs).join();
             ok = true;
         } catch (CompletionException | KvbmException e) {
             LOG.log(System.Logger.Level.WARNING, "onboarding " + found.size() + " block(s) from " + lower.tier()
@@ -231,7 +226,7 @@ public final class KvBlockManager implements AutoCloseable {
         if (ok) {
             for (int i = 0; i < found.size(); i++) {
                 long hash = p.sequenceHash(pos + i);
-                if (!checksums.verify(hash, g1.layout(), targets.get(i).blockId())) {
+                if (g1.layout().isPresent() && !checksums.verify(hash, g1.physical(), targets.get(i).blockId())) {
                     LOG.log(System.Logger.Level.ERROR, "block " + Long.toUnsignedString(hash) + " onboarded from "
                             + lower.tier() + " fails its checksum; dropped from " + lower.tier() + " and recomputed");
                     lower.pool().invalidate(hash);
@@ -264,7 +259,7 @@ public final class KvBlockManager implements AutoCloseable {
         for (int i = 0; i < p.length(); i++) {
             if (p.slot(i) instanceof MutableBlock m) {
                 long hash = p.sequenceHash(i);
-                checksums.record(hash, g1.layout(), m.blockId());
+                g1.layout().ifPresent(layout -> checksums.record(hash, layout, m.blockId()));
                 m.complete(hash, p.parent(i));
                 fresh.add(m);
                 positions.add(i);
@@ -319,10 +314,15 @@ public final class KvBlockManager implements AutoCloseable {
         return offloads;
     }
 
+    /** The mover that copies between tiers (engines here, or the workers for a distributed leader). */
+    public BlockMover mover() {
+        return mover;
+    }
+
     @Override
     public void close() {
         offloads.close();
-        ownedEngines.forEach(TransferEngine::close);
+        mover.close();
         tiers.values().forEach(TierRuntime::close);
     }
 
@@ -337,8 +337,19 @@ public final class KvBlockManager implements AutoCloseable {
         private int batchSize = batchSizeFromEnvironment();
         private int maxInFlight = ConfigKeys.MAX_CONCURRENT_TRANSFERS;
         private Map<String, String> options = Map.of();
+        private BlockMover mover;
 
         private Builder() {
+        }
+
+        /**
+         * Makes every tier logical: the manager keeps block ids, hashes and eviction, and {@code mover}
+         * (a distributed leader's link to its workers) copies the bytes. No storage is allocated here.
+         * Checksums are then the workers' business. The mover is closed with the manager.
+         */
+        public Builder logical(BlockMover blockMover) {
+            this.mover = blockMover;
+            return this;
         }
 
         /** Block geometry shared by every tier; its numBlocks is ignored (each tier has its own). */
@@ -404,7 +415,7 @@ public final class KvBlockManager implements AutoCloseable {
             if (!blocks.containsKey(Tier.G1)) {
                 throw KvbmException.invalid("g1Blocks", 0, ">= 1: every manager has a G1 tier");
             }
-            if (registry == null) {
+            if (registry == null && mover == null) {
                 registry = ProviderRegistry.load();
             }
             return new KvBlockManager(this);

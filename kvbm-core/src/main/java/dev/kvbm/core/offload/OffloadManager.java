@@ -4,7 +4,9 @@ import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.PhysicalLayout;
-import dev.kvbm.api.spi.TransferEngine;
+import dev.kvbm.api.Tier;
+import dev.kvbm.core.transfer.BlockMover;
+import java.util.Optional;
 import dev.kvbm.core.integrity.BlockChecksums;
 import dev.kvbm.core.pool.BlockPool;
 import dev.kvbm.core.pool.ImmutableBlock;
@@ -35,9 +37,14 @@ import java.util.concurrent.locks.LockSupport;
 public final class OffloadManager implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OffloadManager.class.getName());
 
-    /** One source-to-target edge. */
-    public record Edge(BlockPool sourcePool, PhysicalLayout sourceLayout, BlockPool targetPool,
-                       PhysicalLayout targetLayout, TransferEngine engine, PathStats stats) {
+    /**
+     * One source-to-target edge.
+     *
+     * @param targetLayout the target's bytes when this process holds them (checksums are taken there)
+     * @param blockBytes   bytes of one block, for the statistics
+     */
+    public record Edge(Tier sourceTier, BlockPool sourcePool, Tier targetTier, BlockPool targetPool,
+                       Optional<PhysicalLayout> targetLayout, BlockMover mover, PathStats stats, long blockBytes) {
     }
 
     private final List<Lane> lanes = new ArrayList<>();
@@ -224,11 +231,11 @@ public final class OffloadManager implements AutoCloseable {
                 pairs.add(new BlockPair(sources.get(i).blockId(), targets.get(i).blockId()));
             }
             slots.acquire();
-            long bytes = (long) moving.size() * edge.targetLayout().layout().config().blockDataBytes();
+            long bytes = (long) moving.size() * edge.blockBytes();
             edge.stats().begin();
             CompletableFuture<Void> copied;
             try {
-                copied = edge.engine().transfer(edge.sourceLayout(), edge.targetLayout(), pairs);
+                copied = edge.mover().move(edge.sourceTier(), edge.targetTier(), pairs);
             } catch (RuntimeException e) {
                 copied = CompletableFuture.failedFuture(e);
             }
@@ -256,7 +263,8 @@ public final class OffloadManager implements AutoCloseable {
                 }
                 for (int i = 0; i < moving.size(); i++) {
                     Request r = moving.get(i);
-                    checksums.record(r.hash(), edge.targetLayout(), targets.get(i).blockId());
+                    int block = targets.get(i).blockId();
+                    edge.targetLayout().ifPresent(layout -> checksums.record(r.hash(), layout, block));
                     targets.get(i).complete(r.hash(), r.parent()).priority(r.priority());
                 }
                 edge.targetPool().register(targets).forEach(ImmutableBlock::close);

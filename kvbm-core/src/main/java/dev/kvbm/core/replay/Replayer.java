@@ -69,8 +69,8 @@ public final class Replayer {
      */
     public static ReplayReport run(KvBlockManager manager, List<TraceRequest> trace, IntConsumer progress) {
         checkG1(trace, manager.tier(Tier.G1).pool().totalBlocks());
-        PhysicalLayout g1 = manager.tier(Tier.G1).layout();
-        boolean fill = BlockBytes.hostAddressable(g1);
+        PhysicalLayout g1 = manager.tier(Tier.G1).layout().orElse(null);
+        boolean fill = g1 != null && BlockBytes.hostAddressable(g1);
         Map<Tier, Long> hits = new EnumMap<>(Tier.class);
         for (Tier t : manager.tiers().keySet()) {
             hits.put(t, 0L);

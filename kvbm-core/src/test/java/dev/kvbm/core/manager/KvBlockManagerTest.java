@@ -43,8 +43,8 @@ class KvBlockManagerTest {
     /** Runs one request: prepare, compute fresh blocks with the replay's pattern, commit, release. */
     static PreparedRequest serve(KvBlockManager m, long... ids) {
         PreparedRequest p = m.prepare(ids);
-        PhysicalLayout g1 = m.tier(Tier.G1).layout();
-        for (int i = 0; i < p.length(); i++) {
+        PhysicalLayout g1 = m.tier(Tier.G1).layout().orElse(null);
+        for (int i = 0; g1 != null && i < p.length(); i++) {
             if (p.isFresh(i)) {
                 Replayer.fillBlock(g1, p.g1BlockId(i), ids[i]);
             }
@@ -65,7 +65,7 @@ class KvBlockManagerTest {
 
     /** The bytes block {@code id} must hold, from a scratch layout filled with the same pattern. */
     static byte[] expected(KvBlockManager m, long id) {
-        PhysicalLayout g1 = m.tier(Tier.G1).layout();
+        PhysicalLayout g1 = m.tier(Tier.G1).physical();
         // Fill a free G1 block would disturb the pool; compute the pattern into a private layout instead.
         try (var arena = java.lang.foreign.Arena.ofConfined()) {
             var layout = dev.kvbm.api.layout.BlockLayout.of(GEOMETRY, LayoutType.FULLY_CONTIGUOUS);
@@ -105,7 +105,7 @@ class KvBlockManagerTest {
         try (KvBlockManager m = builder().tierBlocks(Tier.G1, 4).tierBlocks(Tier.G2, 16).build()) {
             serve(m, 1, 2, 3);
             for (long h : new long[] {1, 2, 3}) {
-                assertArrayEquals(expected(m, h), bytes(m.tier(Tier.G2).layout(), blockOf(m, Tier.G2, h)),
+                assertArrayEquals(expected(m, h), bytes(m.tier(Tier.G2).physical(), blockOf(m, Tier.G2, h)),
                         "G2 copy of " + h);
             }
             serve(m, 10, 11, 12, 13); // fills G1, evicting 1..3 there
@@ -114,7 +114,7 @@ class KvBlockManagerTest {
             assertEquals(3, again.hits(Tier.G2));
             assertEquals(0, again.hits(Tier.G1));
             for (long h : new long[] {1, 2, 3, 4}) {
-                assertArrayEquals(expected(m, h), bytes(m.tier(Tier.G1).layout(), blockOf(m, Tier.G1, h)),
+                assertArrayEquals(expected(m, h), bytes(m.tier(Tier.G1).physical(), blockOf(m, Tier.G1, h)),
                         "G1 copy of " + h);
             }
             assertEquals(8, m.pathStats().get("G1->G2").blocks(), "1,2,3,10..13 and 4; onboarded ones skipped");
@@ -135,7 +135,7 @@ class KvBlockManagerTest {
             PreparedRequest p = serve(m, 7, 8);
             assertEquals(2, p.hits(Tier.G2));
             assertEquals(0, p.checksumFailures());
-            assertArrayEquals(bytes(m.tier(Tier.G1).layout(), blockOf(m, Tier.G1, 8)), expectedLs(m, 8));
+            assertArrayEquals(bytes(m.tier(Tier.G1).physical(), blockOf(m, Tier.G1, 8)), expectedLs(m, 8));
         }
     }
 
@@ -143,8 +143,8 @@ class KvBlockManagerTest {
     private byte[] expectedLs(KvBlockManager m, long id) {
         try (KvBlockManager scratch = builder().tierBlocks(Tier.G1, 1).layoutType(Tier.G1, LayoutType.LAYER_SEPARATE_BLOCK)
                 .build()) {
-            Replayer.fillBlock(scratch.tier(Tier.G1).layout(), 0, id);
-            return bytes(scratch.tier(Tier.G1).layout(), 0);
+            Replayer.fillBlock(scratch.tier(Tier.G1).physical(), 0, id);
+            return bytes(scratch.tier(Tier.G1).physical(), 0);
         }
     }
 
@@ -153,16 +153,16 @@ class KvBlockManagerTest {
         try (KvBlockManager m = builder().tierBlocks(Tier.G1, 3).tierBlocks(Tier.G2, 8).build()) {
             serve(m, 1, 2, 3);
             int victim = blockOf(m, Tier.G2, 2);
-            MemorySegment page = BlockBytes.segments(m.tier(Tier.G2).layout(), victim).getFirst();
+            MemorySegment page = BlockBytes.segments(m.tier(Tier.G2).physical(), victim).getFirst();
             page.set(ValueLayout.JAVA_BYTE, 17, (byte) (page.get(ValueLayout.JAVA_BYTE, 17) ^ 0x40));
             serve(m, 30, 31, 32);
             PreparedRequest p = serve(m, 1, 2, 3);
             assertEquals(1, p.hits(Tier.G2), "only the block before the corrupt one is served");
             assertEquals(1, p.checksumFailures());
             assertEquals(1, m.checksums().failureCount());
-            assertArrayEquals(expected(m, 2), bytes(m.tier(Tier.G2).layout(), blockOf(m, Tier.G2, 2)),
+            assertArrayEquals(expected(m, 2), bytes(m.tier(Tier.G2).physical(), blockOf(m, Tier.G2, 2)),
                     "the corrupt copy was dropped from G2 and replaced by the recomputed block's offload");
-            assertArrayEquals(expected(m, 2), bytes(m.tier(Tier.G1).layout(), blockOf(m, Tier.G1, 2)),
+            assertArrayEquals(expected(m, 2), bytes(m.tier(Tier.G1).physical(), blockOf(m, Tier.G1, 2)),
                     "block 2 was recomputed");
         }
     }
@@ -176,7 +176,7 @@ class KvBlockManagerTest {
             assertFalse(m.tier(Tier.G2).pool().contains(2));
             assertEquals(2, m.offloads().failedBlocks());
             assertEquals(8, m.tier(Tier.G2).pool().status().free(), "targets went back reset");
-            assertArrayEquals(expected(m, 1), bytes(m.tier(Tier.G1).layout(), blockOf(m, Tier.G1, 1)),
+            assertArrayEquals(expected(m, 1), bytes(m.tier(Tier.G1).physical(), blockOf(m, Tier.G1, 1)),
                     "the source is untouched");
             m.tier(Tier.G2).pool().checkInvariants();
         }
@@ -200,7 +200,7 @@ class KvBlockManagerTest {
         try (KvBlockManager m = builder().tierBlocks(Tier.G1, 2).tierBlocks(Tier.G2, 4).tierBlocks(Tier.G3, 8).build()) {
             serve(m, 1, 2);
             assertTrue(m.tier(Tier.G3).pool().contains(1) && m.tier(Tier.G3).pool().contains(2));
-            assertArrayEquals(expected(m, 2), bytes(m.tier(Tier.G3).layout(), blockOf(m, Tier.G3, 2)));
+            assertArrayEquals(expected(m, 2), bytes(m.tier(Tier.G3).physical(), blockOf(m, Tier.G3, 2)));
             assertEquals(2, m.pathStats().get("G2->G3").blocks());
         }
         try (KvBlockManager m = builder().tierBlocks(Tier.G1, 2).tierBlocks(Tier.G3, 8).build()) {
@@ -209,7 +209,7 @@ class KvBlockManagerTest {
             assertEquals(2, m.pathStats().get("G1->G3").blocks() - 2);
             PreparedRequest p = serve(m, 1, 2);
             assertEquals(2, p.hits(Tier.G3));
-            assertArrayEquals(expected(m, 1), bytes(m.tier(Tier.G1).layout(), blockOf(m, Tier.G1, 1)));
+            assertArrayEquals(expected(m, 1), bytes(m.tier(Tier.G1).physical(), blockOf(m, Tier.G1, 1)));
         }
     }
 
@@ -250,6 +250,53 @@ class KvBlockManagerTest {
             assertEquals(1, p.length(), "one complete block; the partial tail is not cached");
             assertEquals("14643705804678351452", Long.toUnsignedString(p.sequenceHash(0)));
             p.close();
+        }
+    }
+
+    /** A leader-side mover: no bytes here, every move is recorded and succeeds (or fails when told). */
+    static final class RecordingMover implements dev.kvbm.core.transfer.BlockMover {
+        final List<String> moves = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile boolean fail;
+
+        @Override
+        public java.util.concurrent.CompletableFuture<Void> move(Tier source, Tier target,
+                                                                  List<dev.kvbm.api.spi.BlockPair> pairs) {
+            moves.add(source + "->" + target + " " + pairs.size());
+            return fail ? java.util.concurrent.CompletableFuture.failedFuture(
+                    new KvbmException(ErrorCode.TRANSFER_FAILED, "worker 1 failed"))
+                    : java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public java.util.Optional<PhysicalLayout> layout(Tier tier) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public void checkPath(Tier source, Tier target) {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void logicalTiersKeepTheSameBookkeepingWithoutBytes() {
+        RecordingMover mover = new RecordingMover();
+        try (KvBlockManager m = KvBlockManager.builder().geometry(GEOMETRY).logical(mover)
+                .tierBlocks(Tier.G1, 2).tierBlocks(Tier.G2, 8).build()) {
+            assertTrue(m.tier(Tier.G1).layout().isEmpty());
+            assertEquals("logical", m.tier(Tier.G1).provider());
+            serve(m, 1, 2);
+            serve(m, 3, 4);
+            PreparedRequest p = serve(m, 1, 2);
+            assertEquals(2, p.hits(Tier.G2));
+            assertEquals(List.of("G1->G2 2", "G1->G2 2", "G2->G1 2"), mover.moves);
+            mover.fail = true;
+            serve(m, 5, 6);
+            assertFalse(m.tier(Tier.G2).pool().contains(5), "a failed worker copy never registers its target");
+            assertEquals(2, m.offloads().failedBlocks());
         }
     }
 }
