@@ -8,4 +8,5 @@ module dev.kvbm.cli {
     requires java.logging;
     // The host tier is the G1/G2 of a replay on any machine, and its libc memcpy is the replay's reference.
     requires dev.kvbm.tier.host;
+    requires dev.kvbm.bench;
 }
