@@ -6,7 +6,7 @@
  */
 module dev.kvbm.core {
     requires transitive dev.kvbm.api;
-    requires zero.allocation.hashing;
+    requires transitive zero.allocation.hashing; // SequenceHashes.hasher() returns its LongHashFunction
     // zero-allocation-hashing is an automatic module that uses sun.misc.Unsafe; it cannot require
     // jdk.unsupported itself, so without this the module is missing from the graph at run time.
     requires jdk.unsupported;

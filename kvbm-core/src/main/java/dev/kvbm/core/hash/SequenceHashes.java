@@ -20,13 +20,29 @@ public final class SequenceHashes {
     private SequenceHashes() {
     }
 
+    /** XXH3 hashes ints and longs in native byte order; Dynamo's bytes are little-endian. */
+    private static final boolean NATIVE_LE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    /** The XXH3-64 function seeded with {@code salt}; reuse it for many blocks of one salt. */
+    public static LongHashFunction hasher(long salt) {
+        return LongHashFunction.xx3(salt);
+    }
+
     /** The block hash of {@code tokens[from, to)}. */
     public static long blockHash(int[] tokens, int from, int to, long salt) {
+        return blockHash(hasher(salt), tokens, from, to);
+    }
+
+    /** The block hash of {@code tokens[from, to)} with a hasher from {@link #hasher(long)}. */
+    public static long blockHash(LongHashFunction hasher, int[] tokens, int from, int to) {
+        if (NATIVE_LE) {
+            return hasher.hashInts(tokens, from, to - from); // the ints' bytes are already little-endian
+        }
         ByteBuffer bytes = ByteBuffer.allocate((to - from) * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = from; i < to; i++) {
             bytes.putInt(tokens[i]);
         }
-        return LongHashFunction.xx3(salt).hashBytes(bytes.array());
+        return hasher.hashBytes(bytes.array());
     }
 
     /** The block hash of all of {@code tokens}. */
@@ -36,9 +52,17 @@ public final class SequenceHashes {
 
     /** The sequence hash of a block whose parent block has sequence hash {@code parentSequenceHash}. */
     public static long sequenceHash(long parentSequenceHash, long blockHash, long salt) {
+        return sequenceHash(hasher(salt), parentSequenceHash, blockHash);
+    }
+
+    /** As {@link #sequenceHash(long, long, long)} with a hasher from {@link #hasher(long)}. */
+    public static long sequenceHash(LongHashFunction hasher, long parentSequenceHash, long blockHash) {
+        if (NATIVE_LE) {
+            return hasher.hashLongs(new long[] {parentSequenceHash, blockHash});
+        }
         byte[] pair = ByteBuffer.allocate(2 * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN)
                 .putLong(parentSequenceHash).putLong(blockHash).array();
-        return LongHashFunction.xx3(salt).hashBytes(pair);
+        return hasher.hashBytes(pair);
     }
 
     /** An unsigned decimal rendering, as Dynamo prints its u64 hashes. */

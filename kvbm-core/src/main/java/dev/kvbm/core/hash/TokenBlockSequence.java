@@ -15,6 +15,7 @@ import java.util.OptionalLong;
 public final class TokenBlockSequence {
     private final int blockSize;
     private final long salt;
+    private final net.openhft.hashing.LongHashFunction hasher;
     private final List<TokenBlock> blocks = new ArrayList<>();
     private int[] partial;
     private int partialLength;
@@ -25,6 +26,7 @@ public final class TokenBlockSequence {
         }
         this.blockSize = blockSize;
         this.salt = salt;
+        this.hasher = SequenceHashes.hasher(salt);
         this.partial = new int[blockSize];
     }
 
@@ -52,9 +54,9 @@ public final class TokenBlockSequence {
     }
 
     private void commit() {
-        long blockHash = SequenceHashes.blockHash(partial, 0, blockSize, salt);
+        long blockHash = SequenceHashes.blockHash(hasher, partial, 0, blockSize);
         OptionalLong parent = blocks.isEmpty() ? OptionalLong.empty() : OptionalLong.of(blocks.getLast().sequenceHash());
-        long sequenceHash = parent.isEmpty() ? blockHash : SequenceHashes.sequenceHash(parent.getAsLong(), blockHash, salt);
+        long sequenceHash = parent.isEmpty() ? blockHash : SequenceHashes.sequenceHash(hasher, parent.getAsLong(), blockHash);
         blocks.add(new TokenBlock(partial, salt, blockHash, sequenceHash, parent, blocks.size()));
         partialLength = 0;
     }
