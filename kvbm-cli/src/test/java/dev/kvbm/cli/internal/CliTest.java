@@ -151,12 +151,13 @@ class CliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String c : List.of("replay", "layout", "hash", "tiers")) {
+        for (String c : List.of("replay", "layout", "hash", "tiers", "bench")) {
             Result r = run(c, "--help");
             assertEquals(0, r.code());
             assertTrue(r.out().startsWith("usage: kvbm " + c), r.out());
-            assertTrue(r.out().contains("--json"), r.out());
+            assertTrue(r.out().contains("--help") && r.out().contains("options:"), r.out());
         }
+        assertTrue(run("bench", "--help").out().contains("--baseline FILE"));
         assertEquals(0, run("--help").code());
         assertTrue(run("--help").out().contains("layout"));
     }
@@ -165,7 +166,20 @@ class CliTest {
     void unknownCommandAndNoCommandAreUsageErrors() {
         Result r = run("frobnicate");
         assertEquals(2, r.code());
-        assertEquals("kvbm: unknown command 'frobnicate' (commands: replay, layout, hash, tiers; see kvbm --help)\n", r.err());
+        assertEquals("kvbm: unknown command 'frobnicate' (commands: replay, layout, hash, tiers, bench; see kvbm --help)\n", r.err());
         assertEquals(2, run().code());
+    }
+
+    @Test
+    void benchOptionsAreChecked() {
+        Result both = run("bench", "--quick", "--smoke");
+        assertEquals(2, both.code());
+        assertEquals("kvbm bench: --quick and --smoke exclude each other\n", both.err());
+        assertEquals("kvbm bench: --threshold must be in 1..99 (got 150)\n", run("bench", "--threshold", "150").err());
+        assertEquals(2, run("bench", "--filter", "(").code());
+        Result badBaseline = run("bench", "--smoke", "--baseline", "/nonexistent/base.json", "--out",
+                "target/bench-bad-baseline");
+        assertEquals(1, badBaseline.code(), "a missing baseline fails before anything runs");
+        assertTrue(badBaseline.err().contains("cannot read baseline /nonexistent/base.json"), badBaseline.err());
     }
 }
