@@ -1,0 +1,27 @@
+package dev.kvbm.tier.cuda.internal;
+
+import jcuda.driver.JCudaDriver;
+
+/** Allocation calls of the device allocator, behind an interface so its accounting is tested without a GPU. */
+interface DeviceMemoryOps {
+    long allocate(int ordinal, long bytes);
+
+    void free(int ordinal, long pointer);
+
+    /** {@code cuMemAlloc} / {@code cuMemFree} on the device's primary context. */
+    DeviceMemoryOps CUDA = new DeviceMemoryOps() {
+        @Override
+        public long allocate(int ordinal, long bytes) {
+            CudaDriver.makeCurrent(ordinal);
+            CudaDriver.RawPointer p = new CudaDriver.RawPointer();
+            CudaDriver.run("cuMemAlloc(" + bytes + " bytes on device " + ordinal + ")", () -> JCudaDriver.cuMemAlloc(p, bytes));
+            return p.address();
+        }
+
+        @Override
+        public void free(int ordinal, long pointer) {
+            CudaDriver.makeCurrent(ordinal);
+            CudaDriver.run("cuMemFree", () -> JCudaDriver.cuMemFree(CudaDriver.pointer(pointer)));
+        }
+    };
+}
