@@ -11,6 +11,13 @@ public final class CudaOptions {
     public static final String DEVICE = "kvbm.cuda.device";
     /** Most device bytes the G1 allocator hands out (default: unbounded, the device refuses first). */
     public static final String LIMIT_BYTES = "kvbm.cuda.limit.bytes";
+    /**
+     * Engine-owned device memory for G1 instead of {@code cuMemAlloc}: comma-separated {@code pointer:bytes} (pointer
+     * in hex with {@code 0x}, or decimal), one per storage region of the layout (1 for FullyContiguous, one per
+     * layer for LayerSeparate), handed out in order. kvbm never frees them. {@link DeviceMemory#wrap} is the
+     * programmatic form.
+     */
+    public static final String EXTERNAL_REGIONS = "kvbm.cuda.external.regions";
     /** Largest single {@code cuMemHostRegister} call for pinned G2 memory (default 1 GiB, at least one page). */
     public static final String REGISTER_CHUNK_BYTES = "kvbm.cuda.register.chunk.bytes";
     /** {@code auto} (default), {@code off} (never the batched kernel) or {@code force} (always, where legal). */

@@ -68,6 +68,7 @@ public final class CudaTierProvider implements TierProvider {
         long chunk = config.longOption(CudaOptions.REGISTER_CHUNK_BYTES, CudaOptions.DEFAULT_REGISTER_CHUNK_BYTES,
                 4096, Long.MAX_VALUE);
         CudaHostRegistrar.installIfAbsent((int) ordinal, chunk);
-        return new CudaDeviceAllocator((int) ordinal, limit, DeviceMemoryOps.CUDA);
+        var external = CudaDeviceAllocator.parseExternal(config.option(CudaOptions.EXTERNAL_REGIONS, null));
+        return new CudaDeviceAllocator((int) ordinal, limit, DeviceMemoryOps.CUDA, external);
     }
 }

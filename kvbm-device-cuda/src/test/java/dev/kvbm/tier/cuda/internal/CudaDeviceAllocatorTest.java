@@ -84,4 +84,35 @@ class CudaDeviceAllocatorTest {
         assertEquals("bytes", assertThrows(KvbmException.class, () -> DeviceMemory.wrap(0, 64, 0)).field().orElseThrow());
         assertEquals("ordinal", assertThrows(KvbmException.class, () -> DeviceMemory.wrap(-1, 64, 1)).field().orElseThrow());
     }
+
+    @Test
+    void externalRegionsAreHandedOutInOrderAndNeverFreed() {
+        FakeOps ops = new FakeOps();
+        List<long[]> regions = CudaDeviceAllocator.parseExternal("0x7f0000000000:4096, 140737488355328:8192");
+        assertEquals(2, regions.size());
+        assertEquals(0x7f00_0000_0000L, regions.get(0)[0]);
+        assertEquals(8192, regions.get(1)[1]);
+        CudaDeviceAllocator a = new CudaDeviceAllocator(0, Long.MAX_VALUE, ops, regions);
+        CudaDeviceStorage first = (CudaDeviceStorage) a.allocate(4096, 4096);
+        CudaDeviceStorage second = (CudaDeviceStorage) a.allocate(8192, 4096);
+        assertEquals(0x7f00_0000_0000L, first.devicePointer());
+        assertEquals(140737488355328L, second.devicePointer());
+        assertFalse(first.owned());
+        KvbmException none = assertThrows(KvbmException.class, () -> a.allocate(10, 256));
+        assertTrue(none.getMessage().contains("lists 2 region(s)"), none.getMessage());
+        first.close();
+        a.close();
+        assertTrue(ops.freed.isEmpty(), "engine memory is never freed");
+        assertEquals(0x7f00_0000_0100L, ops.next, "and nothing was allocated");
+    }
+
+    @Test
+    void badExternalRegionsNameTheOptionAndEntry() {
+        assertTrue(CudaDeviceAllocator.parseExternal(null).isEmpty());
+        KvbmException e = assertThrows(KvbmException.class, () -> CudaDeviceAllocator.parseExternal("0x10:5,zz"));
+        assertEquals("kvbm.cuda.external.regions", e.field().orElseThrow());
+        assertTrue(e.getMessage().contains("'zz' (entry 1)"), e.getMessage());
+        KvbmException zero = assertThrows(KvbmException.class, () -> CudaDeviceAllocator.parseExternal("0x0:5"));
+        assertTrue(zero.getMessage().contains("non-null pointer"), zero.getMessage());
+    }
 }
