@@ -35,6 +35,8 @@ final class BatchedCopyKernel {
     }
 
     private static final ConcurrentHashMap<Integer, Loaded> BY_DEVICE = new ConcurrentHashMap<>();
+    /** NVRTC failing to load is a fact of the machine: kept, so every device reports the first, precise cause. */
+    private static volatile String nvrtcFailure;
 
     private BatchedCopyKernel() {
     }
@@ -86,8 +88,16 @@ final class BatchedCopyKernel {
                 throw new KvbmException(ErrorCode.IO_ERROR, PTX_PROPERTY + ": cannot read " + file + ": " + e, e);
             }
         }
-        NativeLibraries.ensureExtracted(NativeLibraries.NVRTC);
-        JNvrtc.setExceptionsEnabled(true);
+        if (nvrtcFailure != null) {
+            throw new KvbmException(ErrorCode.NATIVE_FAILURE, nvrtcFailure);
+        }
+        try {
+            NativeLibraries.ensureExtracted(NativeLibraries.NVRTC);
+            JNvrtc.setExceptionsEnabled(true);
+        } catch (LinkageError e) {
+            nvrtcFailure = "NVRTC unavailable: " + ProbeMessages.loadFailure(e);
+            throw new KvbmException(ErrorCode.NATIVE_FAILURE, nvrtcFailure, e);
+        }
         nvrtcProgram program = new nvrtcProgram();
         try {
             JNvrtc.nvrtcCreateProgram(program, source(), SOURCE, 0, null, null);
