@@ -14,6 +14,7 @@ import dev.kvbm.core.replay.ReplayReport;
 import dev.kvbm.core.replay.Replayer;
 import dev.kvbm.core.replay.TraceRequest;
 import dev.kvbm.core.replay.WorkloadGenerator;
+import dev.kvbm.tier.cuda.CudaOptions;
 import dev.kvbm.tier.host.HostCopyProbe;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,9 +32,8 @@ final class ReplayCommand implements Command {
     static final int DEFAULT_G1_BLOCKS = 2048;
     static final int DEFAULT_G2_BLOCKS = 16384;
     static final long DEFAULT_SEED = 1;
-    /** The device tier's provider name and its ordinal option (dev.kvbm.tier.cuda.CudaOptions.DEVICE). */
-    static final String CUDA_PROVIDER = "cuda";
-    static final String CUDA_DEVICE_OPTION = "kvbm.cuda.device";
+    static final String CUDA_PROVIDER = CudaOptions.PROVIDER;
+    static final String CUDA_DEVICE_OPTION = CudaOptions.DEVICE;
 
     @Override
     public String name() {
@@ -113,14 +113,14 @@ final class ReplayCommand implements Command {
         Replayer.checkG1(trace, g1);
         int g2 = tierBlocks(args, "--g2-blocks", "--g2-gb", DEFAULT_G2_BLOCKS, blockBytes);
         int g3 = tierBlocks(args, "--g3-blocks", "--g3-gb", 0, blockBytes);
-        checkMemory(g1, g2, blockBytes);
         IntegrityMode integrity = args.string("--integrity").map(IntegrityMode::parse).orElse(IntegrityMode.SAMPLED);
         LayoutType g1Layout = args.string("--layout").map(LayoutType::parse).orElse(LayoutType.FULLY_CONTIGUOUS);
         boolean json = args.flag("--json");
 
         KvBlockManager.Builder builder = KvBlockManager.builder().geometry(geometry).integrity(integrity)
                 .tierBlocks(Tier.G1, g1).tierBlocks(Tier.G2, g2).tierBlocks(Tier.G3, g3).layoutType(Tier.G1, g1Layout);
-        selectG1(args, builder, System.err);
+        boolean g1OnDevice = selectG1(args, builder, System.err);
+        checkMemory(g1OnDevice ? 0 : g1, g2, blockBytes); // a device G1 takes no host memory
         try (KvBlockManager manager = builder.build()) {
             ReplayReport report = Replayer.run(manager, trace, progress(args, json, trace.size()));
             HostCopyProbe.Result reference = reference(blockBytes);
@@ -136,12 +136,12 @@ final class ReplayCommand implements Command {
     /**
      * {@code --g1-device N}: G1 on the {@code cuda} tier provider, device N, when it is usable here; otherwise (and
      * without the option) G1 on the host tiers, the {@code cuda} providers left out so they are never probed. The
-     * fallback prints one line on {@code err} saying why.
+     * fallback prints one line on {@code err} saying why. Returns whether G1 goes to the device.
      */
-    static void selectG1(Args args, KvBlockManager.Builder builder, PrintStream err) {
+    static boolean selectG1(Args args, KvBlockManager.Builder builder, PrintStream err) {
         if (args.string("--g1-device").isEmpty()) {
             builder.providers(ProviderRegistry.load(Set.of(CUDA_PROVIDER)));
-            return;
+            return false;
         }
         int device = args.integer("--g1-device", 0, 0, 1023);
         ProviderRegistry registry = ProviderRegistry.load();
@@ -150,10 +150,11 @@ final class ReplayCommand implements Command {
         } catch (KvbmException e) {
             err.println("kvbm replay: --g1-device " + device + ": G1 stays in host memory: " + e.getMessage());
             builder.providers(ProviderRegistry.load(Set.of(CUDA_PROVIDER)));
-            return;
+            return false;
         }
         builder.providers(registry).tierProvider(Tier.G1, CUDA_PROVIDER)
                 .options(Map.of(CUDA_DEVICE_OPTION, Integer.toString(device)));
+        return true;
     }
 
     /**

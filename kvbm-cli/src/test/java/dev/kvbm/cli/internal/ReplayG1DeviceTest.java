@@ -31,8 +31,8 @@ class ReplayG1DeviceTest {
     void theFallbackIsOneLineNamingTheOptionAndTheCause() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Args args = Args.parse(List.of("--g1-device", "0"), new ReplayCommand().options());
-        ReplayCommand.selectG1(args, dev.kvbm.core.manager.KvBlockManager.builder(),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(CUDA, ReplayCommand.selectG1(args, dev.kvbm.core.manager.KvBlockManager.builder(),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
         String text = err.toString(StandardCharsets.UTF_8);
         if (CUDA) {
             assertEquals("", text);
@@ -47,8 +47,8 @@ class ReplayG1DeviceTest {
     void withoutTheOptionReplayStaysOnHostTiersAndSaysNothing() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Args args = Args.parse(List.of(), new ReplayCommand().options());
-        ReplayCommand.selectG1(args, dev.kvbm.core.manager.KvBlockManager.builder(),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(false, ReplayCommand.selectG1(args, dev.kvbm.core.manager.KvBlockManager.builder(),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
         assertEquals("", err.toString(StandardCharsets.UTF_8));
         CliTest.Result r = CliTest.run("replay", "--requests", "10", "--g1-blocks", "64", "--g2-blocks", "0",
                 "--block-bytes", "2048");

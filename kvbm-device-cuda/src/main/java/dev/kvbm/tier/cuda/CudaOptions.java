@@ -5,6 +5,8 @@ package dev.kvbm.tier.cuda;
  * them through the manager's options), the kill switch a system property.
  */
 public final class CudaOptions {
+    /** The name of the tier provider and of the transfer engine. */
+    public static final String PROVIDER = "cuda";
     /** System property: {@code true} makes CUDA unavailable without touching the driver. */
     public static final String DISABLE = "kvbm.cuda.disable";
     /** Device ordinal of the G1 tier and of the engine (default 0). */

@@ -3,6 +3,7 @@ package dev.kvbm.tier.cuda.internal;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
+import dev.kvbm.tier.cuda.CudaOptions;
 import java.util.Map;
 import java.util.Optional;
 
@@ -12,7 +13,7 @@ import java.util.Optional;
  * {@code kvbm.cuda.kernel.min.regions}).
  */
 public final class CudaEngineProvider implements TransferEngineProvider {
-    public static final String NAME = "cuda";
+    public static final String NAME = CudaOptions.PROVIDER;
 
     @Override
     public String name() {

@@ -16,7 +16,7 @@ import java.util.Set;
  * registered with the driver.
  */
 public final class CudaTierProvider implements TierProvider {
-    public static final String NAME = "cuda";
+    public static final String NAME = CudaOptions.PROVIDER;
 
     @Override
     public String name() {
