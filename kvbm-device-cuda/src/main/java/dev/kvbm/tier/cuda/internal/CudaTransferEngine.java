@@ -206,10 +206,8 @@ final class CudaTransferEngine implements TransferEngine {
                 // The buffer is reused by the next transfer of this lane: its upload is ordered after this kernel.
                 CudaDriver.run("cuMemcpyHtoDAsync(pointer tables)",
                         () -> JCudaDriver.cuMemcpyHtoDAsync(tables, Pointer.to(table), table.capacity(), stream));
-                CUdeviceptr srcTable = tables;
-                CUdeviceptr dstTable = tables.withByteOffset(8L * n);
-                Pointer params = Pointer.to(Pointer.to(srcTable), Pointer.to(dstTable), Pointer.to(new long[] {bytes}),
-                        Pointer.to(new int[] {n}));
+                // One table argument (sources, then targets): no offset pointer among the kernel parameters.
+                Pointer params = Pointer.to(Pointer.to(tables), Pointer.to(new long[] {bytes}), Pointer.to(new int[] {n}));
                 CudaDriver.run("cuLaunchKernel(" + BatchedCopyKernel.ENTRY + ", " + n + " regions)",
                         () -> JCudaDriver.cuLaunchKernel(kernel.function(), PointerTables.grid(n), 1, 1,
                                 BatchedCopyKernel.THREADS, 1, 1, 0, stream, params, null));

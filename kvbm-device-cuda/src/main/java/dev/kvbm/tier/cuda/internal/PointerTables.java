@@ -4,8 +4,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The batched kernel's arguments: the source addresses of copies {@code [from, to)} as u64 followed by their
- * target addresses, in a direct buffer the driver copies to the device (pageable, so {@code cuMemcpyHtoDAsync}
+ * The batched kernel's table argument: the source addresses of copies {@code [from, to)} as u64 followed by
+ * their target addresses, in a direct buffer the driver copies to the device (pageable, so {@code cuMemcpyHtoDAsync}
  * stages it before returning). One launch takes at most {@link #MAX_PER_LAUNCH} copies.
  */
 final class PointerTables {
