@@ -11,6 +11,8 @@ import jcuda.driver.JCudaDriver;
  * Registers pinned G2 chunks with {@code cuMemHostRegister(PORTABLE | DEVICEMAP)} so copies to and from them
  * are true DMA and the batched kernel can address them; unregisters each on close. The host tier splits regions
  * into chunks of at most {@link #maxChunkBytes()}, which keeps every registration within the driver's limits.
+ * A chunk the driver refuses stays usable, unregistered (one warning per process): the G2 tier degrades to staged
+ * copies instead of failing.
  */
 final class CudaHostRegistrar implements HostMemoryRegistrar {
     /** {@code CU_MEMHOSTREGISTER_PORTABLE | CU_MEMHOSTREGISTER_DEVICEMAP}. */
@@ -46,6 +48,8 @@ final class CudaHostRegistrar implements HostMemoryRegistrar {
     private final long maxChunkBytes;
     private final Ops ops;
     private final RegisteredRanges ranges;
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+    private static final java.util.concurrent.atomic.AtomicBoolean WARNED = new java.util.concurrent.atomic.AtomicBoolean();
 
     CudaHostRegistrar(int ordinal, long maxChunkBytes, Ops ops, RegisteredRanges ranges) {
         if (maxChunkBytes < 4096) {
@@ -78,14 +82,32 @@ final class CudaHostRegistrar implements HostMemoryRegistrar {
             throw new KvbmException(ErrorCode.INVALID_ARGUMENT, "chunk of " + chunk.byteSize()
                     + " bytes exceeds the registration limit of " + maxChunkBytes + " bytes");
         }
-        ops.register(chunk.address(), chunk.byteSize());
+        try {
+            ops.register(chunk.address(), chunk.byteSize());
+        } catch (KvbmException e) {
+            // The region stays usable, unregistered: copies are staged by the driver and the kernel is not used
+            // for it. Failing the G2 allocation instead would take the whole tier down for a speed-up.
+            if (WARNED.compareAndSet(false, true)) {
+                System.getLogger(CudaHostRegistrar.class.getName()).log(System.Logger.Level.WARNING,
+                        "cannot register pinned host memory with CUDA (" + e.getMessage() + "); such regions stay "
+                                + "unregistered and device copies to and from them are staged (slower)");
+            }
+            failures.incrementAndGet();
+            return;
+        }
         ranges.add(chunk.address(), chunk.byteSize());
     }
 
     @Override
     public void unregister(MemorySegment chunk) {
-        ranges.remove(chunk.address());
-        ops.unregister(chunk.address());
+        if (ranges.remove(chunk.address())) {
+            ops.unregister(chunk.address());
+        }
+    }
+
+    /** Chunks the driver refused to register (they stay usable, unregistered). */
+    long failures() {
+        return failures.get();
     }
 
     @Override

@@ -14,8 +14,9 @@ final class RegisteredRanges {
         ranges.put(start, start + bytes);
     }
 
-    synchronized void remove(long start) {
-        ranges.remove(start);
+    /** Forgets the range starting at {@code start}; false when none does. */
+    synchronized boolean remove(long start) {
+        return ranges.remove(start) != null;
     }
 
     synchronized int size() {

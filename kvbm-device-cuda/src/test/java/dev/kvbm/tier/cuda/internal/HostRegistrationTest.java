@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The registrar's bookkeeping with fake driver calls; the real cuMemHostRegister runs in CudaGpuTest. */
 class HostRegistrationTest {
 
-    static final class RecordingOps implements CudaHostRegistrar.Ops {
+    static class RecordingOps implements CudaHostRegistrar.Ops {
         final List<String> calls = new ArrayList<>();
 
         @Override
@@ -82,6 +82,27 @@ class HostRegistrationTest {
         } finally {
             HostMemoryRegistrars.uninstall();
             before.ifPresent(HostMemoryRegistrars::install);
+        }
+    }
+
+    @Test
+    void aRefusedRegistrationLeavesTheChunkUsableAndUnregistered() {
+        RecordingOps ops = new RecordingOps() {
+            @Override
+            public void register(long address, long bytes) {
+                throw new KvbmException(dev.kvbm.api.ErrorCode.NATIVE_FAILURE,
+                        "cuMemHostRegister(8192 bytes) failed: CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED");
+            }
+        };
+        RegisteredRanges ranges = new RegisteredRanges();
+        CudaHostRegistrar r = new CudaHostRegistrar(0, 8192, ops, ranges);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment chunk = arena.allocate(8192, 4096);
+            r.register(chunk); // no exception: the host tier keeps its region
+            assertEquals(1, r.failures());
+            assertFalse(ranges.covers(chunk.address(), 8192), "not device-addressable, so never given to the kernel");
+            r.unregister(chunk);
+            assertTrue(ops.calls.isEmpty(), "nothing to unregister: " + ops.calls);
         }
     }
 }
