@@ -10,8 +10,6 @@ import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import jcuda.CudaException;
 import jcuda.driver.CUfunction;
-import jcuda.driver.CUmodule;
-import jcuda.driver.JCudaDriver;
 import jcuda.nvrtc.JNvrtc;
 import jcuda.nvrtc.nvrtcProgram;
 
@@ -66,11 +64,7 @@ final class BatchedCopyKernel {
         try {
             String ptx = ptx(ordinal);
             CudaDriver.makeCurrent(ordinal);
-            CUmodule module = new CUmodule();
-            CudaDriver.run("cuModuleLoadData(" + SOURCE + ")", () -> JCudaDriver.cuModuleLoadData(module, ptx));
-            CUfunction f = new CUfunction();
-            CudaDriver.run("cuModuleGetFunction(" + ENTRY + ")", () -> JCudaDriver.cuModuleGetFunction(f, module, ENTRY));
-            return new Loaded(f, null);
+            return new Loaded(CudaDriver.loadFunction(ptx, ENTRY), null);
         } catch (KvbmException | CudaException | LinkageError e) {
             String cause = e instanceof LinkageError ? ProbeMessages.loadFailure(e) : e.getMessage();
             System.getLogger(BatchedCopyKernel.class.getName()).log(System.Logger.Level.WARNING,

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import jcuda.driver.CUstream;
-import jcuda.driver.JCudaDriver;
 
 /**
  * Host-device copy throughput of the cuda engine next to one plain {@code cuMemcpyAsync} of the same bytes
@@ -106,8 +105,7 @@ public final class CudaCopyMeasurement {
         String strategy = engine.lastDecision() == null ? "?" : engine.lastDecision().strategy().name();
         // The physical reference: one cuMemcpyAsync of all the bytes between the same pinned and device buffers.
         CudaDriver.makeCurrent(ordinal);
-        CUstream stream = new CUstream();
-        CudaDriver.run("cuStreamCreate", () -> JCudaDriver.cuStreamCreate(stream, CudaTransferEngine.CU_STREAM_NON_BLOCKING));
+        CUstream stream = CudaDriver.streamCreate();
         try {
             copyOnce(stream, refSrc, refDst, bytes);
             start = System.nanoTime();
@@ -118,14 +116,13 @@ public final class CudaCopyMeasurement {
             return new Result(direction, LayoutType.FULLY_CONTIGUOUS, deviceLayout, blockBytes, blocks, strategy,
                     engineGBps, refGBps);
         } finally {
-            JCudaDriver.cuStreamDestroy(stream);
+            CudaDriver.streamDestroy(stream);
         }
     }
 
     private static void copyOnce(CUstream stream, long src, long dst, long bytes) {
-        CudaDriver.run("cuMemcpyAsync", () -> JCudaDriver.cuMemcpyAsync(CudaDriver.pointer(dst), CudaDriver.pointer(src),
-                bytes, stream));
-        CudaDriver.run("cuStreamSynchronize", () -> JCudaDriver.cuStreamSynchronize(stream));
+        CudaDriver.memcpyAsync(dst, src, bytes, stream);
+        CudaDriver.streamSynchronize(stream);
     }
 
     /**

@@ -8,16 +8,21 @@ import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUdevice_attribute;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
 import jcuda.driver.JCudaDriver;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * The one class that touches the CUDA driver through JCuda: its static initialiser extracts and loads the JNI
- * library, calls {@code cuInit(0)}, checks the driver version and counts devices, and keeps the first failure as
- * the cause. Everything else calls {@link #call} so a driver error becomes a {@code KvbmException} with the call
- * and the CUDA error name. Contexts are the devices' primary contexts, retained once and made current on each
+ * The one class that calls the CUDA driver (through JCuda's {@code JCudaDriver}): its static initialiser extracts
+ * and loads the JNI library, calls {@code cuInit(0)}, checks the driver version and counts devices, and keeps the
+ * first failure as the cause. Each driver call kvbm makes is a method here that turns a CUDA error into a
+ * {@code KvbmException} naming the call and the CUDA error. (NVRTC, a separate library, is bound in
+ * {@link BatchedCopyKernel}.) Contexts are the devices' primary contexts, retained once and made current on each
  * thread that issues work ({@code cuCtxSetCurrent} is cheap).
  */
 public final class CudaDriver {
@@ -144,6 +149,91 @@ public final class CudaDriver {
             }
             return new String(name, 0, len, java.nio.charset.StandardCharsets.US_ASCII);
         });
+    }
+
+    // ---- Every driver call kvbm makes, each turning a CUDA error into NATIVE_FAILURE naming the call. ----
+
+    static final int CU_STREAM_NON_BLOCKING = 1;
+    static final int CU_EVENT_BLOCKING_SYNC = 1;
+    static final int CU_EVENT_DISABLE_TIMING = 2;
+
+    /** {@code cuMemAlloc} on the current context; the pointer keeps the address for JCuda calls. */
+    static RawPointer memAlloc(long bytes, String what) {
+        RawPointer p = new RawPointer();
+        run("cuMemAlloc(" + bytes + " bytes, " + what + ")", () -> JCudaDriver.cuMemAlloc(p, bytes));
+        return p;
+    }
+
+    static void memFree(CUdeviceptr p) {
+        run("cuMemFree", () -> JCudaDriver.cuMemFree(p));
+    }
+
+    static void memHostRegister(long address, long bytes, int flags) {
+        run("cuMemHostRegister(" + bytes + " bytes)", () -> JCudaDriver.cuMemHostRegister(hostPointer(address), bytes, flags));
+    }
+
+    static void memHostUnregister(long address) {
+        run("cuMemHostUnregister", () -> JCudaDriver.cuMemHostUnregister(hostPointer(address)));
+    }
+
+    static CUstream streamCreate() {
+        CUstream s = new CUstream();
+        run("cuStreamCreate", () -> JCudaDriver.cuStreamCreate(s, CU_STREAM_NON_BLOCKING));
+        return s;
+    }
+
+    static void streamSynchronize(CUstream s) {
+        run("cuStreamSynchronize", () -> JCudaDriver.cuStreamSynchronize(s));
+    }
+
+    static void streamDestroy(CUstream s) {
+        run("cuStreamDestroy", () -> JCudaDriver.cuStreamDestroy(s));
+    }
+
+    /** A blocking-sync event (the waiting thread sleeps in the driver) recorded on {@code stream}. */
+    static CUevent eventRecord(CUstream stream) {
+        CUevent event = new CUevent();
+        run("cuEventCreate", () -> JCudaDriver.cuEventCreate(event, CU_EVENT_BLOCKING_SYNC | CU_EVENT_DISABLE_TIMING));
+        try {
+            run("cuEventRecord", () -> JCudaDriver.cuEventRecord(event, stream));
+        } catch (RuntimeException e) {
+            JCudaDriver.cuEventDestroy(event);
+            throw e;
+        }
+        return event;
+    }
+
+    static void eventSynchronize(CUevent event) {
+        run("cuEventSynchronize", () -> JCudaDriver.cuEventSynchronize(event));
+    }
+
+    static void eventDestroy(CUevent event) {
+        run("cuEventDestroy", () -> JCudaDriver.cuEventDestroy(event));
+    }
+
+    /** {@code cuMemcpyAsync} between raw addresses (unified addressing infers the direction). */
+    static void memcpyAsync(long dst, long src, long bytes, CUstream stream) {
+        run("cuMemcpyAsync(" + bytes + " bytes)", () -> JCudaDriver.cuMemcpyAsync(pointer(dst), pointer(src), bytes, stream));
+    }
+
+    /** {@code cuMemcpyHtoDAsync} from a pageable direct buffer: the driver stages it before returning. */
+    static void memcpyHtoDAsync(CUdeviceptr dst, java.nio.ByteBuffer src, CUstream stream) {
+        long bytes = src.remaining();
+        run("cuMemcpyHtoDAsync(" + bytes + " bytes)", () -> JCudaDriver.cuMemcpyHtoDAsync(dst, Pointer.to(src), bytes, stream));
+    }
+
+    static void launch(CUfunction f, int grid, int threads, CUstream stream, Pointer params, String what) {
+        run("cuLaunchKernel(" + what + ")", () -> JCudaDriver.cuLaunchKernel(f, grid, 1, 1, threads, 1, 1, 0, stream,
+                params, null));
+    }
+
+    /** Loads PTX into the current context and returns its function {@code entry}. */
+    static CUfunction loadFunction(String ptx, String entry) {
+        CUmodule module = new CUmodule();
+        run("cuModuleLoadData", () -> JCudaDriver.cuModuleLoadData(module, ptx));
+        CUfunction f = new CUfunction();
+        run("cuModuleGetFunction(" + entry + ")", () -> JCudaDriver.cuModuleGetFunction(f, module, entry));
+        return f;
     }
 
     /** A JCuda pointer to a raw address: a device pointer, or (unified addressing) a host address. */

@@ -5,7 +5,6 @@ import dev.kvbm.api.KvbmException;
 import dev.kvbm.tier.host.HostMemoryRegistrar;
 import dev.kvbm.tier.host.HostMemoryRegistrars;
 import java.lang.foreign.MemorySegment;
-import jcuda.driver.JCudaDriver;
 
 /**
  * Registers pinned G2 chunks with {@code cuMemHostRegister(PORTABLE | DEVICEMAP)} so copies to and from them
@@ -32,14 +31,13 @@ final class CudaHostRegistrar implements HostMemoryRegistrar {
             @Override
             public void register(long address, long bytes) {
                 CudaDriver.makeCurrent(ordinal);
-                CudaDriver.run("cuMemHostRegister(" + bytes + " bytes)",
-                        () -> JCudaDriver.cuMemHostRegister(CudaDriver.hostPointer(address), bytes, FLAGS));
+                CudaDriver.memHostRegister(address, bytes, FLAGS);
             }
 
             @Override
             public void unregister(long address) {
                 CudaDriver.makeCurrent(ordinal);
-                CudaDriver.run("cuMemHostUnregister", () -> JCudaDriver.cuMemHostUnregister(CudaDriver.hostPointer(address)));
+                CudaDriver.memHostUnregister(address);
             }
         };
     }

@@ -17,10 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import jcuda.Pointer;
 import jcuda.driver.CUdevice_attribute;
-import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUstream;
-import jcuda.driver.JCudaDriver;
 
 /**
  * Copies blocks between device memory and host memory, or device and device, with the CUDA driver. Each device
@@ -30,10 +28,6 @@ import jcuda.driver.JCudaDriver;
  * followed by a blocking-sync event; the lane's {@link CompletionQueue} completes the future when the event does.
  */
 final class CudaTransferEngine implements TransferEngine {
-    static final int CU_STREAM_NON_BLOCKING = 1;
-    static final int CU_EVENT_BLOCKING_SYNC = 1;
-    static final int CU_EVENT_DISABLE_TIMING = 2;
-
     enum Direction { OFFLOAD, ONBOARD, DEVICE_TO_DEVICE }
 
     private final CopyStrategy.Settings settings;
@@ -139,7 +133,7 @@ final class CudaTransferEngine implements TransferEngine {
     static final class Lane implements AutoCloseable {
         final int ordinal;
         final Direction direction;
-        final CUstream stream = new CUstream();
+        final CUstream stream;
         final boolean hostPointerUsable;
         final CompletionQueue<CUevent> completions;
         private CudaDriver.RawPointer tables;
@@ -149,7 +143,7 @@ final class CudaTransferEngine implements TransferEngine {
             this.ordinal = ordinal;
             this.direction = direction;
             CudaDriver.makeCurrent(ordinal);
-            CudaDriver.run("cuStreamCreate", () -> JCudaDriver.cuStreamCreate(stream, CU_STREAM_NON_BLOCKING));
+            this.stream = CudaDriver.streamCreate();
             this.hostPointerUsable = CudaDriver.attribute(ordinal,
                     CUdevice_attribute.CU_DEVICE_ATTRIBUTE_CAN_USE_HOST_POINTER_FOR_REGISTERED_MEM) == 1;
             this.completions = new CompletionQueue<>(direction.name().toLowerCase(java.util.Locale.ROOT) + "-" + ordinal,
@@ -157,12 +151,12 @@ final class CudaTransferEngine implements TransferEngine {
                         @Override
                         public void await(CUevent event) {
                             CudaDriver.makeCurrent(ordinal);
-                            CudaDriver.run("cuEventSynchronize", () -> JCudaDriver.cuEventSynchronize(event));
+                            CudaDriver.eventSynchronize(event);
                         }
 
                         @Override
                         public void destroy(CUevent event) {
-                            CudaDriver.run("cuEventDestroy", () -> JCudaDriver.cuEventDestroy(event));
+                            CudaDriver.eventDestroy(event);
                         }
                     });
         }
@@ -175,20 +169,10 @@ final class CudaTransferEngine implements TransferEngine {
             } else {
                 CopyRegions c = regions.coalesced();
                 for (int i = 0; i < c.count; i++) {
-                    long bytes = c.len[i];
-                    CUdeviceptr dst = CudaDriver.pointer(c.dst[i]);
-                    CUdeviceptr src = CudaDriver.pointer(c.src[i]);
-                    CudaDriver.run("cuMemcpyAsync(" + bytes + " bytes)", () -> JCudaDriver.cuMemcpyAsync(dst, src, bytes, stream));
+                    CudaDriver.memcpyAsync(c.dst[i], c.src[i], c.len[i], stream);
                 }
             }
-            CUevent event = new CUevent();
-            CudaDriver.run("cuEventCreate", () -> JCudaDriver.cuEventCreate(event, CU_EVENT_BLOCKING_SYNC | CU_EVENT_DISABLE_TIMING));
-            try {
-                CudaDriver.run("cuEventRecord", () -> JCudaDriver.cuEventRecord(event, stream));
-            } catch (RuntimeException e) {
-                JCudaDriver.cuEventDestroy(event);
-                throw e;
-            }
+            CUevent event = CudaDriver.eventRecord(stream);
             CompletableFuture<Void> future = new CompletableFuture<>();
             completions.submit(event, future, keep::clear);
             return future;
@@ -204,13 +188,11 @@ final class CudaTransferEngine implements TransferEngine {
                 keep.add(table);
                 ensureTables(table.capacity());
                 // The buffer is reused by the next transfer of this lane: its upload is ordered after this kernel.
-                CudaDriver.run("cuMemcpyHtoDAsync(pointer tables)",
-                        () -> JCudaDriver.cuMemcpyHtoDAsync(tables, Pointer.to(table), table.capacity(), stream));
+                CudaDriver.memcpyHtoDAsync(tables, table, stream);
                 // One table argument (sources, then targets): no offset pointer among the kernel parameters.
                 Pointer params = Pointer.to(Pointer.to(tables), Pointer.to(new long[] {bytes}), Pointer.to(new int[] {n}));
-                CudaDriver.run("cuLaunchKernel(" + BatchedCopyKernel.ENTRY + ", " + n + " regions)",
-                        () -> JCudaDriver.cuLaunchKernel(kernel.function(), PointerTables.grid(n), 1, 1,
-                                BatchedCopyKernel.THREADS, 1, 1, 0, stream, params, null));
+                CudaDriver.launch(kernel.function(), PointerTables.grid(n), BatchedCopyKernel.THREADS, stream, params,
+                        BatchedCopyKernel.ENTRY + ", " + n + " regions");
             }
         }
 
@@ -219,13 +201,10 @@ final class CudaTransferEngine implements TransferEngine {
                 return;
             }
             if (tables != null) {
-                CudaDriver.RawPointer old = tables;
-                CudaDriver.run("cuMemFree(pointer tables)", () -> JCudaDriver.cuMemFree(old)); // synchronises: rare
+                CudaDriver.memFree(tables); // synchronises the device: only when a larger table is needed
             }
             long capacity = Math.max(bytes, 1L << 20);
-            CudaDriver.RawPointer p = new CudaDriver.RawPointer();
-            CudaDriver.run("cuMemAlloc(pointer tables)", () -> JCudaDriver.cuMemAlloc(p, capacity));
-            tables = p;
+            tables = CudaDriver.memAlloc(capacity, "pointer tables");
             tablesCapacity = capacity;
         }
 
@@ -234,11 +213,10 @@ final class CudaTransferEngine implements TransferEngine {
             completions.close();
             try {
                 CudaDriver.makeCurrent(ordinal);
-                CudaDriver.run("cuStreamSynchronize", () -> JCudaDriver.cuStreamSynchronize(stream));
-                CudaDriver.run("cuStreamDestroy", () -> JCudaDriver.cuStreamDestroy(stream));
+                CudaDriver.streamSynchronize(stream);
+                CudaDriver.streamDestroy(stream);
                 if (tables != null) {
-                    CudaDriver.RawPointer t = tables;
-                    CudaDriver.run("cuMemFree(pointer tables)", () -> JCudaDriver.cuMemFree(t));
+                    CudaDriver.memFree(tables);
                     tables = null;
                 }
             } catch (RuntimeException e) {

@@ -1,6 +1,5 @@
 package dev.kvbm.tier.cuda.internal;
 
-import jcuda.driver.JCudaDriver;
 
 /** Allocation calls of the device allocator, behind an interface so its accounting is tested without a GPU. */
 interface DeviceMemoryOps {
@@ -13,15 +12,13 @@ interface DeviceMemoryOps {
         @Override
         public long allocate(int ordinal, long bytes) {
             CudaDriver.makeCurrent(ordinal);
-            CudaDriver.RawPointer p = new CudaDriver.RawPointer();
-            CudaDriver.run("cuMemAlloc(" + bytes + " bytes on device " + ordinal + ")", () -> JCudaDriver.cuMemAlloc(p, bytes));
-            return p.address();
+            return CudaDriver.memAlloc(bytes, "device " + ordinal).address();
         }
 
         @Override
         public void free(int ordinal, long pointer) {
             CudaDriver.makeCurrent(ordinal);
-            CudaDriver.run("cuMemFree", () -> JCudaDriver.cuMemFree(CudaDriver.pointer(pointer)));
+            CudaDriver.memFree(CudaDriver.pointer(pointer));
         }
     };
 }
