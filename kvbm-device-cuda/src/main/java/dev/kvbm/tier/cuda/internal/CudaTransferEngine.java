@@ -90,8 +90,17 @@ final class CudaTransferEngine implements TransferEngine {
     }
 
     private static void checkStorage(String side, PhysicalLayout layout) {
+        int ordinal = -1;
         for (int i = 0; i < layout.storages().size(); i++) {
             Storage s = layout.storage(i);
+            if (s instanceof DeviceMemoryStorage d) {
+                if (ordinal >= 0 && d.deviceOrdinal() != ordinal) {
+                    throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, side, side + " storage region " + i
+                            + " is on device " + d.deviceOrdinal() + " but region 0 is on device " + ordinal
+                            + ": one layout lives on one device");
+                }
+                ordinal = d.deviceOrdinal();
+            }
             if (!(s instanceof DeviceMemoryStorage) && !(s instanceof HostMemoryStorage)) {
                 throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, side, side + " storage region " + i + " is "
                         + s.kind() + " (" + s.getClass().getSimpleName() + "); the cuda engine copies device and host memory");
@@ -138,6 +147,7 @@ final class CudaTransferEngine implements TransferEngine {
         final CompletionQueue<CUevent> completions;
         private CudaDriver.RawPointer tables;
         private long tablesCapacity;
+        private boolean closed;
 
         Lane(int ordinal, Direction direction) {
             this.ordinal = ordinal;
@@ -162,6 +172,9 @@ final class CudaTransferEngine implements TransferEngine {
         }
 
         synchronized CompletableFuture<Void> submit(CopyRegions regions, CopyStrategy strategy) {
+            if (closed) {
+                throw new KvbmException(ErrorCode.INVALID_STATE, "the cuda transfer engine is closed");
+            }
             CudaDriver.makeCurrent(ordinal);
             List<ByteBuffer> keep = new ArrayList<>();
             if (strategy == CopyStrategy.KERNEL) {
@@ -210,6 +223,7 @@ final class CudaTransferEngine implements TransferEngine {
 
         @Override
         public synchronized void close() {
+            closed = true;
             completions.close();
             try {
                 CudaDriver.makeCurrent(ordinal);

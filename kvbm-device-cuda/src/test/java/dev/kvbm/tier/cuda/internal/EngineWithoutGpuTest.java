@@ -73,6 +73,23 @@ class EngineWithoutGpuTest {
     }
 
     @Test
+    void aLayoutSpreadOverTwoDevicesIsRefused() {
+        BlockLayout l = BlockLayout.of(CopyRegionsTest.CONFIG, LayoutType.LAYER_SEPARATE_OUTER);
+        List<TestStorages.FakeDevice> regions = new java.util.ArrayList<>();
+        for (int i = 0; i < l.numStorageRegions(); i++) {
+            regions.add(new TestStorages.FakeDevice(i == 1 ? 1 : 0, 0x7f00_0000_0000L + (i << 20), l.requiredAllocationSize()));
+        }
+        PhysicalLayout mixed = new PhysicalLayout(l, regions);
+        PhysicalLayout dev = CopyRegionsTest.layout(LayoutType.FULLY_CONTIGUOUS, 0x7e00_0000_0000L);
+        try (CudaTransferEngine engine = new CudaTransferEngine(CopyStrategy.Settings.DEFAULT)) {
+            KvbmException e = failure(engine.transfer(mixed, dev, List.of(new BlockPair(0, 0))));
+            assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+            assertEquals("source", e.field().orElseThrow());
+            assertTrue(e.getMessage().contains("region 1 is on device 1 but region 0 is on device 0"), e.getMessage());
+        }
+    }
+
+    @Test
     void aClosedEngineRefusesWork() {
         CudaTransferEngine engine = new CudaTransferEngine(CopyStrategy.Settings.DEFAULT);
         engine.close();
