@@ -50,6 +50,9 @@ public final class CudaCopyMeasurement {
 
     public static List<Result> measure(int ordinal, long blockBytes, int blocks, int iterations, LayoutType deviceLayout,
                                        Map<String, String> engineOptions) {
+        if (blocks < 1 || (blocks % 7 == 0)) {
+            throw dev.kvbm.api.KvbmException.invalid("blocks", blocks, ">= 1 and not a multiple of 7");
+        }
         CudaDriver.requireAvailable("CudaCopyProbe");
         CudaDriver.checkOrdinal(CudaOptions.DEVICE, ordinal);
         LayoutConfig config = geometry(blockBytes, blocks);
@@ -75,14 +78,19 @@ public final class CudaCopyMeasurement {
                 devices.add(allocator.allocate(devLayout.requiredAllocationSize(), 4096));
             }
             PhysicalLayout devPhysical = new PhysicalLayout(devLayout, devices);
-            List<BlockPair> pairs = new ArrayList<>();
+            // Target block 7b mod n (a permutation when n is not a multiple of 7): no two blocks adjacent on both
+            // sides, so the engine issues one copy per block (or per region) as it would for scattered KV blocks.
+            List<BlockPair> h2d = new ArrayList<>();
+            List<BlockPair> d2h = new ArrayList<>();
             for (int b = 0; b < blocks; b++) {
-                pairs.add(new BlockPair(b, b));
+                int t = (int) ((b * 7L) % blocks);
+                h2d.add(new BlockPair(b, t));
+                d2h.add(new BlockPair(t, b));
             }
             long bytes = config.blockDataBytes() * blocks;
-            results.add(run("H2D", engine, hostPhysical, devPhysical, pairs, iterations, bytes, deviceLayout, blockBytes,
+            results.add(run("H2D", engine, hostPhysical, devPhysical, h2d, iterations, bytes, deviceLayout, blockBytes,
                     blocks, ordinal, host.address() + hostPhysical.baseOffset(0), devices.getFirst().address()));
-            results.add(run("D2H", engine, devPhysical, hostPhysical, pairs, iterations, bytes, deviceLayout, blockBytes,
+            results.add(run("D2H", engine, devPhysical, hostPhysical, d2h, iterations, bytes, deviceLayout, blockBytes,
                     blocks, ordinal, devices.getFirst().address(), host.address() + hostPhysical.baseOffset(0)));
         } finally {
             devices.forEach(Storage::close);
