@@ -9,4 +9,6 @@ module dev.kvbm.cli {
     // The host tier is the G1/G2 of a replay on any machine, and its libc memcpy is the replay's reference.
     requires dev.kvbm.tier.host;
     requires dev.kvbm.bench;
+    // replay --g1-device: the device tier's provider name and option keys (CudaOptions).
+    requires dev.kvbm.tier.cuda;
 }

@@ -31,7 +31,9 @@ class ModuleSetupIT {
             // Chronicle Bytes and what it brings (kvbm-host-pinned); JNR/JNA are excluded in the root pom.
             "chronicle.bytes", "chronicle.core", "chronicle.analytics", "posix",
             // JMH and its two dependencies (kvbm-bench).
-            "jmh.core", "jopt.simple", "commons.math3");
+            "jmh.core", "jopt.simple", "commons.math3",
+            // JCuda 12.6.0 and its natives jar (kvbm-device-cuda): no module-info, no Automatic-Module-Name.
+            "jcuda", "jcuda.natives");
 
     static final Path LIB = KvbmLauncherIT.ROOT.resolve("kvbm-cli/target/kvbm-dist/lib");
 

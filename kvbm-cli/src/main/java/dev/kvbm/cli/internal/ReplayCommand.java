@@ -8,11 +8,13 @@ import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.core.integrity.IntegrityMode;
 import dev.kvbm.core.manager.KvBlockManager;
 import dev.kvbm.core.manager.TierRuntime;
+import dev.kvbm.core.providers.ProviderRegistry;
 import dev.kvbm.core.replay.MooncakeTrace;
 import dev.kvbm.core.replay.ReplayReport;
 import dev.kvbm.core.replay.Replayer;
 import dev.kvbm.core.replay.TraceRequest;
 import dev.kvbm.core.replay.WorkloadGenerator;
+import dev.kvbm.tier.cuda.CudaOptions;
 import dev.kvbm.tier.host.HostCopyProbe;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.IntConsumer;
 
 /** {@code kvbm replay}: a request trace through real memory tiers, with per-tier hit rates and bandwidths. */
@@ -29,6 +32,8 @@ final class ReplayCommand implements Command {
     static final int DEFAULT_G1_BLOCKS = 2048;
     static final int DEFAULT_G2_BLOCKS = 16384;
     static final long DEFAULT_SEED = 1;
+    static final String CUDA_PROVIDER = CudaOptions.PROVIDER;
+    static final String CUDA_DEVICE_OPTION = CudaOptions.DEVICE;
 
     @Override
     public String name() {
@@ -44,7 +49,7 @@ final class ReplayCommand implements Command {
     public String usage() {
         return "[--trace FILE.jsonl] [--requests N] [--g1-blocks N] [--g2-blocks N | --g2-gb X] [--g3-blocks N | --g3-gb X] "
                 + "[--block-bytes B | --layers L --outer O --page P --inner I --dtype-bytes D] [--layout fc|ls-outer|ls-block] "
-                + "[--integrity off|sampled|always] [--seed S] [--json] [--no-progress]";
+                + "[--integrity off|sampled|always] [--g1-device N] [--seed S] [--json] [--no-progress]";
     }
 
     @Override
@@ -65,6 +70,8 @@ final class ReplayCommand implements Command {
                 Args.Spec.value("--dtype-bytes", "D", "model geometry: bytes per element (default 2)"),
                 Args.Spec.value("--layout", "fc|ls-outer|ls-block", "G1 layout (default fc; lower tiers are fc)"),
                 Args.Spec.value("--integrity", "off|sampled|always", "checksum checks on onboarding (default sampled)"),
+                Args.Spec.value("--g1-device", "N", "G1 in GPU memory on CUDA device N (kvbm-device-cuda); without a "
+                        + "usable GPU, G1 stays in host memory and one line on stderr says why (default: host G1)"),
                 Args.Spec.value("--seed", "S", "seed of the generated workload (default " + DEFAULT_SEED + ")"),
                 Args.Spec.flag("--json", "print one JSON object"),
                 Args.Spec.flag("--no-progress", "no progress bar even on a terminal"));
@@ -76,7 +83,7 @@ final class ReplayCommand implements Command {
                 Map.entry("pageSize", "--page"), Map.entry("innerDim", "--inner"),
                 Map.entry("dtypeWidthBytes", "--dtype-bytes"), Map.entry("layoutType", "--layout"),
                 Map.entry("integrity", "--integrity"), Map.entry("g1Blocks", "--g1-blocks"),
-                Map.entry("trace", "--trace"));
+                Map.entry("trace", "--trace"), Map.entry(CUDA_DEVICE_OPTION, "--g1-device"));
     }
 
     @Override
@@ -106,13 +113,14 @@ final class ReplayCommand implements Command {
         Replayer.checkG1(trace, g1);
         int g2 = tierBlocks(args, "--g2-blocks", "--g2-gb", DEFAULT_G2_BLOCKS, blockBytes);
         int g3 = tierBlocks(args, "--g3-blocks", "--g3-gb", 0, blockBytes);
-        checkMemory(g1, g2, blockBytes);
         IntegrityMode integrity = args.string("--integrity").map(IntegrityMode::parse).orElse(IntegrityMode.SAMPLED);
         LayoutType g1Layout = args.string("--layout").map(LayoutType::parse).orElse(LayoutType.FULLY_CONTIGUOUS);
         boolean json = args.flag("--json");
 
         KvBlockManager.Builder builder = KvBlockManager.builder().geometry(geometry).integrity(integrity)
                 .tierBlocks(Tier.G1, g1).tierBlocks(Tier.G2, g2).tierBlocks(Tier.G3, g3).layoutType(Tier.G1, g1Layout);
+        boolean g1OnDevice = selectG1(args, builder, System.err);
+        checkMemory(g1OnDevice ? 0 : g1, g2, blockBytes); // a device G1 takes no host memory
         try (KvBlockManager manager = builder.build()) {
             ReplayReport report = Replayer.run(manager, trace, progress(args, json, trace.size()));
             HostCopyProbe.Result reference = reference(blockBytes);
@@ -123,6 +131,30 @@ final class ReplayCommand implements Command {
             }
         }
         return Cli.OK;
+    }
+
+    /**
+     * {@code --g1-device N}: G1 on the {@code cuda} tier provider, device N, when it is usable here; otherwise (and
+     * without the option) G1 on the host tiers, the {@code cuda} providers left out so they are never probed. The
+     * fallback prints one line on {@code err} saying why. Returns whether G1 goes to the device.
+     */
+    static boolean selectG1(Args args, KvBlockManager.Builder builder, PrintStream err) {
+        if (args.string("--g1-device").isEmpty()) {
+            builder.providers(ProviderRegistry.load(Set.of(CUDA_PROVIDER)));
+            return false;
+        }
+        int device = args.integer("--g1-device", 0, 0, 1023);
+        ProviderRegistry registry = ProviderRegistry.load();
+        try {
+            registry.tier(CUDA_PROVIDER);
+        } catch (KvbmException e) {
+            err.println("kvbm replay: --g1-device " + device + ": G1 stays in host memory: " + e.getMessage());
+            builder.providers(ProviderRegistry.load(Set.of(CUDA_PROVIDER)));
+            return false;
+        }
+        builder.providers(registry).tierProvider(Tier.G1, CUDA_PROVIDER)
+                .options(Map.of(CUDA_DEVICE_OPTION, Integer.toString(device)));
+        return true;
     }
 
     /**

@@ -1,0 +1,53 @@
+package dev.kvbm.tier.cuda.internal;
+
+import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.api.spi.TransferEngine;
+import dev.kvbm.api.spi.TransferEngineProvider;
+import dev.kvbm.tier.cuda.CudaOptions;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code cuda}: DEVICE&lt;-&gt;SYSTEM/PINNED and DEVICE-&gt;DEVICE copies through the CUDA driver. Options: see
+ * {@link dev.kvbm.tier.cuda.CudaOptions} ({@code kvbm.cuda.kernel}, {@code kvbm.cuda.kernel.max.region.bytes},
+ * {@code kvbm.cuda.kernel.min.regions}).
+ */
+public final class CudaEngineProvider implements TransferEngineProvider {
+    public static final String NAME = CudaOptions.PROVIDER;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String description() {
+        return "device<->host and device<->device copies (cuMemcpyAsync per block or region, or a batched copy kernel"
+                + " over pointer tables; separate offload/onboard streams; event completion)"
+                + (isAvailable() ? "" : "; unavailable");
+    }
+
+    @Override
+    public boolean isAvailable() {
+        return CudaDriver.available();
+    }
+
+    @Override
+    public Optional<String> unavailabilityCause() {
+        return CudaDriver.unavailabilityCause();
+    }
+
+    @Override
+    public int preference(StorageKind source, StorageKind target) {
+        boolean device = source == StorageKind.DEVICE || target == StorageKind.DEVICE;
+        boolean other = (source == StorageKind.DEVICE || source.hostAddressable())
+                && (target == StorageKind.DEVICE || target.hostAddressable());
+        return device && other ? 100 : UNSUPPORTED;
+    }
+
+    @Override
+    public TransferEngine create(Map<String, String> options) {
+        CudaDriver.requireAvailable("transfer engine " + NAME);
+        return new CudaTransferEngine(CopyStrategy.Settings.from(options == null ? Map.of() : options));
+    }
+}
