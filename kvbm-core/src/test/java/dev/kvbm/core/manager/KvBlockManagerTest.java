@@ -197,7 +197,8 @@ class KvBlockManagerTest {
 
     @Test
     void writeThroughCascadesToG3AndSkipsG2WhenAbsent() {
-        try (KvBlockManager m = builder().tierBlocks(Tier.G1, 2).tierBlocks(Tier.G2, 4).tierBlocks(Tier.G3, 8).build()) {
+        try (KvBlockManager m = builder().tierBlocks(Tier.G1, 2).tierBlocks(Tier.G2, 4).tierBlocks(Tier.G3, 8)
+                .diskOffloadFilter(false).build()) {
             serve(m, 1, 2);
             assertTrue(m.tier(Tier.G3).pool().contains(1) && m.tier(Tier.G3).pool().contains(2));
             assertArrayEquals(expected(m, 2), bytes(m.tier(Tier.G3).physical(), blockOf(m, Tier.G3, 2)));
