@@ -3,6 +3,7 @@ package dev.kvbm.cli.internal;
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.Tier;
+import dev.kvbm.api.config.ConfigKeys;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.core.integrity.IntegrityMode;
@@ -75,7 +76,8 @@ final class ReplayCommand implements Command {
         return Map.ofEntries(Map.entry("numLayers", "--layers"), Map.entry("outerDim", "--outer"),
                 Map.entry("pageSize", "--page"), Map.entry("innerDim", "--inner"),
                 Map.entry("dtypeWidthBytes", "--dtype-bytes"), Map.entry("layoutType", "--layout"),
-                Map.entry("integrity", "--integrity"), Map.entry("g1Blocks", "--g1-blocks"),
+                Map.entry("integrity", "--integrity"), Map.entry("g1Blocks", "--g1-blocks"), Map.entry("g3Blocks", "--g3-blocks|--g3-gb"),
+                Map.entry(ConfigKeys.DISK_CACHE_GB, "--g3-gb"),
                 Map.entry("trace", "--trace"));
     }
 
@@ -107,6 +109,7 @@ final class ReplayCommand implements Command {
         int g2 = tierBlocks(args, "--g2-blocks", "--g2-gb", DEFAULT_G2_BLOCKS, blockBytes);
         int g3 = tierBlocks(args, "--g3-blocks", "--g3-gb", 0, blockBytes);
         checkMemory(g1, g2, blockBytes);
+        checkDisk(g3, blockBytes);
         IntegrityMode integrity = args.string("--integrity").map(IntegrityMode::parse).orElse(IntegrityMode.SAMPLED);
         LayoutType g1Layout = args.string("--layout").map(LayoutType::parse).orElse(LayoutType.FULLY_CONTIGUOUS);
         boolean json = args.flag("--json");
@@ -192,6 +195,38 @@ final class ReplayCommand implements Command {
         }
     }
 
+    /**
+     * Refuses a G3 larger than the free space where its file goes (G3 is disk, not host memory), before
+     * anything is written; the disk tier checks again when it creates the file.
+     */
+    private static void checkDisk(int g3, long blockBytes) {
+        if (g3 == 0) {
+            return;
+        }
+        String dirText = System.getenv(ConfigKeys.DISK_CACHE_DIR);
+        Path dir = Path.of(dirText != null ? dirText : System.getProperty("java.io.tmpdir"));
+        long wanted = Math.multiplyHigh(g3, blockBytes) != 0 ? Long.MAX_VALUE : g3 * blockBytes;
+        long free;
+        try {
+            Path existing = dir.toAbsolutePath();
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent(); // the tier creates the directory; its file system is the parent's
+            }
+            if (existing == null) {
+                return;
+            }
+            free = Files.getFileStore(existing).getUsableSpace();
+        } catch (IOException e) {
+            return; // the tier reports what it cannot reach
+        }
+        if (wanted > free) {
+            throw KvbmException.forField(ErrorCode.INVALID_CONFIG, "g3Blocks", String.format(
+                    "G3 (%d blocks of %d bytes) needs %.2f GB of disk, but %s has %.2f GB free; lower --g3-blocks/--g3-gb "
+                            + "or set %s to a larger file system", g3, blockBytes, wanted / 1e9, dir, free / 1e9,
+                    ConfigKeys.DISK_CACHE_DIR));
+        }
+    }
+
     static OptionalLong memAvailable() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
@@ -266,6 +301,13 @@ final class ReplayCommand implements Command {
         out.printf("integrity: %s, %,d verified, %d checksum failure(s)%n", m.checksums().mode().name().toLowerCase(),
                 m.checksums().verifiedCount(), r.checksumFailures());
         out.printf("offloads skipped: %s%n", r.offloadSkips());
+        for (TierRuntime t : m.tiers().values()) {
+            var h = m.health().state(t.tier());
+            if (h.degradations() > 0) {
+                out.printf("  %s %s: degraded %d time(s), restored %d time(s)%n", t.tier(),
+                        h.degraded() ? "is DEGRADED" : "recovered", h.degradations(), h.restorations());
+            }
+        }
         out.printf("manager time per request (copies excluded): p50 %.1f us, p99 %.1f us%n", r.managerP50Micros(),
                 r.managerP99Micros());
         out.printf("wall time: %.1f s%n", r.wallSeconds());
