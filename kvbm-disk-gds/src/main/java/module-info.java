@@ -1,4 +1,5 @@
 import dev.kvbm.tier.disk.internal.DiskTierProvider;
+import dev.kvbm.tier.disk.internal.NixlEngineProvider;
 import dev.kvbm.tier.disk.internal.PosixEngineProvider;
 
 /**
@@ -17,5 +18,5 @@ module dev.kvbm.tier.disk {
     exports dev.kvbm.tier.disk;
 
     provides dev.kvbm.api.spi.TierProvider with DiskTierProvider;
-    provides dev.kvbm.api.spi.TransferEngineProvider with PosixEngineProvider;
+    provides dev.kvbm.api.spi.TransferEngineProvider with PosixEngineProvider, NixlEngineProvider;
 }

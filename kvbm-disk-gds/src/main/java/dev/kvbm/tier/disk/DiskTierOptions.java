@@ -19,8 +19,12 @@ public final class DiskTierOptions {
     public static final String LIMIT_BYTES = "kvbm.disk.limit.bytes";
     /** Threads of the {@code posix} engine, i.e. requests in flight (default 4). */
     public static final String POSIX_THREADS = "kvbm.disk.posix.threads";
-    /** Path of NIXL's C API library ({@code libnixl_capi.so}) for the {@code nixl} engine. */
+    /** Path of NIXL's C API library ({@code libnixl_capi.so}) for the {@code nixl} engine (system property). */
     public static final String NIXL_LIBRARY = "kvbm.disk.nixl.library";
+    /** The same path as an environment variable, when the system property is not set. */
+    public static final String NIXL_LIBRARY_ENV = "KVBM_NIXL_LIBRARY";
+    /** NIXL backend of the {@code nixl} engine: {@code POSIX} (default) or {@code GDS_MT}. */
+    public static final String NIXL_BACKEND = "kvbm.disk.nixl.backend";
     /** Path of {@code libcufile.so} (default: the loader's search path). */
     public static final String CUFILE_LIBRARY = "kvbm.disk.cufile.library";
     /** File names of the tier: {@code kvbm-g3-<pid>-<process start ms>-<n>.kv}. */
