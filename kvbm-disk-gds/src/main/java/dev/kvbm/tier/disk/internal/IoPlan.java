@@ -41,18 +41,24 @@ final class IoPlan {
 
     /** Validates the transfer and plans it; {@code INVALID_ARGUMENT} names the offending field. */
     static IoPlan of(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
+        return of(source, target, pairs, HostMemoryStorage.class);
+    }
+
+    /** As {@link #of(PhysicalLayout, PhysicalLayout, List)} with memory of {@code memory} type on one side. */
+    static IoPlan of(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs,
+                     Class<? extends Storage> memory) {
         if (source == null || target == null || pairs == null) {
             throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, source == null ? "source"
                     : target == null ? "target" : "pairs", "source, target and pairs must not be null");
         }
         Direction dir;
-        if (allOf(source, HostMemoryStorage.class) && allOf(target, FileStorage.class)) {
+        if (allOf(source, memory) && allOf(target, FileStorage.class)) {
             dir = Direction.WRITE;
-        } else if (allOf(source, FileStorage.class) && allOf(target, HostMemoryStorage.class)) {
+        } else if (allOf(source, FileStorage.class) && allOf(target, memory)) {
             dir = Direction.READ;
         } else {
-            throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "source", "the disk engines copy between host "
-                    + "memory and files only; got " + source.kind() + " -> " + target.kind());
+            throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "source", "this engine copies between "
+                    + memory.getSimpleName() + " and files only; got " + source.kind() + " -> " + target.kind());
         }
         PhysicalLayout host = dir == Direction.WRITE ? source : target;
         PhysicalLayout file = dir == Direction.WRITE ? target : source;
