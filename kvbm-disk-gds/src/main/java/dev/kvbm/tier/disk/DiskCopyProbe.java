@@ -55,8 +55,9 @@ public final class DiskCopyProbe {
         // This module's own engines, by name (only the core looks providers up through ServiceLoader).
         TransferEngineProvider provider = switch (engineName) {
             case "posix" -> new dev.kvbm.tier.disk.internal.PosixEngineProvider();
+            case "io_uring" -> new dev.kvbm.tier.disk.internal.IoUringEngineProvider();
             case "nixl" -> new dev.kvbm.tier.disk.internal.NixlEngineProvider();
-            default -> throw new IllegalArgumentException("ENGINE must be posix or nixl (got " + engineName + ")");
+            default -> throw new IllegalArgumentException("ENGINE must be posix, io_uring or nixl (got " + engineName + ")");
         };
         if (!provider.isAvailable()) {
             throw new IllegalStateException(engineName + " unavailable: " + provider.unavailabilityCause().orElse(""));

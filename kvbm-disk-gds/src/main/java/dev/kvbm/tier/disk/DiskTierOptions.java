@@ -19,6 +19,8 @@ public final class DiskTierOptions {
     public static final String LIMIT_BYTES = "kvbm.disk.limit.bytes";
     /** Threads of the {@code posix} engine, i.e. requests in flight (default 4). */
     public static final String POSIX_THREADS = "kvbm.disk.posix.threads";
+    /** Reads and writes the {@code io_uring} engine keeps in flight (default 4). */
+    public static final String IO_URING_DEPTH = "kvbm.disk.io_uring.depth";
     /** Path of NIXL's C API library ({@code libnixl_capi.so}) for the {@code nixl} engine (system property). */
     public static final String NIXL_LIBRARY = "kvbm.disk.nixl.library";
     /** The same path as an environment variable, when the system property is not set. */

@@ -36,6 +36,9 @@ final class LibC {
     private static final MethodHandle CLOSE;
     private static final MethodHandle FALLOCATE;
     private static final MethodHandle FTRUNCATE;
+    private static final MethodHandle SYSCALL;
+    private static final MethodHandle MMAP;
+    private static final MethodHandle MUNMAP;
     private static final StructLayout CAPTURE_LAYOUT;
     private static final VarHandle ERRNO;
     private static final String FAILURE;
@@ -45,6 +48,9 @@ final class LibC {
         MethodHandle close = null;
         MethodHandle fallocate = null;
         MethodHandle ftruncate = null;
+        MethodHandle syscall = null;
+        MethodHandle mmap = null;
+        MethodHandle munmap = null;
         StructLayout captureLayout = null;
         VarHandle errno = null;
         String failure = null;
@@ -70,6 +76,16 @@ final class LibC {
                         ValueLayout.JAVA_LONG), ccs);
                 ftruncate = linker.downcallHandle(libc.findOrThrow("ftruncate"), FunctionDescriptor.of(
                         ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), ccs);
+                // long syscall(long number, ...): io_uring has no libc wrapper; six variadic longs cover every call.
+                syscall = linker.downcallHandle(libc.findOrThrow("syscall"), FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG), ccs,
+                        Linker.Option.firstVariadicArg(1));
+                mmap = linker.downcallHandle(libc.findOrThrow("mmap"), FunctionDescriptor.of(ValueLayout.ADDRESS,
+                        ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                        ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG), ccs);
+                munmap = linker.downcallHandle(libc.findOrThrow("munmap"), FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS, ValueLayout.JAVA_LONG), ccs);
             }
         } catch (IllegalCallerException e) {
             failure = nativeAccessMessage();
@@ -80,6 +96,9 @@ final class LibC {
         CLOSE = close;
         FALLOCATE = fallocate;
         FTRUNCATE = ftruncate;
+        SYSCALL = syscall;
+        MMAP = mmap;
+        MUNMAP = munmap;
         CAPTURE_LAYOUT = captureLayout;
         ERRNO = errno;
         FAILURE = failure;
@@ -155,12 +174,57 @@ final class LibC {
         }
     }
 
+    /** {@code syscall(number, a..f)}: the result, or {@code -errno}. */
+    static long syscall(long number, long a, long b, long c, long d, long e, long f) {
+        check();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            long rc = (long) SYSCALL.invokeExact(state, number, a, b, c, d, e, f);
+            return rc >= 0 ? rc : -(int) ERRNO.get(state, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("syscall downcall failed", t);
+        }
+    }
+
+    /**
+     * {@code mmap(NULL, length, PROT_READ|PROT_WRITE, MAP_SHARED|MAP_POPULATE, fd, offset)} as a segment of
+     * {@code length} bytes; throws with the errno when the kernel refuses. {@link #munmap} releases it.
+     */
+    static MemorySegment mmapShared(int fd, long length, long offset) {
+        check();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            MemorySegment p = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, 0x1 | 0x2,
+                    0x01 | 0x8000, fd, offset);
+            if (p.address() == -1L) {
+                throw new IllegalStateException("mmap of io_uring ring failed: " + errnoName((int) ERRNO.get(state, 0L)));
+            }
+            return p.reinterpret(length);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("mmap downcall failed", t);
+        }
+    }
+
+    static void munmap(MemorySegment mapping) {
+        check();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CAPTURE_LAYOUT);
+            int rc = (int) MUNMAP.invokeExact(state, mapping, mapping.byteSize());
+            assert rc >= -1;
+        } catch (Throwable t) {
+            throw new IllegalStateException("munmap downcall failed", t);
+        }
+    }
+
     static String errnoName(int errno) {
         int e = Math.abs(errno);
         return switch (e) {
             case EPERM -> "EPERM";
             case ENOENT -> "ENOENT";
             case EIO -> "EIO";
+            case 12 -> "ENOMEM";
             case 13 -> "EACCES";
             case 17 -> "EEXIST";
             case EINVAL -> "EINVAL";
