@@ -56,7 +56,8 @@ final class ReplayCommand implements Command {
                 Args.Spec.value("--g1-blocks", "N", "G1 blocks (default " + DEFAULT_G1_BLOCKS + ", at least the longest request)"),
                 Args.Spec.value("--g2-blocks", "N", "G2 blocks (default " + DEFAULT_G2_BLOCKS + "; 0 = no G2)"),
                 Args.Spec.value("--g2-gb", "X", "G2 size in decimal GB instead of blocks"),
-                Args.Spec.value("--g3-blocks", "N", "G3 (disk) blocks (default 0 = no G3)"),
+                Args.Spec.value("--g3-blocks", "N", "G3 (disk) blocks (default: DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS or "
+                        + "DYN_KVBM_DISK_CACHE_GB, else 0 = no G3); files go to DYN_KVBM_DISK_CACHE_DIR"),
                 Args.Spec.value("--g3-gb", "X", "G3 size in decimal GB instead of blocks"),
                 Args.Spec.value("--block-bytes", "B", "bytes per block (default " + DEFAULT_BLOCK_BYTES + "), instead of a geometry"),
                 Args.Spec.value("--layers", "L", "model geometry: layers"),
@@ -107,7 +108,8 @@ final class ReplayCommand implements Command {
         int g1 = args.integer("--g1-blocks", Math.max(DEFAULT_G1_BLOCKS, longest), 1, Integer.MAX_VALUE);
         Replayer.checkG1(trace, g1);
         int g2 = tierBlocks(args, "--g2-blocks", "--g2-gb", DEFAULT_G2_BLOCKS, blockBytes);
-        int g3 = tierBlocks(args, "--g3-blocks", "--g3-gb", 0, blockBytes);
+        int g3 = tierBlocks(args, "--g3-blocks", "--g3-gb", diskBlocksFromEnvironment(System.getenv(), blockBytes),
+                blockBytes);
         checkMemory(g1, g2, blockBytes);
         checkDisk(g3, blockBytes);
         IntegrityMode integrity = args.string("--integrity").map(IntegrityMode::parse).orElse(IntegrityMode.SAMPLED);
@@ -181,6 +183,44 @@ final class ReplayCommand implements Command {
             return (int) blocks;
         }
         return args.integer(blocksOption, fallback, 0, Integer.MAX_VALUE);
+    }
+
+    /**
+     * G3 blocks from Dynamo's variables when no option gives them: {@code DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS}
+     * when > 0, else {@code DYN_KVBM_DISK_CACHE_GB} (decimal GB); 0 (no G3) when neither is set.
+     */
+    static int diskBlocksFromEnvironment(Map<String, String> env, long blockBytes) {
+        String blocks = env.get(ConfigKeys.DISK_CACHE_OVERRIDE_NUM_BLOCKS);
+        if (blocks != null && !blocks.isBlank()) {
+            try {
+                int n = Integer.parseInt(blocks.trim());
+                if (n > 0) {
+                    return n;
+                }
+                if (n < 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new UsageException(ConfigKeys.DISK_CACHE_OVERRIDE_NUM_BLOCKS + " must be an integer in 0.."
+                        + Integer.MAX_VALUE + " (got '" + blocks + "')");
+            }
+        }
+        String gb = env.get(ConfigKeys.DISK_CACHE_GB);
+        if (gb == null || gb.isBlank()) {
+            return 0;
+        }
+        double v;
+        try {
+            v = Double.parseDouble(gb.trim());
+        } catch (NumberFormatException e) {
+            v = Double.NaN;
+        }
+        double n = Math.floor(v * 1e9 / blockBytes);
+        if (!(v >= 0) || n > Integer.MAX_VALUE) {
+            throw new UsageException(ConfigKeys.DISK_CACHE_GB + " must be decimal GB >= 0 giving at most "
+                    + Integer.MAX_VALUE + " blocks (got '" + gb + "')");
+        }
+        return (int) n;
     }
 
     /** Refuses host tiers larger than the memory the machine can give, before anything is allocated. */

@@ -64,6 +64,17 @@ class ReplayCommandTest {
     }
 
     @Test
+    void g3SizeComesFromDynamosVariablesWhenNoOptionGivesIt() {
+        assertEquals(0, ReplayCommand.diskBlocksFromEnvironment(Map.of(), 1000));
+        assertEquals(2000, ReplayCommand.diskBlocksFromEnvironment(Map.of("DYN_KVBM_DISK_CACHE_GB", "0.002"), 1000));
+        assertEquals(7, ReplayCommand.diskBlocksFromEnvironment(Map.of("DYN_KVBM_DISK_CACHE_GB", "0.002",
+                "DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS", "7"), 1000), "an explicit count wins");
+        UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+                () -> ReplayCommand.diskBlocksFromEnvironment(Map.of("DYN_KVBM_DISK_CACHE_GB", "lots"), 1000));
+        assertTrue(e.getMessage().contains("DYN_KVBM_DISK_CACHE_GB"), e.getMessage());
+    }
+
+    @Test
     void aG3LargerThanTheFileSystemIsRefusedBeforeWriting() {
         CliTest.Result r = CliTest.run("replay", "--requests", "5", "--g3-gb", "100000", "--g2-blocks", "100");
         assertEquals(2, r.code(), r.out());
