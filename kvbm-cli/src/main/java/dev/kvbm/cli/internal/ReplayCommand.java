@@ -3,6 +3,7 @@ package dev.kvbm.cli.internal;
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.Tier;
+import dev.kvbm.api.config.ConfigKeys;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.core.integrity.IntegrityMode;
@@ -60,7 +61,8 @@ final class ReplayCommand implements Command {
                 Args.Spec.value("--g1-blocks", "N", "G1 blocks (default " + DEFAULT_G1_BLOCKS + ", at least the longest request)"),
                 Args.Spec.value("--g2-blocks", "N", "G2 blocks (default " + DEFAULT_G2_BLOCKS + "; 0 = no G2)"),
                 Args.Spec.value("--g2-gb", "X", "G2 size in decimal GB instead of blocks"),
-                Args.Spec.value("--g3-blocks", "N", "G3 (disk) blocks (default 0 = no G3)"),
+                Args.Spec.value("--g3-blocks", "N", "G3 (disk) blocks (default: DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS or "
+                        + "DYN_KVBM_DISK_CACHE_GB, else 0 = no G3); files go to DYN_KVBM_DISK_CACHE_DIR"),
                 Args.Spec.value("--g3-gb", "X", "G3 size in decimal GB instead of blocks"),
                 Args.Spec.value("--block-bytes", "B", "bytes per block (default " + DEFAULT_BLOCK_BYTES + "), instead of a geometry"),
                 Args.Spec.value("--layers", "L", "model geometry: layers"),
@@ -83,6 +85,7 @@ final class ReplayCommand implements Command {
                 Map.entry("pageSize", "--page"), Map.entry("innerDim", "--inner"),
                 Map.entry("dtypeWidthBytes", "--dtype-bytes"), Map.entry("layoutType", "--layout"),
                 Map.entry("integrity", "--integrity"), Map.entry("g1Blocks", "--g1-blocks"),
+                Map.entry("g3Blocks", "--g3-blocks|--g3-gb"), Map.entry(ConfigKeys.DISK_CACHE_GB, "--g3-gb"),
                 Map.entry("trace", "--trace"), Map.entry(CUDA_DEVICE_OPTION, "--g1-device"));
     }
 
@@ -112,7 +115,9 @@ final class ReplayCommand implements Command {
         int g1 = args.integer("--g1-blocks", Math.max(DEFAULT_G1_BLOCKS, longest), 1, Integer.MAX_VALUE);
         Replayer.checkG1(trace, g1);
         int g2 = tierBlocks(args, "--g2-blocks", "--g2-gb", DEFAULT_G2_BLOCKS, blockBytes);
-        int g3 = tierBlocks(args, "--g3-blocks", "--g3-gb", 0, blockBytes);
+        int g3 = tierBlocks(args, "--g3-blocks", "--g3-gb", diskBlocksFromEnvironment(System.getenv(), blockBytes),
+                blockBytes);
+        checkDisk(g3, blockBytes);
         IntegrityMode integrity = args.string("--integrity").map(IntegrityMode::parse).orElse(IntegrityMode.SAMPLED);
         LayoutType g1Layout = args.string("--layout").map(LayoutType::parse).orElse(LayoutType.FULLY_CONTIGUOUS);
         boolean json = args.flag("--json");
@@ -212,6 +217,44 @@ final class ReplayCommand implements Command {
         return args.integer(blocksOption, fallback, 0, Integer.MAX_VALUE);
     }
 
+    /**
+     * G3 blocks from Dynamo's variables when no option gives them: {@code DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS}
+     * when > 0, else {@code DYN_KVBM_DISK_CACHE_GB} (decimal GB); 0 (no G3) when neither is set.
+     */
+    static int diskBlocksFromEnvironment(Map<String, String> env, long blockBytes) {
+        String blocks = env.get(ConfigKeys.DISK_CACHE_OVERRIDE_NUM_BLOCKS);
+        if (blocks != null && !blocks.isBlank()) {
+            try {
+                int n = Integer.parseInt(blocks.trim());
+                if (n > 0) {
+                    return n;
+                }
+                if (n < 0) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new UsageException(ConfigKeys.DISK_CACHE_OVERRIDE_NUM_BLOCKS + " must be an integer in 0.."
+                        + Integer.MAX_VALUE + " (got '" + blocks + "')");
+            }
+        }
+        String gb = env.get(ConfigKeys.DISK_CACHE_GB);
+        if (gb == null || gb.isBlank()) {
+            return 0;
+        }
+        double v;
+        try {
+            v = Double.parseDouble(gb.trim());
+        } catch (NumberFormatException e) {
+            v = Double.NaN;
+        }
+        double n = Math.floor(v * 1e9 / blockBytes);
+        if (!(v >= 0) || n > Integer.MAX_VALUE) {
+            throw new UsageException(ConfigKeys.DISK_CACHE_GB + " must be decimal GB >= 0 giving at most "
+                    + Integer.MAX_VALUE + " blocks (got '" + gb + "')");
+        }
+        return (int) n;
+    }
+
     /** Refuses host tiers larger than the memory the machine can give, before anything is allocated. */
     private static void checkMemory(int g1, int g2, long blockBytes) {
         long wanted = Math.multiplyHigh(g1 + (long) g2, blockBytes) != 0 ? Long.MAX_VALUE : (g1 + (long) g2) * blockBytes;
@@ -221,6 +264,38 @@ final class ReplayCommand implements Command {
                     "G1 (%d blocks) and G2 (%d blocks) of %d bytes need %.2f GiB of host memory, but the machine has "
                             + "%.2f GiB available (MemAvailable in /proc/meminfo); lower --g2-blocks/--g2-gb or --g1-blocks",
                     g1, g2, blockBytes, wanted / (double) (1L << 30), available.getAsLong() / (double) (1L << 30)));
+        }
+    }
+
+    /**
+     * Refuses a G3 larger than the free space where its file goes (G3 is disk, not host memory), before
+     * anything is written; the disk tier checks again when it creates the file.
+     */
+    private static void checkDisk(int g3, long blockBytes) {
+        if (g3 == 0) {
+            return;
+        }
+        String dirText = System.getenv(ConfigKeys.DISK_CACHE_DIR);
+        Path dir = Path.of(dirText != null ? dirText : System.getProperty("java.io.tmpdir"));
+        long wanted = Math.multiplyHigh(g3, blockBytes) != 0 ? Long.MAX_VALUE : g3 * blockBytes;
+        long free;
+        try {
+            Path existing = dir.toAbsolutePath();
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent(); // the tier creates the directory; its file system is the parent's
+            }
+            if (existing == null) {
+                return;
+            }
+            free = Files.getFileStore(existing).getUsableSpace();
+        } catch (IOException e) {
+            return; // the tier reports what it cannot reach
+        }
+        if (wanted > free) {
+            throw KvbmException.forField(ErrorCode.INVALID_CONFIG, "g3Blocks", String.format(
+                    "G3 (%d blocks of %d bytes) needs %.2f GB of disk, but %s has %.2f GB free; lower --g3-blocks/--g3-gb "
+                            + "or set %s to a larger file system", g3, blockBytes, wanted / 1e9, dir, free / 1e9,
+                    ConfigKeys.DISK_CACHE_DIR));
         }
     }
 
@@ -298,6 +373,13 @@ final class ReplayCommand implements Command {
         out.printf("integrity: %s, %,d verified, %d checksum failure(s)%n", m.checksums().mode().name().toLowerCase(),
                 m.checksums().verifiedCount(), r.checksumFailures());
         out.printf("offloads skipped: %s%n", r.offloadSkips());
+        for (TierRuntime t : m.tiers().values()) {
+            var h = m.health().state(t.tier());
+            if (h.degradations() > 0) {
+                out.printf("  %s %s: degraded %d time(s), restored %d time(s)%n", t.tier(),
+                        h.degraded() ? "is DEGRADED" : "recovered", h.degradations(), h.restorations());
+            }
+        }
         out.printf("manager time per request (copies excluded): p50 %.1f us, p99 %.1f us%n", r.managerP50Micros(),
                 r.managerP99Micros());
         out.printf("wall time: %.1f s%n", r.wallSeconds());

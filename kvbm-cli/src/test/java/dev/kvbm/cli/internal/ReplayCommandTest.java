@@ -39,6 +39,49 @@ class ReplayCommandTest {
     }
 
     @Test
+    void aDiskTierServesHitsThroughItsFile(@TempDir Path dir) {
+        // The disk tier reads DYN_KVBM_DISK_CACHE_DIR from a system property too; keep its file under the test's dir.
+        System.setProperty("DYN_KVBM_DISK_CACHE_DIR", dir.toString());
+        try {
+            CliTest.Result r = CliTest.run("replay", "--requests", "120", "--g1-blocks", "200", "--g2-blocks", "150",
+                    "--g3-blocks", "3000", "--block-bytes", "8192", "--seed", "5", "--integrity", "always", "--json");
+            assertEquals(0, r.code(), r.err());
+            Map<String, Object> j = MiniJson.object(r.out());
+            Map<?, ?> hits = (Map<?, ?>) j.get("hits");
+            Map<?, ?> bytes = (Map<?, ?>) j.get("bytes");
+            Map<?, ?> tiers = (Map<?, ?>) j.get("tiers");
+            assertEquals("disk", ((Map<?, ?>) tiers.get("g3")).get("provider"));
+            assertTrue((Long) hits.get("g3") > 0, r.out());
+            assertEquals((Long) hits.get("g3") * 8192, bytes.get("G3->G1"), "every G3 hit was read from the file");
+            assertTrue((Long) bytes.get("G2->G3") > 0, r.out());
+            assertEquals(0L, j.get("checksumFailures"));
+            assertTrue((Long) ((Map<?, ?>) j.get("offloadSkips")).get("filtered") > 0, "the frequency filter is on");
+            assertEquals(0L, ((Map<?, ?>) j.get("offloadSkips")).get("tierDegraded"));
+        } finally {
+            System.clearProperty("DYN_KVBM_DISK_CACHE_DIR");
+        }
+        assertTrue(dir.toFile().list().length == 0, "the cache file was unlinked");
+    }
+
+    @Test
+    void g3SizeComesFromDynamosVariablesWhenNoOptionGivesIt() {
+        assertEquals(0, ReplayCommand.diskBlocksFromEnvironment(Map.of(), 1000));
+        assertEquals(2000, ReplayCommand.diskBlocksFromEnvironment(Map.of("DYN_KVBM_DISK_CACHE_GB", "0.002"), 1000));
+        assertEquals(7, ReplayCommand.diskBlocksFromEnvironment(Map.of("DYN_KVBM_DISK_CACHE_GB", "0.002",
+                "DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS", "7"), 1000), "an explicit count wins");
+        UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
+                () -> ReplayCommand.diskBlocksFromEnvironment(Map.of("DYN_KVBM_DISK_CACHE_GB", "lots"), 1000));
+        assertTrue(e.getMessage().contains("DYN_KVBM_DISK_CACHE_GB"), e.getMessage());
+    }
+
+    @Test
+    void aG3LargerThanTheFileSystemIsRefusedBeforeWriting() {
+        CliTest.Result r = CliTest.run("replay", "--requests", "5", "--g3-gb", "100000", "--g2-blocks", "100");
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("--g3-blocks|--g3-gb") && r.err().contains("GB free"), r.err());
+    }
+
+    @Test
     void textReportNamesTiersHitsAndPaths() {
         CliTest.Result r = CliTest.run("replay", "--requests", "30", "--g1-blocks", "200", "--g2-blocks", "0",
                 "--block-bytes", "2048");
@@ -86,8 +129,13 @@ class ReplayCommandTest {
         assertEquals("kvbm replay: --integrity: integrity must be one of off, sampled, always (got maybe)\n",
                 CliTest.run("replay", "--integrity", "maybe").err());
         assertTrue(CliTest.run("replay", "--trace", "/nonexistent.jsonl").err().startsWith("kvbm replay: --trace: cannot read"));
-        CliTest.Result g3 = CliTest.run("replay", "--requests", "2", "--g3-blocks", "64", "--block-bytes", "1024");
-        assertEquals(1, g3.code(), "no disk tier module yet: a clear failure, not a crash");
-        assertTrue(g3.err().contains("no available provider serves G3 (disk)"), g3.err());
+        System.setProperty("kvbm.provider.exclude", "disk");
+        try {
+            CliTest.Result g3 = CliTest.run("replay", "--requests", "2", "--g3-blocks", "64", "--block-bytes", "1024");
+            assertEquals(1, g3.code(), "disk tier excluded: a clear failure, not a crash");
+            assertTrue(g3.err().contains("no available provider serves G3 (disk)"), g3.err());
+        } finally {
+            System.clearProperty("kvbm.provider.exclude");
+        }
     }
 }

@@ -16,7 +16,10 @@ import dev.kvbm.api.spi.TierProvider;
 import dev.kvbm.core.hash.TokenBlockSequence;
 import dev.kvbm.core.integrity.BlockChecksums;
 import dev.kvbm.core.integrity.IntegrityMode;
+import dev.kvbm.core.offload.FrequencyFilter;
 import dev.kvbm.core.offload.OffloadManager;
+import dev.kvbm.core.offload.TierHealth;
+import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.core.offload.PathStats;
 import dev.kvbm.core.pool.BlockPool;
 import dev.kvbm.core.pool.ImmutableBlock;
@@ -46,6 +49,8 @@ import java.util.concurrent.CompletionException;
  */
 public final class KvBlockManager implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(KvBlockManager.class.getName());
+    /** Block alignment of disk tiers: the logical block size of nearly every device. */
+    static final int DISK_ALIGNMENT = 4096;
 
     private final Map<Tier, TierRuntime> tiers;
     private final TierRuntime g1;
@@ -53,6 +58,7 @@ public final class KvBlockManager implements AutoCloseable {
     private final OffloadManager offloads;
     private final Map<String, PathStats> stats = new LinkedHashMap<>();
     private final BlockMover mover;
+    private final TierHealth health;
 
     private KvBlockManager(Builder b) {
         Map<Tier, TierRuntime> built = new EnumMap<>(Tier.class);
@@ -79,8 +85,11 @@ public final class KvBlockManager implements AutoCloseable {
                 TierRuntime src = ordered.get(i);
                 TierRuntime dst = ordered.get(i + 1);
                 mover.checkPath(src.tier(), dst.tier());
+                // Dynamo's frequency filter guards the disk: G2 blocks reach G3 on their second offload.
+                Optional<FrequencyFilter> filter = src.tier() == Tier.G2 && dst.tier() == Tier.G3 && b.diskFilter
+                        ? Optional.of(b.filterFactory.get()) : Optional.empty();
                 edges.add(new OffloadManager.Edge(src.tier(), src.pool(), dst.tier(), dst.pool(), dst.layout(), mover,
-                        stats(src.tier(), dst.tier()), dst.blockBytes()));
+                        stats(src.tier(), dst.tier()), dst.blockBytes(), filter));
             }
             for (TierRuntime t : ordered) {
                 if (t.tier() != Tier.G1) {
@@ -88,7 +97,9 @@ public final class KvBlockManager implements AutoCloseable {
                     stats(t.tier(), Tier.G1);
                 }
             }
-            this.offloads = new OffloadManager(edges, checksums, b.batchSize, b.maxInFlight);
+            this.health = b.health != null ? b.health : new TierHealth(TierHealth.DEFAULT_FAILURE_THRESHOLD,
+                    TierHealth.DEFAULT_COOL_DOWN, System::nanoTime);
+            this.offloads = new OffloadManager(edges, checksums, b.batchSize, b.maxInFlight, health);
             for (TierRuntime t : ordered) {
                 t.pool().addListener(new BlockPool.Listener() {
                     @Override
@@ -121,7 +132,10 @@ public final class KvBlockManager implements AutoCloseable {
                 new KvbmException(ErrorCode.PROVIDER_NOT_FOUND, "no available provider serves " + tier + " ("
                         + tier.role() + "); kvbm tiers lists what was found and why each is unavailable"));
         LayoutType type = b.layoutTypes.getOrDefault(tier, LayoutType.FULLY_CONTIGUOUS);
-        LayoutConfig config = b.geometry.withNumBlocks(numBlocks);
+        LayoutConfig sized = b.geometry.withNumBlocks(numBlocks);
+        // O_DIRECT moves whole logical blocks: aligned disk blocks go straight from host memory.
+        LayoutConfig config = provider.storageKind() == StorageKind.DISK && sized.alignment() < DISK_ALIGNMENT
+                ? sized.withAlignment(DISK_ALIGNMENT) : sized;
         BlockLayout layout = BlockLayout.of(config, type);
         long start = System.nanoTime();
         StorageAllocator allocator = provider.createAllocator(new TierConfig(tier, config, type, b.options));
@@ -169,6 +183,9 @@ public final class KvBlockManager implements AutoCloseable {
             for (TierRuntime lower : tiers.values()) {
                 if (lower.tier() == Tier.G1 || pos == sequenceHashes.length) {
                     continue;
+                }
+                if (!health.usable(lower.tier())) {
+                    break; // a degraded tier serves nothing; the prefix ends here
                 }
                 List<ImmutableBlock> found = lower.pool().matchSequenceHashes(sequenceHashes, pos, sequenceHashes.length);
                 if (found.isEmpty()) {
@@ -219,6 +236,12 @@ public final class KvBlockManager implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "onboarding " + found.size() + " block(s) from " + lower.tier()
                     + " failed; serving them as misses: " + e);
         } finally {
+            if (ok) {
+                health.success(lower.tier());
+            } else if (health.failure(lower.tier())) {
+                LOG.log(System.Logger.Level.WARNING, lower.tier() + " is degraded after repeated failed transfers; "
+                        + "it is passed by until it is probed again");
+            }
             path.end(found.size(), found.size() * g1.blockBytes(), ok);
             p.addCopyNanos(System.nanoTime() - start);
         }
@@ -314,6 +337,11 @@ public final class KvBlockManager implements AutoCloseable {
         return offloads;
     }
 
+    /** Which tiers are degraded by repeated transfer failures, and how often that happened. */
+    public TierHealth health() {
+        return health;
+    }
+
     /** The mover that copies between tiers (engines here, or the workers for a distributed leader). */
     public BlockMover mover() {
         return mover;
@@ -338,8 +366,33 @@ public final class KvBlockManager implements AutoCloseable {
         private int maxInFlight = ConfigKeys.MAX_CONCURRENT_TRANSFERS;
         private Map<String, String> options = Map.of();
         private BlockMover mover;
+        private boolean diskFilter = FrequencyFilter.enabledByEnvironment();
+        private java.util.function.Supplier<FrequencyFilter> filterFactory = FrequencyFilter::dynamoDefaults;
+        private TierHealth health;
 
         private Builder() {
+        }
+
+        /**
+         * Turns Dynamo's G2 -> G3 frequency filter on or off (default: on unless
+         * {@code DYN_KVBM_DISABLE_DISK_OFFLOAD_FILTER} is {@code true} or {@code 1}).
+         */
+        public Builder diskOffloadFilter(boolean enabled) {
+            this.diskFilter = enabled;
+            return this;
+        }
+
+        /** The filter the G2 -> G3 edge uses when enabled (tests give one on a fake clock). */
+        public Builder diskOffloadFilter(java.util.function.Supplier<FrequencyFilter> factory) {
+            this.diskFilter = true;
+            this.filterFactory = factory;
+            return this;
+        }
+
+        /** When tiers count as degraded and how long before they are probed again. */
+        public Builder tierHealth(TierHealth tierHealth) {
+            this.health = tierHealth;
+            return this;
         }
 
         /**

@@ -42,9 +42,15 @@ public final class OffloadManager implements AutoCloseable {
      *
      * @param targetLayout the target's bytes when this process holds them (checksums are taken there)
      * @param blockBytes   bytes of one block, for the statistics
+     * @param filter       admission filter of the edge (Dynamo's G2 -> G3 frequency filter), or empty
      */
     public record Edge(Tier sourceTier, BlockPool sourcePool, Tier targetTier, BlockPool targetPool,
-                       Optional<PhysicalLayout> targetLayout, BlockMover mover, PathStats stats, long blockBytes) {
+                       Optional<PhysicalLayout> targetLayout, BlockMover mover, PathStats stats, long blockBytes,
+                       Optional<FrequencyFilter> filter) {
+        public Edge(Tier sourceTier, BlockPool sourcePool, Tier targetTier, BlockPool targetPool,
+                    Optional<PhysicalLayout> targetLayout, BlockMover mover, PathStats stats, long blockBytes) {
+            this(sourceTier, sourcePool, targetTier, targetPool, targetLayout, mover, stats, blockBytes, Optional.empty());
+        }
     }
 
     private final List<Lane> lanes = new ArrayList<>();
@@ -55,9 +61,20 @@ public final class OffloadManager implements AutoCloseable {
     private final LongAdder skippedTargetFull = new LongAdder();
     private final LongAdder skippedSourceGone = new LongAdder();
     private final LongAdder failedBlocks = new LongAdder();
+    private final LongAdder skippedFiltered = new LongAdder();
+    private final LongAdder skippedDegraded = new LongAdder();
+    private final TierHealth health;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public OffloadManager(List<Edge> edges, BlockChecksums checksums, int batchSize, int maxInFlight) {
+        this(edges, checksums, batchSize, maxInFlight, new TierHealth(TierHealth.DEFAULT_FAILURE_THRESHOLD,
+                TierHealth.DEFAULT_COOL_DOWN, System::nanoTime));
+    }
+
+    /** {@code health} is shared with the manager: failed offloads degrade their target tier. */
+    public OffloadManager(List<Edge> edges, BlockChecksums checksums, int batchSize, int maxInFlight,
+                          TierHealth health) {
+        this.health = java.util.Objects.requireNonNull(health, "health");
         if (batchSize < 1) {
             throw KvbmException.invalid("batchSize", batchSize, ">= 1");
         }
@@ -112,6 +129,20 @@ public final class OffloadManager implements AutoCloseable {
 
     public long failedBlocks() {
         return failedBlocks.sum();
+    }
+
+    /** Offloads the edge's admission filter turned away (a G2 block seen once is not written to disk). */
+    public long skippedFiltered() {
+        return skippedFiltered.sum();
+    }
+
+    /** Offloads skipped because their target tier was degraded. */
+    public long skippedDegraded() {
+        return skippedDegraded.sum();
+    }
+
+    public TierHealth health() {
+        return health;
     }
 
     @Override
@@ -194,9 +225,20 @@ public final class OffloadManager implements AutoCloseable {
                     edge.targetPool().pin(r.parent().getAsLong()).ifPresent(parents::add);
                 }
             }
+            if (!health.usable(edge.targetTier())) {
+                skippedDegraded.add(batch.size());
+                parents.forEach(ImmutableBlock::close);
+                pending.addAndGet(-batch.size());
+                return;
+            }
             for (Request r : batch) {
                 if (edge.targetPool().contains(r.hash())) {
                     skippedPresent.increment();
+                    pending.decrementAndGet();
+                    continue;
+                }
+                if (edge.filter().isPresent() && !edge.filter().get().shouldOffload(r.hash())) {
+                    skippedFiltered.increment();
                     pending.decrementAndGet();
                     continue;
                 }
@@ -256,11 +298,16 @@ public final class OffloadManager implements AutoCloseable {
             try {
                 if (err != null) {
                     failedBlocks.add(moving.size());
+                    if (health.failure(edge.targetTier())) {
+                        LOG.log(Level.WARNING, edge.targetTier() + " is degraded after repeated failed transfers; "
+                                + "offloads to it are skipped until it is probed again");
+                    }
                     LOG.log(Level.WARNING, "offload " + edge.stats().path() + " of " + moving.size()
                             + " block(s) failed; targets not registered: " + err);
                     targets.forEach(MutableBlock::close);
                     return;
                 }
+                health.success(edge.targetTier());
                 for (int i = 0; i < moving.size(); i++) {
                     Request r = moving.get(i);
                     int block = targets.get(i).blockId();

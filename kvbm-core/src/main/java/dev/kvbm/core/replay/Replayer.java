@@ -121,6 +121,8 @@ public final class Replayer {
         skips.put("alreadyPresent", manager.offloads().skippedAlreadyPresent());
         skips.put("targetFull", manager.offloads().skippedTargetFull());
         skips.put("sourceGone", manager.offloads().skippedSourceGone());
+        skips.put("filtered", manager.offloads().skippedFiltered());
+        skips.put("tierDegraded", manager.offloads().skippedDegraded());
         skips.put("failed", manager.offloads().failedBlocks());
         Arrays.sort(managerNanos);
         return new ReplayReport(trace.size(), blocks, hits, unboundedHits(trace), pathBlocks, pathBytes, pathGbps,

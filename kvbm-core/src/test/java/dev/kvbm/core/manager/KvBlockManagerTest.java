@@ -197,7 +197,8 @@ class KvBlockManagerTest {
 
     @Test
     void writeThroughCascadesToG3AndSkipsG2WhenAbsent() {
-        try (KvBlockManager m = builder().tierBlocks(Tier.G1, 2).tierBlocks(Tier.G2, 4).tierBlocks(Tier.G3, 8).build()) {
+        try (KvBlockManager m = builder().tierBlocks(Tier.G1, 2).tierBlocks(Tier.G2, 4).tierBlocks(Tier.G3, 8)
+                .diskOffloadFilter(false).build()) {
             serve(m, 1, 2);
             assertTrue(m.tier(Tier.G3).pool().contains(1) && m.tier(Tier.G3).pool().contains(2));
             assertArrayEquals(expected(m, 2), bytes(m.tier(Tier.G3).physical(), blockOf(m, Tier.G3, 2)));
@@ -292,7 +293,14 @@ class KvBlockManagerTest {
             serve(m, 3, 4);
             PreparedRequest p = serve(m, 1, 2);
             assertEquals(2, p.hits(Tier.G2));
-            assertEquals(List.of("G1->G2 2", "G1->G2 2", "G2->G1 2"), mover.moves);
+            // Blocks per path: how a lane batches two registrations depends on when it polls, so only sums are fixed.
+            java.util.Map<String, Integer> blocks = new java.util.TreeMap<>();
+            for (String move : mover.moves) {
+                String[] parts = move.split(" ");
+                blocks.merge(parts[0], Integer.parseInt(parts[1]), Integer::sum);
+            }
+            assertEquals(java.util.Map.of("G1->G2", 4, "G2->G1", 2), blocks);
+            assertEquals("G2->G1 2", mover.moves.getLast(), "the onboarding is one move of both blocks");
             mover.fail = true;
             serve(m, 5, 6);
             assertFalse(m.tier(Tier.G2).pool().contains(5), "a failed worker copy never registers its target");

@@ -142,6 +142,9 @@ public final class TestProviders {
     /** Copies page by page through {@link BlockBytes}; fails transfers whose pairs match {@link #failWhen}. */
     public static final class CopyEngineProvider implements TransferEngineProvider {
         public volatile Predicate<List<BlockPair>> failWhen = pairs -> false;
+        /** When set with {@link #failing} true, transfers from or to this layout fail (a broken device). */
+        public static volatile PhysicalLayout failLayout;
+        public static volatile java.util.concurrent.atomic.AtomicBoolean failing;
         public final AtomicLong transfers = new AtomicLong();
 
         @Override
@@ -176,6 +179,11 @@ public final class TestProviders {
                 public CompletableFuture<Void> transfer(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
                     transfers.incrementAndGet();
                     return CompletableFuture.runAsync(() -> {
+                        PhysicalLayout broken = failLayout;
+                        var on = failing;
+                        if (broken != null && on != null && on.get() && (source == broken || target == broken)) {
+                            throw new KvbmException(ErrorCode.TRANSFER_FAILED, "injected I/O error on a broken tier");
+                        }
                         if (failWhen.test(pairs)) {
                             throw new KvbmException(ErrorCode.TRANSFER_FAILED, "injected failure");
                         }

@@ -1,0 +1,98 @@
+package dev.kvbm.tier.disk.internal;
+
+import dev.kvbm.api.spi.FileStorage;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One cache file of the disk tier: a JDK channel for the POSIX engine and a native descriptor for native
+ * engines, both opened with O_DIRECT unless disabled. Closing closes both and unlinks the file.
+ */
+final class DiskFileStorage implements FileStorage {
+    private static final System.Logger LOG = System.getLogger(DiskFileStorage.class.getName());
+
+    private final Path path;
+    private final FileChannel channel;
+    private final int fd;
+    private final long size;
+    private final int ioAlignment;
+    private final boolean direct;
+    private final Consumer<DiskFileStorage> onClose;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    DiskFileStorage(Path path, FileChannel channel, int fd, long size, int ioAlignment, boolean direct,
+                    Consumer<DiskFileStorage> onClose) {
+        this.path = path;
+        this.channel = channel;
+        this.fd = fd;
+        this.size = size;
+        this.ioAlignment = ioAlignment;
+        this.direct = direct;
+        this.onClose = onClose;
+    }
+
+    @Override
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public FileChannel channel() {
+        return channel;
+    }
+
+    @Override
+    public int fileDescriptor() {
+        return fd;
+    }
+
+    /** The device's logical block size under O_DIRECT; 1 when the file is opened without it. */
+    @Override
+    public int ioAlignment() {
+        return direct ? ioAlignment : 1;
+    }
+
+    boolean direct() {
+        return direct;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    boolean closed() {
+        return closed.get();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing " + path + ": " + e);
+        }
+        if (fd >= 0) {
+            LibC.close(fd);
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot unlink " + path + " (the next start removes it): " + e);
+        }
+        onClose.accept(this);
+    }
+
+    @Override
+    public String toString() {
+        return "DiskFileStorage[" + path + ", " + size + " bytes, " + (direct ? "O_DIRECT " + ioAlignment : "buffered")
+                + "]";
+    }
+}
