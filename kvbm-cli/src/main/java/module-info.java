@@ -8,4 +8,6 @@ module dev.kvbm.cli {
     requires java.logging;
     // The host tier is the G1/G2 of a replay on any machine, and its libc memcpy is the replay's reference.
     requires dev.kvbm.tier.host;
+    // kvbm leader / kvbm worker / kvbm replay --workers.
+    requires dev.kvbm.transport.zmq;
 }

@@ -29,7 +29,9 @@ class ModuleSetupIT {
     /** The only third-party modules allowed to be automatic (no module-info of their own). */
     static final Set<String> ALLOWED_AUTOMATIC = Set.of("zero.allocation.hashing",
             // Chronicle Bytes and what it brings (kvbm-host-pinned); JNR/JNA are excluded in the root pom.
-            "chronicle.bytes", "chronicle.core", "chronicle.analytics", "posix");
+            "chronicle.bytes", "chronicle.core", "chronicle.analytics", "posix",
+            // CURVE crypto of JeroMQ (kvbm-transport-zmq).
+            "jnacl");
 
     static final Path LIB = KvbmLauncherIT.ROOT.resolve("kvbm-cli/target/kvbm-dist/lib");
 

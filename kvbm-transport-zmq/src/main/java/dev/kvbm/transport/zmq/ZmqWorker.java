@@ -95,6 +95,7 @@ public final class ZmqWorker implements AutoCloseable {
     private final Map<Tier, Allocated> tiers = new EnumMap<>(Tier.class);
     private final AtomicLong badRequests = new AtomicLong();
     private final AtomicLong allocations = new AtomicLong();
+    private final AtomicLong allocationFailures = new AtomicLong();
     private LocalBlockMover mover;
     private LeaderMetadata allocatedFor;
     private LeaderMetadata wanted;
@@ -230,7 +231,9 @@ public final class ZmqWorker implements AutoCloseable {
         } catch (RuntimeException e) {
             fresh.forEach(Allocated::close);
             allocationError = e.getMessage();
-            LOG.log(System.Logger.Level.ERROR, "allocating G2/G3 for " + meta + " failed; pings stay unanswered: " + e.getMessage());
+            long n = allocationFailures.incrementAndGet();
+            LOG.log(n <= 10 || Long.bitCount(n) == 1 ? System.Logger.Level.ERROR : System.Logger.Level.DEBUG,
+                    "allocating G2/G3 for " + meta + " failed; pings stay unanswered: " + e.getMessage() + " (" + n + " failure(s))");
             synchronized (this) {
                 allocationFailedFor = meta;
             }

@@ -40,7 +40,7 @@ public final class WorkerDispatcher {
         try {
             message = decode(frames);
         } catch (RuntimeException e) {
-            Sockets.logRepeated(LOG, malformed.incrementAndGet(), "dropped a malformed message: " + e.getMessage());
+            Sockets.logRepeated(LOG, malformed.incrementAndGet(), "dropped a malformed message: " + e);
             return;
         }
         try {
@@ -81,8 +81,10 @@ public final class WorkerDispatcher {
             throw new IllegalArgumentException("a message needs at least an id and a function frame (got "
                     + (frames == null ? 0 : frames.size()) + " frame(s))");
         }
-        if (frames.contains(null)) {
-            throw new IllegalArgumentException("more than 64 frames");
+        for (byte[] f : frames) {
+            if (f == null) { // Sockets.receive marks frames past the 64th so
+                throw new IllegalArgumentException("more than 64 frames");
+            }
         }
         byte[] id = frames.get(0);
         if (id.length != 8) {

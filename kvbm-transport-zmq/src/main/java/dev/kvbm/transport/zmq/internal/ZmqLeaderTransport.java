@@ -180,7 +180,7 @@ public final class ZmqLeaderTransport implements LeaderTransport {
     }
 
     private void onAnswer(List<byte[]> frames, zmq.io.Metadata meta) {
-        if (frames.contains(null) || frames.get(0).length != 8) {
+        if (frames.getFirst() == null || frames.getFirst().length != 8) {
             Sockets.logRepeated(LOG, malformed.incrementAndGet(), "dropped an answer whose id frame is not 8 bytes");
             return;
         }
