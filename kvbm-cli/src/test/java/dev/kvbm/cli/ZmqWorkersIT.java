@@ -136,6 +136,29 @@ class ZmqWorkersIT {
         assertTrue(Files.readString(dir.resolve("w0.log")).contains("worker: G1 32 blocks"), Files.readString(dir.resolve("w0.log")));
     }
 
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void replayThroughWorkerProcessesHasTheSameHits() throws Exception {
+        String[] common = {"replay", "--requests", "150", "--block-bytes", "4096", "--g1-blocks", "400", "--g2-blocks",
+            "4096", "--json"};
+        KvbmLauncherIT.Run local = KvbmLauncherIT.kvbm(Map.of(), common);
+        List<String> distributed = new ArrayList<>(List.of(common));
+        distributed.addAll(List.of("--workers", "2"));
+        KvbmLauncherIT.Run remote = KvbmLauncherIT.kvbm(Map.of(), distributed.toArray(String[]::new));
+        assertEquals(0, local.code(), local.err());
+        assertEquals(0, remote.code(), remote.err());
+        String hits = hits(local.out());
+        assertTrue(hits.contains("\"g2\":120"), "the workload reaches G2: " + hits);
+        assertEquals(hits, hits(remote.out()), "same hits through 2 worker processes");
+        assertTrue(remote.out().contains("\"provider\":\"logical\""), remote.out());
+    }
+
+    private static String hits(String json) {
+        Matcher m = Pattern.compile("\"hits\":\\{[^}]*}").matcher(json);
+        assertTrue(m.find(), json);
+        return m.group();
+    }
+
     private static void request(KvBlockManager manager, long[] hashes) {
         try (PreparedRequest p = manager.prepare(hashes)) {
             manager.commit(p);
