@@ -282,6 +282,44 @@ class LeaderWorkerTest {
     }
 
     @Test
+    void onlyAllowedWorkerKeysMayJoin(@TempDir Path dir) throws Exception {
+        CurveKeys.write(dir.resolve("leader"));
+        java.nio.file.Files.createDirectories(dir.resolve("allowed"));
+        CurveKeys.write(dir.resolve("allowed").resolve("worker"));
+        java.nio.file.Files.move(dir.resolve("allowed").resolve("worker_secret"), dir.resolve("worker_secret"));
+        Map<String, String> leaderOptions = Map.of(ZmqOptions.CURVE_SERVER_SECRET_FILE, dir.resolve("leader_secret").toString(),
+                ZmqOptions.CURVE_ALLOWED_CLIENTS_DIR, dir.resolve("allowed").toString());
+        ZmqLeader known = leader(1, 4, leaderOptions, Duration.ofSeconds(20));
+        worker(known, 8, LayoutType.FULLY_CONTIGUOUS, Map.of(ZmqOptions.CURVE_SERVER_PUBLIC_FILE, dir.resolve("leader").toString(),
+                ZmqOptions.CURVE_CLIENT_SECRET_FILE, dir.resolve("worker_secret").toString()));
+        assertEquals(4, known.awaitReady(Duration.ofSeconds(20)).numHostBlocks());
+
+        ZmqLeader strict = leader(1, 4, leaderOptions, Duration.ofSeconds(3));
+        // the right server key but an unknown client key (a fresh pair): refused by ZAP
+        worker(strict, 8, LayoutType.FULLY_CONTIGUOUS, Map.of(ZmqOptions.CURVE_SERVER_PUBLIC_FILE, dir.resolve("leader").toString()));
+        KvbmException e = assertThrows(KvbmException.class, () -> strict.awaitReady(Duration.ofSeconds(10)));
+        assertEquals(ErrorCode.TIMEOUT, e.code());
+    }
+
+    @Test
+    void workersRejoinARestartedLeaderWithoutAllocatingAgain() {
+        ZmqLeader first = leader(2, 8, Map.of(), Duration.ofSeconds(20));
+        String pub = first.publishEndpoint();
+        String ack = first.ackEndpoint();
+        ZmqWorker a = worker(first, 8, LayoutType.FULLY_CONTIGUOUS, Map.of());
+        ZmqWorker b = worker(first, 8, LayoutType.FULLY_CONTIGUOUS, Map.of());
+        first.awaitReady(Duration.ofSeconds(20));
+        first.close();
+        ZmqLeader second = track(ZmqLeader.start(new TransportConfig(pub, ack, 2, Duration.ofSeconds(20), Map.of()),
+                new ZmqLeader.Settings(Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMillis(300),
+                        new ZmqLeader.Sizing(8, 0, 0, 0))));
+        assertEquals(8, second.awaitReady(Duration.ofSeconds(25)).numHostBlocks());
+        second.move(Tier.G1, Tier.G2, List.of(new BlockPair(1, 2))).join();
+        assertEquals(1, a.allocations(), "the same leader metadata allocates nothing new");
+        assertEquals(1, b.allocations());
+    }
+
+    @Test
     void nonLoopbackBindNeedsAnExplicitOption() {
         TransportConfig open = new TransportConfig("tcp://0.0.0.0:*", ANY, 1, Duration.ofSeconds(1), Map.of());
         KvbmException e = assertThrows(KvbmException.class, () -> ZmqLeader.start(open, ZmqLeader.Settings.fromEnvironment(Map.of())));
