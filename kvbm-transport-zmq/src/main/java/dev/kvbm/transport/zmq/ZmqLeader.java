@@ -141,6 +141,9 @@ public final class ZmqLeader implements BlockMover {
     private volatile String notReadyReason = "handshake in progress";
     private volatile int epoch = 1;
     private boolean rejoining;
+    private int failedPings;
+    private volatile Set<String> members = Set.of();
+    private volatile Set<String> lastHandshakeMembers = Set.of();
 
     private ZmqLeader(LeaderTransport transport, Settings settings) {
         this.transport = transport;
@@ -153,6 +156,7 @@ public final class ZmqLeader implements BlockMover {
                 writtenEpoch.put(Tier.G2, new int[(int) Math.min(Integer.MAX_VALUE, m.numHostBlocks())]);
                 writtenEpoch.put(Tier.G3, new int[(int) Math.min(Integer.MAX_VALUE, m.numDiskBlocks())]);
                 ready = r;
+                members = lastHandshakeMembers;
                 isReady = true;
                 first.complete(r);
                 heartbeat.scheduleWithFixedDelay(this::checkAlive, settings.pingInterval().toMillis(),
@@ -207,7 +211,7 @@ public final class ZmqLeader implements BlockMover {
         return isReady;
     }
 
-    /** Increases each time the set of workers changed (a worker was lost). */
+    /** Increases each time the set of workers changed (a worker restarted or reconnected). */
     public int epoch() {
         return epoch;
     }
@@ -225,6 +229,7 @@ public final class ZmqLeader implements BlockMover {
             minDevice = Math.min(minDevice, w.numDeviceBlocks());
             bytes = Math.addExact(bytes, w.bytesPerBlock());
         }
+        lastHandshakeMembers = replies.stream().map(WorkerReply::worker).collect(java.util.stream.Collectors.toUnmodifiableSet());
         LeaderMetadata meta = settings.sizing().compute(bytes);
         if (meta.numHostBlocks() == 0 && meta.numDiskBlocks() == 0) {
             // Dynamo's sanity check: a leader without G2 and G3 has nothing to offload to.
@@ -262,12 +267,22 @@ public final class ZmqLeader implements BlockMover {
         if (!isReady || closed) {
             return;
         }
+        String failure;
         try {
             transport.broadcast("ping", List.of(), settings.pingInterval().plus(PING_ROUND)).join();
+            failedPings = 0;
+            return;
         } catch (CompletionException e) {
-            workerLost("ping: " + e.getCause().getMessage());
+            failure = "ping: " + e.getCause().getMessage();
         } catch (RuntimeException e) {
-            workerLost("ping: " + e.getMessage());
+            failure = "ping: " + e.getMessage();
+        }
+        // Two silent rounds in a row: one late ping on a loaded machine is not a dead worker.
+        if (++failedPings >= 2) {
+            failedPings = 0;
+            workerLost(failure);
+        } else {
+            LOG.log(System.Logger.Level.DEBUG, failure);
         }
     }
 
@@ -277,7 +292,6 @@ public final class ZmqLeader implements BlockMover {
                 return;
             }
             isReady = false;
-            epoch++;
             notReadyReason = "a worker was lost (" + reason + "); waiting for it to rejoin";
             if (rejoining) {
                 return;
@@ -305,11 +319,19 @@ public final class ZmqLeader implements BlockMover {
                     }
                     return;
                 }
+                boolean same = lastHandshakeMembers.equals(members);
                 synchronized (this) {
+                    if (!same) {
+                        // A worker on a new connection is a restarted one (or one that reconnected): it may hold
+                        // none of the blocks written so far, so they are no longer served.
+                        epoch++;
+                        members = lastHandshakeMembers;
+                    }
                     rejoining = false;
                     isReady = true;
                 }
-                LOG.log(System.Logger.Level.WARNING, "all workers are back (epoch " + epoch + "); G2/G3 blocks written "
+                LOG.log(System.Logger.Level.WARNING, same ? "all workers answered again on their old connections; "
+                        + "their blocks are kept" : "all workers are back (epoch " + epoch + "); G2/G3 blocks written "
                         + "before are no longer served");
                 return;
             } catch (RuntimeException e) {
