@@ -252,7 +252,7 @@ public final class ZmqLeader implements BlockMover {
             }
             Duration wait = Duration.ofNanos(Math.min(round.toNanos(), remaining));
             try {
-                return transport.broadcast(function, data, wait).join();
+                return awaitRound(transport.broadcast(function, data, wait));
             } catch (CompletionException e) {
                 if (!(e.getCause() instanceof KvbmException k && k.code() == ErrorCode.TIMEOUT)) {
                     throw e.getCause() instanceof RuntimeException re ? re : e;
@@ -261,6 +261,31 @@ public final class ZmqLeader implements BlockMover {
             }
         }
         throw new KvbmException(ErrorCode.INVALID_STATE, "leader closed during the handshake");
+    }
+
+    /**
+     * The round's replies. When a worker subscribes while the round runs it has missed the message (PUB drops
+     * what it sent before the subscription): the round is given up at once, and the caller sends a new one.
+     */
+    private List<WorkerReply> awaitRound(CompletableFuture<List<WorkerReply>> round) {
+        if (!(transport instanceof ZmqLeaderTransport z)) {
+            return round.join();
+        }
+        long seen = z.subscriptions();
+        while (true) {
+            try {
+                return round.get(20, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                if (z.subscriptions() != seen) {
+                    throw new CompletionException(new KvbmException(ErrorCode.TIMEOUT, "a worker subscribed during the round"));
+                }
+            } catch (ExecutionException e) {
+                throw new CompletionException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompletionException(new KvbmException(ErrorCode.INVALID_STATE, "interrupted during the handshake"));
+            }
+        }
     }
 
     private void checkAlive() {

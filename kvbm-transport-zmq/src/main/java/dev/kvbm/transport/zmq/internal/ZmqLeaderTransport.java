@@ -46,6 +46,7 @@ public final class ZmqLeaderTransport implements LeaderTransport {
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong anonymous = new AtomicLong();
+    private final AtomicLong subscriptions = new AtomicLong();
     private final ScheduledExecutorService timers;
     private final Thread loop;
     private volatile boolean closed;
@@ -68,13 +69,16 @@ public final class ZmqLeaderTransport implements LeaderTransport {
         Sockets.checkBind(config.ackEndpoint(), config.options());
         ZAuth zap = null;
         try {
-            pub = context.createSocket(SocketType.PUB);
+            // XPUB speaks to SUB peers exactly as PUB does, and also tells the leader when a worker subscribes,
+            // so a handshake round a late subscriber missed can be sent again at once instead of after 2 s.
+            pub = context.createSocket(SocketType.XPUB);
+            pub.setXpubVerbose(true);
             pull = context.createSocket(SocketType.PULL);
             pub.setLinger(0);
             pull.setLinger(0);
             pub.setSndHWM(100_000);
             pull.setRcvHWM(100_000);
-            pull.setReceiveTimeOut(100);
+            pull.setReceiveTimeOut(20);
             String secret = config.options().get(ZmqOptions.CURVE_SERVER_SECRET_FILE);
             if (secret != null) {
                 byte[][] keys = Sockets.readCert(ZmqOptions.CURVE_SERVER_SECRET_FILE, secret, true);
@@ -176,7 +180,27 @@ public final class ZmqLeaderTransport implements LeaderTransport {
             if (frames != null) {
                 onAnswer(frames, meta[0]);
             }
+            drainSubscriptions();
         }
+    }
+
+    private void drainSubscriptions() {
+        synchronized (pub) {
+            if (closed) {
+                return;
+            }
+            byte[] event;
+            while ((event = pub.recv(ZMQ.DONTWAIT)) != null) {
+                if (event.length > 0 && event[0] == 1) {
+                    subscriptions.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    /** Subscriptions seen so far (one per worker connection that subscribed); grows when a worker (re)joins. */
+    public long subscriptions() {
+        return subscriptions.get();
     }
 
     private void onAnswer(List<byte[]> frames, zmq.io.Metadata meta) {
