@@ -29,7 +29,7 @@ final class LeaderCommand implements Command {
 
     @Override
     public String usage() {
-        return "[--pub URL] [--ack URL] --workers N [--g2-blocks M | --g2-gb X] [--g3-blocks K | --g3-gb Y] [--json] "
+        return "[--pub URL] [--ack URL] [--dp-rank R] --workers N [--g2-blocks M | --g2-gb X] [--g3-blocks K | --g3-gb Y] [--json] "
                 + "[--exit-after-handshake] [--probe N] [--curve-secret FILE] [--allow-non-loopback]";
     }
 
@@ -39,6 +39,7 @@ final class LeaderCommand implements Command {
                 Args.Spec.value("--pub", "URL", "PUB endpoint to bind (default from DYN_KVBM_LEADER_ZMQ_*, tcp://127.0.0.1:56001)"),
                 Args.Spec.value("--ack", "URL", "PULL endpoint to bind (default tcp://127.0.0.1:56002)"),
                 Args.Spec.value("--workers", "N", "number of workers (world size)"),
+                Args.Spec.value("--dp-rank", "R", "data-parallel rank: default ports + 2 * R (default 0)"),
                 Args.Spec.value("--g2-blocks", "M", "G2 blocks (default DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS)"),
                 Args.Spec.value("--g2-gb", "X", "G2 in decimal GB over the summed bytes per block (default DYN_KVBM_CPU_CACHE_GB)"),
                 Args.Spec.value("--g3-blocks", "K", "G3 blocks (default DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS)"),
@@ -52,7 +53,7 @@ final class LeaderCommand implements Command {
 
     @Override
     public int run(Args args, PrintStream out) {
-        ZmqOptions.Endpoints defaults = ZmqOptions.endpoints(System.getenv(), 0);
+        ZmqOptions.Endpoints defaults = ZmqOptions.endpoints(System.getenv(), args.integer("--dp-rank", 0, 0, 32767));
         int workers = args.integer("--workers", null, 1, 4096);
         Map<String, String> options = new HashMap<>();
         args.string("--curve-secret").ifPresent(f -> options.put(ZmqOptions.CURVE_SERVER_SECRET_FILE, f));
@@ -73,7 +74,8 @@ final class LeaderCommand implements Command {
                 int probe = args.integer("--probe", 0, 0, 1_000_000);
                 if (probe > 0) {
                     double[] p = probe(leader, r, probe);
-                    j.name("transferP50Micros").value(p[0]).name("transferP99Micros").value(p[1]);
+                    j.name("transferP50Micros").value(p[0]).name("transferP99Micros").value(p[1])
+                            .name("pingP50Micros").value(p[2]).name("pingP99Micros").value(p[3]);
                 }
                 j.endObject().end();
             } else {
@@ -84,7 +86,8 @@ final class LeaderCommand implements Command {
                 int probe = args.integer("--probe", 0, 0, 1_000_000);
                 if (probe > 0) {
                     double[] p = probe(leader, r, probe);
-                    out.printf("transfer_blocks of 16 blocks G1->G2, %d round trips: p50 %.0f us, p99 %.0f us%n", probe, p[0], p[1]);
+                    out.printf("transfer_blocks of 16 blocks G1->G2, %d round trips: p50 %.0f us, p99 %.0f us "
+                            + "(ping: p50 %.0f us, p99 %.0f us)%n", probe, p[0], p[1], p[2], p[3]);
                 }
             }
             out.flush();
@@ -102,7 +105,10 @@ final class LeaderCommand implements Command {
         }
     }
 
-    /** p50 and p99 in microseconds of {@code n} round trips of 16-block G1->G2 transfers (after 10% warm-up). */
+    /**
+     * p50 and p99 in microseconds of {@code n} round trips of 16-block G1->G2 transfers (after 10% warm-up), then
+     * of {@code n} pings (the transport alone).
+     */
     private static double[] probe(ZmqLeader leader, ZmqLeader.Ready r, int n) {
         int blocks = (int) Math.min(16, Math.min(r.numDeviceBlocks(), r.numHostBlocks()));
         if (blocks < 16) {
@@ -123,7 +129,18 @@ final class LeaderCommand implements Command {
             nanos[i] = System.nanoTime() - t0;
         }
         Arrays.sort(nanos);
-        return new double[] {nanos[(int) Math.ceil(0.50 * n) - 1] / 1e3, nanos[(int) Math.ceil(0.99 * n) - 1] / 1e3};
+        long[] pings = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            leader.call("ping", List.of(), Duration.ofSeconds(10)).join();
+            pings[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(pings);
+        return new double[] {percentile(nanos, 0.50), percentile(nanos, 0.99), percentile(pings, 0.50), percentile(pings, 0.99)};
+    }
+
+    private static double percentile(long[] sorted, double q) {
+        return sorted[(int) Math.ceil(q * sorted.length) - 1] / 1e3;
     }
 
     static ZmqLeader.Sizing sizing(Args args, ZmqLeader.Sizing env) {

@@ -28,7 +28,7 @@ final class WorkerCommand implements Command {
 
     @Override
     public String usage() {
-        return "[--leader-pub URL] [--leader-ack URL] --device-blocks N --layers L --outer O --page P --inner I "
+        return "[--leader-pub URL] [--leader-ack URL] [--dp-rank R] --device-blocks N --layers L --outer O --page P --inner I "
                 + "[--dtype-bytes D] [--layout fc|ls-outer|ls-block] [--curve-server-key FILE] [--parent-pid PID]";
     }
 
@@ -38,6 +38,7 @@ final class WorkerCommand implements Command {
                 Args.Spec.value("--leader-pub", "URL", "leader PUB endpoint (default from DYN_KVBM_LEADER_ZMQ_HOST/_PUB_PORT, tcp://127.0.0.1:56001)"),
                 Args.Spec.value("--leader-ack", "URL", "leader PULL endpoint (default from DYN_KVBM_LEADER_ZMQ_HOST/_ACK_PORT, tcp://127.0.0.1:56002)"),
                 Args.Spec.value("--rank", "R", "replicated mode: not implemented yet (refused)"),
+                Args.Spec.value("--dp-rank", "R", "data-parallel rank: default leader ports + 2 * R (default 0)"),
                 Args.Spec.value("--device-blocks", "N", "G1 blocks of this worker"),
                 Args.Spec.value("--layout", "fc|ls-outer|ls-block", "G1 layout (default fc)"),
                 Args.Spec.value("--layers", "L", "layers of this worker's shard"),
@@ -63,7 +64,7 @@ final class WorkerCommand implements Command {
             throw new UsageException("--rank (replicated mode: only rank 0 allocates G2/G3) is not implemented yet; "
                     + "leave it out for sharded mode, where every worker allocates its tiers");
         }
-        ZmqOptions.Endpoints defaults = ZmqOptions.endpoints(System.getenv(), 0);
+        ZmqOptions.Endpoints defaults = ZmqOptions.endpoints(System.getenv(), args.integer("--dp-rank", 0, 0, 32767));
         String pub = args.string("--leader-pub").orElse(defaults.publish());
         String ack = args.string("--leader-ack").orElse(defaults.ack());
         LayoutConfig g1 = new LayoutConfig(args.integer("--device-blocks", null, 1, Integer.MAX_VALUE),
