@@ -38,11 +38,13 @@ class ZmqWorkersIT {
 
     private final List<Process> workers = new ArrayList<>();
 
-    private Process worker(ZmqLeader leader, String inner, String layout, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(KvbmLauncherIT.ROOT.resolve("kvbm").toString(), "worker",
+    private Process worker(ZmqLeader leader, String inner, String layout, Path log, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(KvbmLauncherIT.ROOT.resolve("kvbm").toString(), "worker",
                 "--leader-pub", leader.publishEndpoint(), "--leader-ack", leader.ackEndpoint(), "--device-blocks", "32",
                 "--layout", layout, "--layers", "2", "--outer", "2", "--page", "8", "--inner", inner, "--dtype-bytes", "2",
-                "--parent-pid", String.valueOf(ProcessHandle.current().pid()))
+                "--parent-pid", String.valueOf(ProcessHandle.current().pid())));
+        cmd.addAll(List.of(extra));
+        ProcessBuilder pb = new ProcessBuilder(cmd)
                 .directory(KvbmLauncherIT.ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("KVBM_NO_BUILD", "1");
         Process p = pb.start();
@@ -134,6 +136,38 @@ class ZmqWorkersIT {
             assertFalse(p.isAlive());
         }
         assertTrue(Files.readString(dir.resolve("w0.log")).contains("worker: G1 32 blocks"), Files.readString(dir.resolve("w0.log")));
+    }
+
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void replicatedRanksOnboardFromRank0sSharedHostMemory(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        ZmqLeader.Settings settings = new ZmqLeader.Settings(Duration.ofSeconds(90), Duration.ofSeconds(5),
+                Duration.ofMillis(500), new ZmqLeader.Sizing(16, 0, 0, 0));
+        ZmqLeader leader = ZmqLeader.start(new TransportConfig("tcp://127.0.0.1:*", "tcp://localhost:*", 2,
+                settings.initTimeout(), Map.of()), settings);
+        Path shared = Files.createDirectories(dir.resolve("shm"));
+        try {
+            worker(leader, "32", "fc", dir.resolve("r0.log"), "--rank", "0", "--shared-dir", shared.toString());
+            worker(leader, "32", "fc", dir.resolve("r1.log"), "--rank", "1", "--shared-dir", shared.toString());
+            leader.awaitReady(Duration.ofSeconds(100));
+            try (var files = Files.list(shared)) {
+                assertEquals(1, files.filter(f -> f.toString().endsWith(".shm")).count(), "only rank 0 allocates G2");
+            }
+            leader.call("kvbm_fill", List.of("{\"pool\":\"Device\",\"blocks\":[0,1],\"seed\":3}".getBytes(StandardCharsets.UTF_8)),
+                    Duration.ofSeconds(10)).join();
+            Map<String, List<Long>> source = checksums(leader, "Device", "[0,1]");
+            leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(0, 5), new BlockPair(1, 6))).join();
+            leader.move(Tier.G2, Tier.G1, List.of(new BlockPair(5, 30), new BlockPair(6, 31))).join();
+            Map<String, List<Long>> onboarded = checksums(leader, "Device", "[30,31]");
+            assertEquals(2, onboarded.size());
+            assertEquals(source, onboarded, "both ranks onboarded rank 0's bytes");
+        } finally {
+            leader.close();
+            for (Process p : workers) {
+                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        assertTrue(Files.readString(dir.resolve("r1.log")).contains("replicated rank 1"), Files.readString(dir.resolve("r1.log")));
     }
 
     @Test

@@ -7,6 +7,8 @@ import dev.kvbm.core.providers.ProviderRegistry;
 import dev.kvbm.transport.zmq.ZmqOptions;
 import dev.kvbm.transport.zmq.ZmqWorker;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +31,7 @@ final class WorkerCommand implements Command {
     @Override
     public String usage() {
         return "[--leader-pub URL] [--leader-ack URL] [--dp-rank R] --device-blocks N --layers L --outer O --page P --inner I "
-                + "[--dtype-bytes D] [--layout fc|ls-outer|ls-block] [--curve-server-key FILE] [--parent-pid PID]";
+                + "[--dtype-bytes D] [--layout fc|ls-outer|ls-block] [--rank R [--shared-dir DIR]] [--curve-server-key FILE] [--parent-pid PID]";
     }
 
     @Override
@@ -37,7 +39,9 @@ final class WorkerCommand implements Command {
         return List.of(
                 Args.Spec.value("--leader-pub", "URL", "leader PUB endpoint (default from DYN_KVBM_LEADER_ZMQ_HOST/_PUB_PORT, tcp://127.0.0.1:56001)"),
                 Args.Spec.value("--leader-ack", "URL", "leader PULL endpoint (default from DYN_KVBM_LEADER_ZMQ_HOST/_ACK_PORT, tcp://127.0.0.1:56002)"),
-                Args.Spec.value("--rank", "R", "replicated mode: not implemented yet (refused)"),
+                Args.Spec.value("--rank", "R", "replicated mode: every rank holds the same KV, only rank 0 allocates G2/G3 "
+                        + "and the others onboard from its G2 through shared host memory (default: sharded)"),
+                Args.Spec.value("--shared-dir", "DIR", "where rank 0 shares its G2 in replicated mode (default /dev/shm)"),
                 Args.Spec.value("--dp-rank", "R", "data-parallel rank: default leader ports + 2 * R (default 0)"),
                 Args.Spec.value("--device-blocks", "N", "G1 blocks of this worker"),
                 Args.Spec.value("--layout", "fc|ls-outer|ls-block", "G1 layout (default fc)"),
@@ -60,9 +64,8 @@ final class WorkerCommand implements Command {
 
     @Override
     public int run(Args args, PrintStream out) {
-        if (args.string("--rank").isPresent()) {
-            throw new UsageException("--rank (replicated mode: only rank 0 allocates G2/G3) is not implemented yet; "
-                    + "leave it out for sharded mode, where every worker allocates its tiers");
+        if (args.string("--shared-dir").isPresent() && args.string("--rank").isEmpty()) {
+            throw new UsageException("--shared-dir needs --rank (replicated mode)");
         }
         ZmqOptions.Endpoints defaults = ZmqOptions.endpoints(System.getenv(), args.integer("--dp-rank", 0, 0, 32767));
         String pub = args.string("--leader-pub").orElse(defaults.publish());
@@ -75,7 +78,15 @@ final class WorkerCommand implements Command {
         Map<String, String> options = new HashMap<>();
         args.string("--curve-server-key").ifPresent(f -> options.put(ZmqOptions.CURVE_SERVER_PUBLIC_FILE, f));
         TransportConfig config = new TransportConfig(pub, ack, 1, Duration.ofSeconds(120), options);
-        ZmqWorker worker = ZmqWorker.start(config, new ZmqWorker.Spec(g1, layout), ProviderRegistry.load());
+        ZmqWorker.Spec spec = new ZmqWorker.Spec(g1, layout);
+        if (args.string("--rank").isPresent()) {
+            Path dir = args.string("--shared-dir").map(Path::of).orElse(ZmqWorker.Spec.defaultSharedDir());
+            if (!Files.isDirectory(dir)) {
+                throw new UsageException("--shared-dir must be a directory (got " + dir + ")");
+            }
+            spec = spec.replicated(args.integer("--rank", null, 0, 65535), dir);
+        }
+        ZmqWorker worker = ZmqWorker.start(config, spec, ProviderRegistry.load());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();
@@ -83,8 +94,9 @@ final class WorkerCommand implements Command {
         }));
         args.string("--parent-pid").ifPresent(p -> ProcessHandle.of(Args.parseInt("--parent-pid", p, 1, Integer.MAX_VALUE))
                 .ifPresentOrElse(h -> h.onExit().thenRun(() -> System.exit(0)), () -> System.exit(0)));
-        out.printf("worker: G1 %,d blocks of %,d bytes (%s), connected to %s and %s%n", g1.numBlocks(), g1.blockDataBytes(),
-                layout.shortName(), pub, ack);
+        out.printf("worker: G1 %,d blocks of %,d bytes (%s), %s, connected to %s and %s%n", g1.numBlocks(),
+                g1.blockDataBytes(), layout.shortName(), spec.rank().isPresent() ? "replicated rank " + spec.rank().getAsInt()
+                        : "sharded", pub, ack);
         out.flush();
         try {
             stop.await();

@@ -26,10 +26,14 @@ class ZmqCommandsTest {
 
     @Test
     void badWorkerArgumentsAreUsageErrors() {
-        CliTest.Result r = CliTest.run("worker", "--rank", "1", "--device-blocks", "4", "--layers", "1", "--outer", "1",
+        CliTest.Result r = CliTest.run("worker", "--shared-dir", "/tmp", "--device-blocks", "4", "--layers", "1", "--outer", "1",
                 "--page", "1", "--inner", "1");
         assertEquals(Cli.USAGE, r.code());
-        assertTrue(r.err().contains("not implemented"), r.err());
+        assertTrue(r.err().contains("--shared-dir needs --rank"), r.err());
+        r = CliTest.run("worker", "--rank", "-1", "--device-blocks", "4", "--layers", "1", "--outer", "1", "--page", "1",
+                "--inner", "1");
+        assertEquals(Cli.USAGE, r.code());
+        assertTrue(r.err().contains("--rank"), r.err());
         r = CliTest.run("worker", "--device-blocks", "4", "--layers", "1", "--outer", "3", "--page", "1", "--inner", "1");
         assertEquals(Cli.USAGE, r.code());
         assertTrue(r.err().contains("--outer"), r.err());

@@ -20,6 +20,7 @@ import dev.kvbm.core.integrity.BlockBytes;
 import dev.kvbm.core.providers.ProviderRegistry;
 import dev.kvbm.core.transfer.LocalBlockMover;
 import dev.kvbm.transport.zmq.internal.Json;
+import dev.kvbm.transport.zmq.internal.SharedHostRegion;
 import dev.kvbm.transport.zmq.internal.ZmqTransportProvider;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -53,22 +54,57 @@ public final class ZmqWorker implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ZmqWorker.class.getName());
 
     /** What the worker holds: G1's geometry and block count, its layout, options for the tier providers. */
-    public record Spec(LayoutConfig g1, LayoutType g1Layout, Map<String, String> tierOptions, Duration transferTimeout) {
+    /**
+     * @param rank      replicated mode when present: every rank holds the same KV; only rank 0 allocates G2 and G3,
+     *                  and the other ranks onboard from rank 0's G2 through shared host memory. Empty: sharded,
+     *                  every worker allocates its own tiers.
+     * @param sharedDir where rank 0's G2 is shared (replicated mode)
+     * @param group     names the shared region; ranks of one leader agree on it (default: from the leader's endpoint)
+     */
+    public record Spec(LayoutConfig g1, LayoutType g1Layout, Map<String, String> tierOptions, Duration transferTimeout,
+                       java.util.OptionalInt rank, java.nio.file.Path sharedDir, String group) {
         public Spec {
             tierOptions = Map.copyOf(tierOptions);
+            if (rank.isPresent() && rank.getAsInt() < 0) {
+                throw KvbmException.invalid("rank", rank.getAsInt(), ">= 0");
+            }
+        }
+
+        public Spec(LayoutConfig g1, LayoutType g1Layout, Map<String, String> tierOptions, Duration transferTimeout) {
+            this(g1, g1Layout, tierOptions, transferTimeout, java.util.OptionalInt.empty(), defaultSharedDir(), "");
         }
 
         public Spec(LayoutConfig g1, LayoutType g1Layout) {
             this(g1, g1Layout, Map.of(), Duration.ofSeconds(60));
         }
+
+        /** The same worker in replicated mode as {@code rank}. */
+        public Spec replicated(int rank, java.nio.file.Path dir) {
+            return new Spec(g1, g1Layout, tierOptions, transferTimeout, java.util.OptionalInt.of(rank), dir, group);
+        }
+
+        Spec withGroup(String name) {
+            return new Spec(g1, g1Layout, tierOptions, transferTimeout, rank, sharedDir, name);
+        }
+
+        public static java.nio.file.Path defaultSharedDir() {
+            java.nio.file.Path shm = java.nio.file.Path.of("/dev/shm");
+            return java.nio.file.Files.isDirectory(shm) ? shm : java.nio.file.Path.of(System.getProperty("java.io.tmpdir"));
+        }
+
+        boolean replicatedFollower() {
+            return rank.isPresent() && rank.getAsInt() != 0;
+        }
     }
 
     private static final AtomicLong OPEN_ALLOCATORS = new AtomicLong();
 
-    private record Allocated(Tier tier, PhysicalLayout layout, StorageAllocator allocator) {
+    private record Allocated(Tier tier, PhysicalLayout layout, StorageAllocator allocator, SharedHostRegion shared) {
         void close() {
             layout.storages().forEach(Storage::close);
-            allocator.close();
+            if (allocator != null) {
+                allocator.close();
+            }
             OPEN_ALLOCATORS.decrementAndGet();
         }
     }
@@ -117,7 +153,9 @@ public final class ZmqWorker implements AutoCloseable {
     public static ZmqWorker start(TransportConfig config, Spec spec, ProviderRegistry registry) {
         WorkerTransport transport = new ZmqTransportProvider().openWorker(config);
         try {
-            return start(transport, spec, registry);
+            Spec named = spec.group().isEmpty()
+                    ? spec.withGroup("kvbm-" + config.publishEndpoint().replaceAll("[^A-Za-z0-9]+", "_")) : spec;
+            return start(transport, named, registry);
         } catch (RuntimeException e) {
             transport.close();
             throw e;
@@ -180,6 +218,14 @@ public final class ZmqWorker implements AutoCloseable {
         }
         LeaderMetadata meta = LeaderMetadata.decode(m.data().getFirst());
         synchronized (this) {
+            Allocated g2 = tiers.get(Tier.G2);
+            if (spec.replicatedFollower() && g2 != null && g2.shared() != null && !g2.shared().owner().alive()
+                    && meta.equals(allocatedFor)) {
+                // rank 0 restarted: its new G2 is another region, which this rank must map afresh
+                allocatedFor = null;
+                wanted = null;
+                ready = false;
+            }
             if (closed || meta.equals(wanted)) {
                 return new Answer.Ack(); // single flight: a rebroadcast never allocates twice
             }
@@ -222,11 +268,20 @@ public final class ZmqWorker implements AutoCloseable {
         try {
             int host = blocks("num_host_blocks", meta.numHostBlocks());
             int disk = blocks("num_disk_blocks", meta.numDiskBlocks());
-            if (host > 0) {
-                fresh.add(allocate(Tier.G2, spec.g1().withNumBlocks(host), LayoutType.FULLY_CONTIGUOUS));
-            }
-            if (disk > 0) {
-                fresh.add(allocate(Tier.G3, spec.g1().withNumBlocks(disk), LayoutType.FULLY_CONTIGUOUS));
+            if (spec.rank().isPresent()) {
+                if (host > 0) {
+                    fresh.add(shared(spec.g1().withNumBlocks(host), meta));
+                }
+                if (disk > 0 && !spec.replicatedFollower()) {
+                    fresh.add(allocate(Tier.G3, spec.g1().withNumBlocks(disk), LayoutType.FULLY_CONTIGUOUS));
+                }
+            } else {
+                if (host > 0) {
+                    fresh.add(allocate(Tier.G2, spec.g1().withNumBlocks(host), LayoutType.FULLY_CONTIGUOUS));
+                }
+                if (disk > 0) {
+                    fresh.add(allocate(Tier.G3, spec.g1().withNumBlocks(disk), LayoutType.FULLY_CONTIGUOUS));
+                }
             }
         } catch (RuntimeException e) {
             fresh.forEach(Allocated::close);
@@ -271,6 +326,41 @@ public final class ZmqWorker implements AutoCloseable {
         return (int) n;
     }
 
+    /** Replicated mode's G2: rank 0 creates and publishes it, the other ranks wait for it and map it. */
+    private Allocated shared(LayoutConfig config, LeaderMetadata meta) {
+        BlockLayout layout = BlockLayout.of(config, LayoutType.FULLY_CONTIGUOUS);
+        long size = layout.requiredAllocationSize();
+        String name = spec.group() + "-g2";
+        SharedHostRegion region;
+        if (!spec.replicatedFollower()) {
+            region = SharedHostRegion.create(spec.sharedDir(), name, size);
+        } else {
+            long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            java.util.Optional<SharedHostRegion> found = SharedHostRegion.open(spec.sharedDir(), name, size);
+            while (found.isEmpty()) {
+                synchronized (this) {
+                    if (closed || !meta.equals(wanted)) {
+                        throw new KvbmException(ErrorCode.INVALID_STATE, "allocation superseded");
+                    }
+                }
+                if (System.nanoTime() > end) {
+                    throw new KvbmException(ErrorCode.TIMEOUT, "rank 0 did not publish its G2 (" + name + ", " + size
+                            + " bytes) under " + spec.sharedDir() + " within 120 s");
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new KvbmException(ErrorCode.INVALID_STATE, "interrupted waiting for rank 0's G2");
+                }
+                found = SharedHostRegion.open(spec.sharedDir(), name, size);
+            }
+            region = found.get();
+        }
+        OPEN_ALLOCATORS.incrementAndGet();
+        return new Allocated(Tier.G2, new PhysicalLayout(layout, List.of(region)), null, region);
+    }
+
     private Allocated allocate(Tier tier, LayoutConfig config, LayoutType type) {
         TierProvider provider = registry.bestTier(tier).orElseThrow(() -> new KvbmException(ErrorCode.PROVIDER_NOT_FOUND,
                 "no available provider serves " + tier + " on this worker; kvbm tiers lists what was found"));
@@ -281,7 +371,7 @@ public final class ZmqWorker implements AutoCloseable {
             for (int i = 0; i < layout.numStorageRegions(); i++) {
                 storages.add(allocator.allocate(layout.requiredAllocationSize(), 4096));
             }
-            Allocated a = new Allocated(tier, new PhysicalLayout(layout, storages), allocator);
+            Allocated a = new Allocated(tier, new PhysicalLayout(layout, storages), allocator, null);
             OPEN_ALLOCATORS.incrementAndGet();
             return a;
         } catch (RuntimeException e) {
@@ -314,6 +404,20 @@ public final class ZmqWorker implements AutoCloseable {
         }
         lock.readLock().lock();
         try {
+            if (spec.replicatedFollower()) {
+                Tier t = request.toPool().tier();
+                if (t == Tier.G2 || t == Tier.G3) {
+                    return TransferOutcome.success(); // replicated: rank 0 writes the one copy of G2/G3
+                }
+                if (request.fromPool().tier() == Tier.G3) {
+                    return TransferOutcome.failure("replicated mode: G3 -> " + t + " on rank " + spec.rank().getAsInt()
+                            + " is not supported (only G2 is shared from rank 0)");
+                }
+                Allocated g2 = tiers.get(Tier.G2);
+                if (request.fromPool().tier() == Tier.G2 && (g2 == null || !g2.shared().owner().alive())) {
+                    return TransferOutcome.failure("replicated mode: rank 0, which owns G2, is gone");
+                }
+            }
             Allocated from = tiers.get(request.fromPool().tier());
             Allocated to = tiers.get(request.toPool().tier());
             if (from == null || to == null) {

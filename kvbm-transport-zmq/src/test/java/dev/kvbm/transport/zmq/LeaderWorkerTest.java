@@ -72,6 +72,36 @@ class LeaderWorkerTest {
                 Duration.ofSeconds(10)), REGISTRY));
     }
 
+    private ZmqWorker worker(ZmqLeader leader, ZmqWorker.Spec spec) {
+        TransportConfig config = new TransportConfig(leader.publishEndpoint(), leader.ackEndpoint(), 1,
+                Duration.ofSeconds(10), Map.of());
+        return track(ZmqWorker.start(config, spec, REGISTRY));
+    }
+
+    @Test
+    void replicatedModeOnboardsEveryRankFromRank0sHostMemory(@TempDir Path dir) throws Exception {
+        ZmqLeader leader = leader(2, 16, Map.of(), Duration.ofSeconds(20));
+        ZmqWorker.Spec spec = new ZmqWorker.Spec(geometry(12), LayoutType.FULLY_CONTIGUOUS, TIER_OPTIONS, Duration.ofSeconds(10));
+        worker(leader, spec.replicated(0, dir));
+        ZmqWorker follower = worker(leader, spec.replicated(1, dir));
+        leader.awaitReady(Duration.ofSeconds(20));
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertEquals(1, files.filter(f -> f.toString().endsWith(".shm")).count(), "one G2, rank 0's");
+        }
+        assertEquals(java.util.Set.of(Tier.G1, Tier.G2), follower.tiers());
+        leader.call("kvbm_fill", List.of(json("{\"pool\":\"Device\",\"blocks\":[0,1],\"seed\":5}")), Duration.ofSeconds(5)).join();
+        Map<String, List<Long>> source = checksums(leader, "Device", List.of(0, 1));
+        assertEquals(1, new java.util.HashSet<>(source.values()).size(), "replicated: every rank computed the same KV");
+        leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(0, 10), new BlockPair(1, 11))).join(); // rank 0 writes
+        Map<String, List<Long>> empty = checksums(leader, "Device", List.of(8, 9));
+        leader.move(Tier.G2, Tier.G1, List.of(new BlockPair(10, 8), new BlockPair(11, 9))).join();
+        Map<String, List<Long>> onboarded = checksums(leader, "Device", List.of(8, 9));
+        for (String w : onboarded.keySet()) {
+            assertEquals(source.get(w), onboarded.get(w), "rank " + w + " onboarded rank 0's bytes");
+            assertNotEquals(empty.get(w), onboarded.get(w));
+        }
+    }
+
     static byte[] json(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
