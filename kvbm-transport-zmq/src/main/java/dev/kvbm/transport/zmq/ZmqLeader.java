@@ -146,6 +146,13 @@ public final class ZmqLeader implements BlockMover {
     private volatile Set<String> lastHandshakeMembers = Set.of();
 
     private ZmqLeader(LeaderTransport transport, Settings settings) {
+        Sizing z = settings.sizing();
+        if (z.hostBlocks() <= 0 && z.hostGb() <= 0 && z.diskBlocks() <= 0 && z.diskGb() <= 0) {
+            transport.close();
+            // Dynamo's sanity check: a leader without G2 and G3 has nothing to offload to.
+            throw KvbmException.invalid("numHostBlocks", 0, "> 0, or numDiskBlocks > 0 (set DYN_KVBM_CPU_CACHE_GB or "
+                    + "DYN_KVBM_DISK_CACHE_GB, or their _OVERRIDE_NUM_BLOCKS, or --g2-blocks/--g2-gb/--g3-blocks/--g3-gb)");
+        }
         this.transport = transport;
         this.settings = settings;
         heartbeat = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("kvbm-leader-ping").unstarted(r));

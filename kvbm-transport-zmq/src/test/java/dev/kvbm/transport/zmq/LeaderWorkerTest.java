@@ -82,12 +82,16 @@ class LeaderWorkerTest {
     void replicatedModeOnboardsEveryRankFromRank0sHostMemory(@TempDir Path dir) throws Exception {
         ZmqLeader leader = leader(2, 16, Map.of(), Duration.ofSeconds(20));
         ZmqWorker.Spec spec = new ZmqWorker.Spec(geometry(12), LayoutType.FULLY_CONTIGUOUS, TIER_OPTIONS, Duration.ofSeconds(10));
+        // a region left by a killed rank 0 (a pid that is not running) is removed when rank 0 allocates
+        Path orphan = dir.resolve("kvbm-" + leader.publishEndpoint().replaceAll("[^A-Za-z0-9]+", "_") + "-g2-4194300-1.shm");
+        java.nio.file.Files.writeString(orphan, "stale");
         worker(leader, spec.replicated(0, dir));
         ZmqWorker follower = worker(leader, spec.replicated(1, dir));
         leader.awaitReady(Duration.ofSeconds(20));
         try (var files = java.nio.file.Files.list(dir)) {
             assertEquals(1, files.filter(f -> f.toString().endsWith(".shm")).count(), "one G2, rank 0's");
         }
+        assertFalse(java.nio.file.Files.exists(orphan), "the orphan was removed");
         assertEquals(java.util.Set.of(Tier.G1, Tier.G2), follower.tiers());
         leader.call("kvbm_fill", List.of(json("{\"pool\":\"Device\",\"blocks\":[0,1],\"seed\":5}")), Duration.ofSeconds(5)).join();
         Map<String, List<Long>> source = checksums(leader, "Device", List.of(0, 1));
@@ -347,6 +351,15 @@ class LeaderWorkerTest {
         second.move(Tier.G1, Tier.G2, List.of(new BlockPair(1, 2))).join();
         assertEquals(1, a.allocations(), "the same leader metadata allocates nothing new");
         assertEquals(1, b.allocations());
+    }
+
+    @Test
+    void aLeaderWithoutG2OrG3IsRefusedAtOnce() {
+        TransportConfig config = new TransportConfig(ANY, ANY.replace("127.0.0.1", "localhost"), 1, Duration.ofSeconds(1), Map.of());
+        KvbmException e = assertThrows(KvbmException.class, () -> ZmqLeader.start(config,
+                ZmqLeader.Settings.fromEnvironment(Map.of()).withSizing(new ZmqLeader.Sizing(0, 0, 0, 0))));
+        assertEquals(ErrorCode.INVALID_CONFIG, e.code());
+        assertTrue(e.getMessage().contains("DYN_KVBM_CPU_CACHE_GB"), e.getMessage());
     }
 
     @Test

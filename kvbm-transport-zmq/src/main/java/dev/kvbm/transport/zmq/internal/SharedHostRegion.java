@@ -69,6 +69,7 @@ public final class SharedHostRegion implements HostMemoryStorage {
     /** Rank 0: creates a fresh region of {@code size} bytes and publishes it under {@code pointer}. */
     public static SharedHostRegion create(Path dir, String name, long size) {
         Owner self = Owner.self();
+        removeOrphans(dir, name);
         Path file = dir.resolve(name + "-" + self.pid() + "-" + System.nanoTime() + ".shm");
         Path pointer = dir.resolve(name + ".current");
         try {
@@ -97,6 +98,21 @@ public final class SharedHostRegion implements HostMemoryStorage {
             throw new KvbmException(ErrorCode.ALLOCATION_FAILED, "cannot publish " + pointer + ": " + e.getMessage(), e);
         }
         return r;
+    }
+
+    /** Regions left by a rank 0 that was killed (its pid, in the name, is gone): memory nobody frees otherwise. */
+    private static void removeOrphans(Path dir, String name) {
+        java.util.regex.Pattern own = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(name) + "-(\\d+)-\\d+\\.shm");
+        try (var files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                java.util.regex.Matcher m = own.matcher(f.getFileName().toString());
+                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).map(h -> !h.isAlive()).orElse(true)) {
+                    Files.deleteIfExists(f);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            System.getLogger(SharedHostRegion.class.getName()).log(System.Logger.Level.DEBUG, "orphan clean-up: " + e);
+        }
     }
 
     /**
