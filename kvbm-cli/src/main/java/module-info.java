@@ -11,4 +11,6 @@ module dev.kvbm.cli {
     requires dev.kvbm.bench;
     // replay --g1-device: the device tier's provider name and option keys (CudaOptions).
     requires dev.kvbm.tier.cuda;
+    // kvbm leader / kvbm worker / kvbm replay --workers.
+    requires dev.kvbm.transport.zmq;
 }

@@ -33,7 +33,9 @@ class ModuleSetupIT {
             // JMH and its two dependencies (kvbm-bench).
             "jmh.core", "jopt.simple", "commons.math3",
             // JCuda 12.6.0 and its natives jar (kvbm-device-cuda): no module-info, no Automatic-Module-Name.
-            "jcuda", "jcuda.natives");
+            "jcuda", "jcuda.natives",
+            // CURVE crypto of JeroMQ (kvbm-transport-zmq).
+            "jnacl");
 
     static final Path LIB = KvbmLauncherIT.ROOT.resolve("kvbm-cli/target/kvbm-dist/lib");
 

@@ -25,7 +25,8 @@ public final class Cli {
     public Cli(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
-        for (Command c : List.of(new ReplayCommand(), new LayoutCommand(), new HashCommand(), new TiersCommand(), new BenchCommand())) {
+        for (Command c : List.of(new ReplayCommand(), new LayoutCommand(), new HashCommand(), new TiersCommand(),
+                new BenchCommand(), new LeaderCommand(), new WorkerCommand())) {
             commands.put(c.name(), c);
         }
     }

@@ -50,7 +50,7 @@ final class ReplayCommand implements Command {
     public String usage() {
         return "[--trace FILE.jsonl] [--requests N] [--g1-blocks N] [--g2-blocks N | --g2-gb X] [--g3-blocks N | --g3-gb X] "
                 + "[--block-bytes B | --layers L --outer O --page P --inner I --dtype-bytes D] [--layout fc|ls-outer|ls-block] "
-                + "[--integrity off|sampled|always] [--g1-device N] [--seed S] [--json] [--no-progress]";
+                + "[--integrity off|sampled|always] [--g1-device N] [--seed S] [--workers N] [--json] [--no-progress]";
     }
 
     @Override
@@ -75,6 +75,7 @@ final class ReplayCommand implements Command {
                 Args.Spec.value("--g1-device", "N", "G1 in GPU memory on CUDA device N (kvbm-device-cuda); without a "
                         + "usable GPU, G1 stays in host memory and one line on stderr says why (default: host G1)"),
                 Args.Spec.value("--seed", "S", "seed of the generated workload (default " + DEFAULT_SEED + ")"),
+                Args.Spec.value("--workers", "N", "replay through a leader and N kvbm worker processes on loopback (ZeroMQ)"),
                 Args.Spec.flag("--json", "print one JSON object"),
                 Args.Spec.flag("--no-progress", "no progress bar even on a terminal"));
     }
@@ -118,24 +119,42 @@ final class ReplayCommand implements Command {
         int g3 = tierBlocks(args, "--g3-blocks", "--g3-gb", diskBlocksFromEnvironment(System.getenv(), blockBytes),
                 blockBytes);
         checkDisk(g3, blockBytes);
+        int workers = args.integer("--workers", 0, 0, 64);
         IntegrityMode integrity = args.string("--integrity").map(IntegrityMode::parse).orElse(IntegrityMode.SAMPLED);
         LayoutType g1Layout = args.string("--layout").map(LayoutType::parse).orElse(LayoutType.FULLY_CONTIGUOUS);
         boolean json = args.flag("--json");
 
         KvBlockManager.Builder builder = KvBlockManager.builder().geometry(geometry).integrity(integrity)
                 .tierBlocks(Tier.G1, g1).tierBlocks(Tier.G2, g2).tierBlocks(Tier.G3, g3).layoutType(Tier.G1, g1Layout);
+        if (workers > 0) {
+            if (args.string("--g1-device").isPresent()) {
+                throw new UsageException("--g1-device and --workers exclude each other (each worker process picks its own G1)");
+            }
+            checkMemory(g1, g2, blockBytes * workers); // each worker process holds its own G1 and G2
+            // The leader keeps logical blocks; each worker process holds the bytes (one geometry per worker here).
+            try (LocalWorkers cluster = LocalWorkers.start(workers, geometry.withNumBlocks(g1), g1Layout, g2, g3);
+                 KvBlockManager manager = cluster.manager(g1, g2, g3)) {
+                report(manager, trace, args, json, blockBytes, source + ", " + workers + " worker process(es)", out);
+            }
+            return Cli.OK;
+        }
         boolean g1OnDevice = selectG1(args, builder, System.err);
         checkMemory(g1OnDevice ? 0 : g1, g2, blockBytes); // a device G1 takes no host memory
         try (KvBlockManager manager = builder.build()) {
-            ReplayReport report = Replayer.run(manager, trace, progress(args, json, trace.size()));
-            HostCopyProbe.Result reference = reference(blockBytes);
-            if (json) {
-                printJson(report, manager, blockBytes, reference, out);
-            } else {
-                printText(report, manager, source, blockBytes, reference, out);
-            }
+            report(manager, trace, args, json, blockBytes, source, out);
         }
         return Cli.OK;
+    }
+
+    private static void report(KvBlockManager manager, List<TraceRequest> trace, Args args, boolean json, long blockBytes,
+                               String source, PrintStream out) {
+        ReplayReport report = Replayer.run(manager, trace, progress(args, json, trace.size()));
+        HostCopyProbe.Result reference = reference(blockBytes);
+        if (json) {
+            printJson(report, manager, blockBytes, reference, out);
+        } else {
+            printText(report, manager, source, blockBytes, reference, out);
+        }
     }
 
     /**

@@ -166,7 +166,8 @@ class CliTest {
     void unknownCommandAndNoCommandAreUsageErrors() {
         Result r = run("frobnicate");
         assertEquals(2, r.code());
-        assertEquals("kvbm: unknown command 'frobnicate' (commands: replay, layout, hash, tiers, bench; see kvbm --help)\n", r.err());
+        assertEquals("kvbm: unknown command 'frobnicate' (commands: replay, layout, hash, tiers, bench, leader, worker; "
+                + "see kvbm --help)\n", r.err());
         assertEquals(2, run().code());
     }
 

@@ -1,0 +1,41 @@
+package dev.kvbm.transport.zmq;
+
+import dev.kvbm.api.ErrorCode;
+import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.Tier;
+
+/** Dynamo's {@code BlockTransferPool}: the wire names of the tiers a worker holds. */
+public enum BlockTransferPool {
+    Device(Tier.G1), Host(Tier.G2), Disk(Tier.G3);
+
+    private final Tier tier;
+
+    BlockTransferPool(Tier tier) {
+        this.tier = tier;
+    }
+
+    public Tier tier() {
+        return tier;
+    }
+
+    public static BlockTransferPool of(Tier tier) {
+        for (BlockTransferPool p : values()) {
+            if (p.tier == tier) {
+                return p;
+            }
+        }
+        throw new KvbmException(ErrorCode.INVALID_ARGUMENT, tier + " has no Dynamo pool name (only G1, G2, G3 do)");
+    }
+
+    static BlockTransferPool parse(String field, Object value) {
+        if (value instanceof String s) {
+            for (BlockTransferPool p : values()) {
+                if (p.name().equals(s)) {
+                    return p;
+                }
+            }
+        }
+        throw KvbmException.forField(ErrorCode.PROTOCOL_ERROR, field, field + " must be one of \"Device\", \"Host\", "
+                + "\"Disk\" (got " + value + ")");
+    }
+}
