@@ -6,6 +6,8 @@
 module dev.kvbm.bench {
     requires dev.kvbm.core;
     requires dev.kvbm.tier.host;
+    requires dev.kvbm.transport.zmq;
+    requires jdk.unsupported; // com.sun.nio.file.ExtendedOpenOption.DIRECT for the O_DIRECT reference
     requires jmh.core;
     requires zero.allocation.hashing;
     requires java.desktop;

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import dev.kvbm.core.providers.ProviderRegistry;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -51,10 +52,18 @@ public final class BenchRunner {
                 .resultFormat(ResultFormatType.JSON)
                 .result(json.toString())
                 .shouldFailOnError(true);
+        List<String> diskEngines = availableDiskEngines();
+        if (diskEngines.isEmpty()) {
+            b.exclude(PACKAGE + "DiskCopyBenchmark.*"); // no disk module or no usable engine here
+        } else {
+            List<String> engines = o.mode() == BenchOptions.Mode.SMOKE ? diskEngines.subList(0, 1) : diskEngines;
+            b.param("engine", engines.toArray(String[]::new));
+        }
         switch (o.mode()) {
             case SMOKE -> b.warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(100))
                     .param("blockKiB", "64").param("batch", "1").param("layouts", "fc-fc")
-                    .param("poolSize", "1000").param("blockSize", "32");
+                    .param("poolSize", "1000").param("blockSize", "32")
+                    .param("diskBlockKiB", "256").param("direction", "write");
             case QUICK -> b.warmupIterations(1).warmupTime(TimeValue.milliseconds(400))
                     .measurementIterations(3).measurementTime(TimeValue.milliseconds(400))
                     .param("blockKiB", "64", "256", "2048", "8192").param("batch", "16").param("layouts", "fc-fc", "ls-fc")
@@ -76,6 +85,8 @@ public final class BenchRunner {
         List<Path> charts = new ArrayList<>();
         chart(metrics, "host-copy", "Host copies (memcpy engine) vs libc memcpy, same run", "block KiB",
                 "libc memcpy", o.out().resolve("host-copy.png"), charts);
+        chart(metrics, "disk", "Disk engines (16 scattered blocks) vs O_DIRECT FileChannel, same run", "block KiB",
+                "O_DIRECT FileChannel", o.out().resolve("disk.png"), charts);
         chart(metrics, "pool", "Block pool cost per operation vs pool size", "blocks in the pool",
                 "HashMap reference", o.out().resolve("pool.png"), charts);
         List<Regression> regressions = baseline.map(base -> base.compare(metrics, o.threshold())).orElse(List.of());
@@ -84,6 +95,16 @@ public final class BenchRunner {
         write(summary, summary(metrics, regressions, baseline.isPresent(), compared, o.threshold()));
         o.saveBaseline().ifPresent(p -> Baseline.of(metrics).write(p));
         return new BenchOutcome(metrics, json, summary, charts, regressions, compared);
+    }
+
+    /** The disk engines usable here (the forks see the same machine). */
+    static List<String> availableDiskEngines() {
+        List<String> engines = new ArrayList<>();
+        for (String name : List.of("posix", "io_uring")) {
+            ProviderRegistry.load().engineProviders().stream()
+                    .filter(p -> p.name().equals(name) && p.isAvailable()).findFirst().ifPresent(p -> engines.add(name));
+        }
+        return engines;
     }
 
     private static void chart(List<Metric> metrics, String group, String title, String xLabel, String reference, Path file,
@@ -134,6 +155,36 @@ public final class BenchRunner {
                             r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(), "ns/op",
                             ref.getPrimaryResult().getScore(), ref.getPrimaryResult().getScoreError(), false));
                 }
+                case "DiskCopyBenchmark" -> {
+                    if (!method.equals("engine")) {
+                        continue;
+                    }
+                    RunResult ref = byKey.get(key(r).replace("#engine#", "#fileChannelReference#"));
+                    if (ref == null) {
+                        continue;
+                    }
+                    int kib = Integer.parseInt(r.getParams().getParam("diskBlockKiB"));
+                    String engine = r.getParams().getParam("engine");
+                    String dir = r.getParams().getParam("direction");
+                    double bytesPerOp = kib * 1024.0 * 16;
+                    metrics.add(Metric.of("disk/" + engine + "/" + dir + "/" + kib + "KiB/x16", "disk", kib,
+                            engine + " " + dir, gbps(r.getPrimaryResult().getScore(), bytesPerOp),
+                            gbps(r.getPrimaryResult().getScoreError(), bytesPerOp), "GB/s",
+                            gbps(ref.getPrimaryResult().getScore(), bytesPerOp),
+                            gbps(ref.getPrimaryResult().getScoreError(), bytesPerOp), true));
+                }
+                case "ZmqRoundTripBenchmark" -> {
+                    if (!method.equals("transferBlocks")) {
+                        continue;
+                    }
+                    RunResult ref = byKey.get(key(r).replace("#transferBlocks#", "#pingReference#"));
+                    if (ref == null) {
+                        continue;
+                    }
+                    metrics.add(Metric.of("zmq/transfer_blocks/16x2", "zmq", 16, "transfer_blocks, 2 workers",
+                            r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(), "us/op",
+                            ref.getPrimaryResult().getScore(), ref.getPrimaryResult().getScoreError(), false));
+                }
                 case "SequenceHashBenchmark" -> {
                     if (!method.equals("sequenceHashes")) {
                         continue;
@@ -182,7 +233,7 @@ public final class BenchRunner {
                           double threshold) {
         StringBuilder s = new StringBuilder("# kvbm benchmark summary\n\n");
         s.append("Speed = the figure relative to its physical reference measured in the same run (higher is better).\n\n");
-        for (String group : List.of("host-copy", "pool", "hash")) {
+        for (String group : List.of("host-copy", "disk", "zmq", "pool", "hash")) {
             List<Metric> g = metrics.stream().filter(m -> m.group().equals(group)).toList();
             if (g.isEmpty()) {
                 continue;
