@@ -65,7 +65,7 @@ public final class BenchRunner {
                     .param("poolSize", "1000").param("blockSize", "32")
                     .param("diskBlockKiB", "256").param("direction", "write");
             case QUICK -> b.warmupIterations(1).warmupTime(TimeValue.milliseconds(400))
-                    .measurementIterations(3).measurementTime(TimeValue.milliseconds(400))
+                    .measurementIterations(5).measurementTime(TimeValue.milliseconds(300))
                     .param("blockKiB", "64", "256", "2048", "8192").param("batch", "16").param("layouts", "fc-fc", "ls-fc")
                     .param("poolSize", "1000", "1000000").param("blockSize", "32");
             case FULL -> b.warmupIterations(2).warmupTime(TimeValue.seconds(1))
@@ -138,9 +138,9 @@ public final class BenchRunner {
                     double bytesPerOp = kib * 1024.0 * batch;
                     metrics.add(Metric.of("host-copy/" + layouts + "/" + kib + "KiB/x" + batch, "host-copy", kib,
                             "engine " + layouts + " x" + batch, gbps(r.getPrimaryResult().getScore(), bytesPerOp),
-                            gbps(r.getPrimaryResult().getScoreError(), bytesPerOp), "GB/s",
+                            gbps(err(r), bytesPerOp), "GB/s",
                             gbps(ref.getPrimaryResult().getScore(), bytesPerOp),
-                            gbps(ref.getPrimaryResult().getScoreError(), bytesPerOp), true));
+                            gbps(err(ref), bytesPerOp), true));
                 }
                 case "BlockPoolBenchmark" -> {
                     if (method.equals("hashMapReference")) {
@@ -152,8 +152,8 @@ public final class BenchRunner {
                     }
                     int size = Integer.parseInt(r.getParams().getParam("poolSize"));
                     metrics.add(Metric.of("pool/" + method + "/" + size, "pool", size, method,
-                            r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(), "ns/op",
-                            ref.getPrimaryResult().getScore(), ref.getPrimaryResult().getScoreError(), false));
+                            r.getPrimaryResult().getScore(), err(r), "ns/op",
+                            ref.getPrimaryResult().getScore(), err(ref), false));
                 }
                 case "DiskCopyBenchmark" -> {
                     if (!method.equals("engine")) {
@@ -169,9 +169,9 @@ public final class BenchRunner {
                     double bytesPerOp = kib * 1024.0 * 16;
                     metrics.add(Metric.of("disk/" + engine + "/" + dir + "/" + kib + "KiB/x16", "disk", kib,
                             engine + " " + dir, gbps(r.getPrimaryResult().getScore(), bytesPerOp),
-                            gbps(r.getPrimaryResult().getScoreError(), bytesPerOp), "GB/s",
+                            gbps(err(r), bytesPerOp), "GB/s",
                             gbps(ref.getPrimaryResult().getScore(), bytesPerOp),
-                            gbps(ref.getPrimaryResult().getScoreError(), bytesPerOp), true));
+                            gbps(err(ref), bytesPerOp), true));
                 }
                 case "ZmqRoundTripBenchmark" -> {
                     if (!method.equals("transferBlocks")) {
@@ -182,8 +182,8 @@ public final class BenchRunner {
                         continue;
                     }
                     metrics.add(Metric.of("zmq/transfer_blocks/16x2", "zmq", 16, "transfer_blocks, 2 workers",
-                            r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(), "us/op",
-                            ref.getPrimaryResult().getScore(), ref.getPrimaryResult().getScoreError(), false));
+                            r.getPrimaryResult().getScore(), err(r), "us/op",
+                            ref.getPrimaryResult().getScore(), err(ref), false));
                 }
                 case "SequenceHashBenchmark" -> {
                     if (!method.equals("sequenceHashes")) {
@@ -196,13 +196,26 @@ public final class BenchRunner {
                     int bs = Integer.parseInt(r.getParams().getParam("blockSize"));
                     double t = SequenceHashBenchmark.TOKENS;
                     metrics.add(Metric.of("hash/sequence/" + bs, "hash", bs, "sequence hashes",
-                            r.getPrimaryResult().getScore() / t, r.getPrimaryResult().getScoreError() / t, "ns/token",
-                            ref.getPrimaryResult().getScore() / t, ref.getPrimaryResult().getScoreError() / t, false));
+                            r.getPrimaryResult().getScore() / t, err(r) / t, "ns/token",
+                            ref.getPrimaryResult().getScore() / t, err(ref) / t, false));
                 }
                 default -> { }
             }
         }
         return metrics;
+    }
+
+    /**
+     * Half-width of the 95% confidence interval of a result (JMH's own score error is the 99.9% one, which with
+     * the few iterations of a quick run is too wide to ever see a regression); NaN with a single sample.
+     */
+    private static double err(RunResult r) {
+        var stats = r.getPrimaryResult().getStatistics();
+        if (stats.getN() < 2) {
+            return Double.NaN;
+        }
+        double[] ci = stats.getConfidenceIntervalAt(0.95);
+        return (ci[1] - ci[0]) / 2;
     }
 
     private static double gbps(double opsPerSecond, double bytesPerOp) {
@@ -232,7 +245,8 @@ public final class BenchRunner {
     static String summary(List<Metric> metrics, List<Regression> regressions, boolean hadBaseline, int compared,
                           double threshold) {
         StringBuilder s = new StringBuilder("# kvbm benchmark summary\n\n");
-        s.append("Speed = the figure relative to its physical reference measured in the same run (higher is better).\n\n");
+        s.append("Speed = the figure relative to its physical reference measured in the same run (higher is better); "
+                + "± = half-width of the 95% confidence interval.\n\n");
         for (String group : List.of("host-copy", "disk", "zmq", "pool", "hash")) {
             List<Metric> g = metrics.stream().filter(m -> m.group().equals(group)).toList();
             if (g.isEmpty()) {

@@ -47,8 +47,9 @@ public final class Charts {
         }
         double xMin = metrics.stream().mapToDouble(Metric::x).min().orElse(1);
         double xMax = metrics.stream().mapToDouble(Metric::x).max().orElse(2);
-        double yMax = metrics.stream().mapToDouble(m -> Math.max(m.value() + m.error(), m.reference())).max().orElse(1);
-        yMax = yMax <= 0 ? 1 : yMax * 1.1;
+        // Scaled to the figures, not to their error bars, which are clipped at the frame.
+        double yMax = metrics.stream().mapToDouble(m -> Math.max(m.value(), m.reference())).max().orElse(1);
+        yMax = yMax <= 0 ? 1 : yMax * 1.2;
         if (xMax <= xMin) {
             xMax = xMin * 2;
         }
@@ -129,8 +130,10 @@ public final class Charts {
             int px = LEFT + (int) ((log2(m.x()) - lx0) / (lx1 - lx0) * plotW);
             int py = TOP + plotH - (int) (y / yMax * plotH);
             if (!reference) {
-                int err = (int) (m.error() / yMax * plotH);
-                g.drawLine(px, py - err, px, py + err); // error bar
+                if (Double.isFinite(m.error())) {
+                    int err = (int) (m.error() / yMax * plotH);
+                    g.drawLine(px, Math.max(TOP, py - err), px, Math.min(TOP + plotH, py + err)); // error bar, clipped
+                }
                 g.fillOval(px - 3, py - 3, 6, 6);
             }
             if (prevX >= 0) {

@@ -183,4 +183,19 @@ class CliTest {
         assertEquals(1, badBaseline.code(), "a missing baseline fails before anything runs");
         assertTrue(badBaseline.err().contains("cannot read baseline /nonexistent/base.json"), badBaseline.err());
     }
+
+    @Test
+    void benchExitsThreeWithATableWhenTheBaselineWasFaster(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path baseline = dir.resolve("fast.json");
+        // Sequence hashing at 100x its XXH3 reference: no implementation reaches that, so the run regresses.
+        java.nio.file.Files.writeString(baseline, "{\"kvbmBaseline\":1,\"metrics\":{\n"
+                + "  \"hash/sequence/32\":{\"speed\":100.0,\"error\":0.01,\"value\":1.0,\"unit\":\"ns/token\"}\n}}\n");
+        Result r = run("bench", "--smoke", "--filter", "SequenceHash", "--baseline", baseline.toString(), "--out",
+                dir.resolve("out").toString());
+        assertEquals(BenchCommand.REGRESSED, r.code(), r.err());
+        assertTrue(r.out().contains("REGRESSED:"), r.out());
+        assertTrue(r.out().contains("| hash/sequence/32 | 100.000"), r.out());
+        assertTrue(r.out().contains("compared 1 metrics"), r.out());
+    }
 }
