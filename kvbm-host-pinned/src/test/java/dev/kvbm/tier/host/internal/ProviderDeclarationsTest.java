@@ -1,41 +1,23 @@
 package dev.kvbm.tier.host.internal;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.module.ModuleDescriptor;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import dev.kvbm.tck.ProviderDeclarationsContract;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
-import org.junit.jupiter.api.Test;
 
-/** module-info {@code provides} and {@code META-INF/services} list the same providers (each mode reads one). */
-class ProviderDeclarationsTest {
+/** The TCK's declaration checks for dev.kvbm.tier.host. */
+class ProviderDeclarationsTest extends ProviderDeclarationsContract {
 
-    @Test
-    void providesAndMetaInfServicesAgree() throws IOException {
-        Module module = PinnedHostTierProvider.class.getModule();
-        assertTrue(module.isNamed(), "tests run on the module path, patched into dev.kvbm.tier.host");
-        ModuleDescriptor d = module.getDescriptor();
-        Map<String, Set<String>> declared = new TreeMap<>();
-        d.provides().forEach(p -> declared.put(p.service(), new TreeSet<>(p.providers())));
-        Map<String, Set<String>> services = new TreeMap<>();
-        for (String service : declared.keySet()) {
-            try (InputStream in = module.getResourceAsStream("META-INF/services/" + service)) {
-                assertTrue(in != null, "META-INF/services/" + service + " is missing");
-                services.put(service, new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-                        .map(l -> l.replaceAll("#.*", "").trim()).filter(l -> !l.isEmpty())
-                        .collect(Collectors.toCollection(TreeSet::new)));
-            }
-        }
-        assertEquals(declared, services);
-        assertEquals(Set.of("dev.kvbm.api.spi.TierProvider", "dev.kvbm.api.spi.TransferEngineProvider"), declared.keySet());
-        assertEquals(Set.of("dev.kvbm.tier.host"), d.exports().stream().map(ModuleDescriptor.Exports::source)
-                .collect(Collectors.toSet()), "only the API package is exported");
+    @Override
+    protected Class<?> moduleAnchor() {
+        return PinnedHostTierProvider.class;
+    }
+
+    @Override
+    protected Set<String> expectedServices() {
+        return Set.of("dev.kvbm.api.spi.TierProvider", "dev.kvbm.api.spi.TransferEngineProvider");
+    }
+
+    @Override
+    protected Set<String> expectedExports() {
+        return Set.of("dev.kvbm.tier.host");
     }
 }
