@@ -107,7 +107,10 @@ class ZmqWorkersIT {
 
             // a logical manager over the workers: offloads go through them
             LayoutConfig geometry = new LayoutConfig(1, 1, 1, 1, (int) (ready.bytesPerBlock() / 2), 1, 2);
+            // Failed offloads to the dead worker may degrade G2 (3 failed batches); a short cool-down lets the first
+            // offload after the rejoin probe G2 and restore it, instead of skipping offloads for 30 s.
             try (KvBlockManager manager = KvBlockManager.builder().geometry(geometry).logical(leader)
+                    .tierHealth(new dev.kvbm.core.offload.TierHealth(3, Duration.ofMillis(100), System::nanoTime))
                     .tierBlocks(Tier.G1, 32).tierBlocks(Tier.G2, 64).build()) {
                 request(manager, new long[] {101, 102, 103, 104});
                 for (long h = 101; h <= 104; h++) {

@@ -2,14 +2,13 @@ package dev.kvbm.tier.disk.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
-import dev.kvbm.api.layout.LayoutConfig;
+import dev.kvbm.api.spi.BlockCopies;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -60,49 +59,13 @@ final class IoPlan {
             throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "source", "this engine copies between "
                     + memory.getSimpleName() + " and files only; got " + source.kind() + " -> " + target.kind());
         }
-        PhysicalLayout host = dir == Direction.WRITE ? source : target;
         PhysicalLayout file = dir == Direction.WRITE ? target : source;
-        LayoutConfig s = source.layout().config();
-        LayoutConfig t = target.layout().config();
-        sameGeometry("numLayers", s.numLayers(), t.numLayers());
-        sameGeometry("outerDim", s.outerDim(), t.outerDim());
-        sameGeometry("memoryRegionSize", s.memoryRegionSize(), t.memoryRegionSize());
-        BitSet targets = new BitSet();
-        for (int i = 0; i < pairs.size(); i++) {
-            BlockPair p = pairs.get(i);
-            if (p == null) {
-                throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "pairs", "pair " + i + " is null");
-            }
-            if (p.source() >= s.numBlocks()) {
-                throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "source", "pair " + i + ": source block "
-                        + p.source() + " out of range 0.." + (s.numBlocks() - 1));
-            }
-            if (p.target() >= t.numBlocks()) {
-                throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "target", "pair " + i + ": target block "
-                        + p.target() + " out of range 0.." + (t.numBlocks() - 1));
-            }
-            if (targets.get(p.target())) {
-                throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "target", "pair " + i + ": target block "
-                        + p.target() + " appears twice in one transfer");
-            }
-            targets.set(p.target());
-        }
+        // Validation and the page plan are shared with every engine; here only the file's view of them.
         List<Extent> raw = new ArrayList<>();
-        boolean whole = source.layout().blockContiguous() && target.layout().blockContiguous();
-        for (BlockPair p : pairs) {
-            int hb = dir == Direction.WRITE ? p.source() : p.target();
-            int fb = dir == Direction.WRITE ? p.target() : p.source();
-            if (whole) {
-                raw.add(new Extent(0, file.blockOffset(fb), 0, host.blockOffset(hb), s.blockDataBytes()));
-                continue;
-            }
-            for (int l = 0; l < s.numLayers(); l++) {
-                for (int o = 0; o < s.outerDim(); o++) {
-                    raw.add(new Extent(file.layout().memoryRegion(fb, l, o).storageIndex(), file.offset(fb, l, o),
-                            host.layout().memoryRegion(hb, l, o).storageIndex(), host.offset(hb, l, o),
-                            s.memoryRegionSize()));
-                }
-            }
+        for (BlockCopies.Copy c : BlockCopies.plan(source, target, pairs)) {
+            raw.add(dir == Direction.WRITE
+                    ? new Extent(c.targetStorage(), c.targetOffset(), c.sourceStorage(), c.sourceOffset(), c.length())
+                    : new Extent(c.sourceStorage(), c.sourceOffset(), c.targetStorage(), c.targetOffset(), c.length()));
         }
         raw.sort((a, b) -> {
             int c = Integer.compare(a.file, b.file);
@@ -152,12 +115,6 @@ final class IoPlan {
         return layout.storages().stream().allMatch(type::isInstance);
     }
 
-    private static void sameGeometry(String field, long source, long target) {
-        if (source != target) {
-            throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, field, field + " differs: source " + source
-                    + ", target " + target + "; layouts of one transfer must share geometry");
-        }
-    }
 
     /** Splits the groups into at most {@code parts} lists of about equal bytes, groups kept whole. */
     List<List<List<Extent>>> split(int parts) {
