@@ -7,6 +7,7 @@ module dev.kvbm.bench {
     requires dev.kvbm.core;
     requires dev.kvbm.tier.host;
     requires dev.kvbm.transport.zmq;
+    requires dev.kvbm.tier.cuda; // CudaCopyProbe: G1<->G2 on a GPU, next to cuMemcpyAsync
     requires jdk.unsupported; // com.sun.nio.file.ExtendedOpenOption.DIRECT for the O_DIRECT reference
     requires jmh.core;
     requires zero.allocation.hashing;

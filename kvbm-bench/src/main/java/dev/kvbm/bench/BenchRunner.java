@@ -4,6 +4,7 @@ import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.bench.benchmarks.SequenceHashBenchmark;
 import dev.kvbm.bench.internal.Charts;
+import dev.kvbm.bench.internal.ExternalReferences;
 import dev.kvbm.bench.internal.ForkClasspath;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -81,7 +82,15 @@ public final class BenchRunner {
         } finally {
             System.setProperty("java.class.path", savedClasspath == null ? "" : savedClasspath);
         }
-        List<Metric> metrics = metrics(results);
+        List<Metric> metrics = new ArrayList<>(metrics(results));
+        List<ExternalReferences.Skipped> skipped = new ArrayList<>();
+        if (o.mode() != BenchOptions.Mode.SMOKE && matches(o, "CudaCopy")) {
+            metrics.addAll(ExternalReferences.cuda(o.mode() == BenchOptions.Mode.FULL ? 20 : 5, skipped));
+        }
+        if (o.mode() != BenchOptions.Mode.SMOKE && matches(o, "DiskCopy") && !diskEngines.isEmpty()) {
+            metrics.addAll(ExternalReferences.fio(List.of(256, 2048), Path.of(System.getProperty("java.io.tmpdir")),
+                    skipped));
+        }
         List<Path> charts = new ArrayList<>();
         chart(metrics, "host-copy", "Host copies (memcpy engine) vs libc memcpy, same run", "block KiB",
                 "libc memcpy", o.out().resolve("host-copy.png"), charts);
@@ -92,9 +101,21 @@ public final class BenchRunner {
         List<Regression> regressions = baseline.map(base -> base.compare(metrics, o.threshold())).orElse(List.of());
         int compared = baseline.map(base -> base.overlap(metrics)).orElse(0);
         Path summary = o.out().resolve("summary.md");
-        write(summary, summary(metrics, regressions, baseline.isPresent(), compared, o.threshold()));
+        String text = summary(metrics, regressions, baseline.isPresent(), compared, o.threshold());
+        if (!skipped.isEmpty()) {
+            StringBuilder sk = new StringBuilder("\n## skipped\n\n");
+            skipped.forEach(x -> sk.append("- ").append(x.what()).append(": ").append(x.why()).append('\n'));
+            text += sk;
+            skipped.forEach(x -> log.println("skipped " + x.what() + ": " + x.why()));
+        }
+        write(summary, text);
         o.saveBaseline().ifPresent(p -> Baseline.of(metrics).write(p));
         return new BenchOutcome(metrics, json, summary, charts, regressions, compared);
+    }
+
+    /** Whether the run's filter admits a measurement named like {@code name} (everything without a filter). */
+    private static boolean matches(BenchOptions o, String name) {
+        return o.filter() == null || java.util.regex.Pattern.compile(o.filter()).matcher(name).find();
     }
 
     /** The disk engines usable here (the forks see the same machine). */
@@ -247,7 +268,7 @@ public final class BenchRunner {
         StringBuilder s = new StringBuilder("# kvbm benchmark summary\n\n");
         s.append("Speed = the figure relative to its physical reference measured in the same run (higher is better); "
                 + "± = half-width of the 95% confidence interval.\n\n");
-        for (String group : List.of("host-copy", "disk", "zmq", "pool", "hash")) {
+        for (String group : List.of("host-copy", "disk", "disk-fio", "cuda", "zmq", "pool", "hash")) {
             List<Metric> g = metrics.stream().filter(m -> m.group().equals(group)).toList();
             if (g.isEmpty()) {
                 continue;
