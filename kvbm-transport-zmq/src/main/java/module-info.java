@@ -15,6 +15,8 @@ module dev.kvbm.transport.zmq {
     requires org.zeromq.jeromq;
     // CURVE crypto: jeromq requires it only statically, so without this it is missing at run time.
     requires jnacl;
+    // com.sun.nio.file.ExtendedOpenOption.DIRECT: followers read rank 0's G3 files with O_DIRECT (replicated mode)
+    requires jdk.unsupported;
 
     exports dev.kvbm.transport.zmq;
 

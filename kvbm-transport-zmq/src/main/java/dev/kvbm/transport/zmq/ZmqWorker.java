@@ -20,6 +20,7 @@ import dev.kvbm.core.integrity.BlockBytes;
 import dev.kvbm.core.providers.ProviderRegistry;
 import dev.kvbm.core.transfer.LocalBlockMover;
 import dev.kvbm.transport.zmq.internal.Json;
+import dev.kvbm.transport.zmq.internal.SharedDiskFiles;
 import dev.kvbm.transport.zmq.internal.SharedHostRegion;
 import dev.kvbm.transport.zmq.internal.ZmqTransportProvider;
 import java.lang.foreign.MemorySegment;
@@ -56,9 +57,10 @@ public final class ZmqWorker implements AutoCloseable {
     /** What the worker holds: G1's geometry and block count, its layout, options for the tier providers. */
     /**
      * @param rank      replicated mode when present: every rank holds the same KV; only rank 0 allocates G2 and G3,
-     *                  and the other ranks onboard from rank 0's G2 through shared host memory. Empty: sharded,
-     *                  every worker allocates its own tiers.
-     * @param sharedDir where rank 0's G2 is shared (replicated mode)
+     *                  and the other ranks onboard from rank 0's G2 through shared host memory and from rank 0's G3
+     *                  by reading its cache files themselves (one host). Empty: sharded, every worker allocates its
+     *                  own tiers.
+     * @param sharedDir where rank 0's G2 is shared and its G3 files are published (replicated mode)
      * @param group     names the shared region; ranks of one leader agree on it (default: from the leader's endpoint)
      */
     public record Spec(LayoutConfig g1, LayoutType g1Layout, Map<String, String> tierOptions, Duration transferTimeout,
@@ -99,8 +101,25 @@ public final class ZmqWorker implements AutoCloseable {
 
     private static final AtomicLong OPEN_ALLOCATORS = new AtomicLong();
 
-    private record Allocated(Tier tier, PhysicalLayout layout, StorageAllocator allocator, SharedHostRegion shared) {
+    /**
+     * @param shared G2 in replicated mode
+     * @param disk   G3 in replicated mode: on rank 0 its publication, on the other ranks rank 0's files read-only
+     */
+    private record Allocated(Tier tier, PhysicalLayout layout, StorageAllocator allocator, SharedHostRegion shared,
+                             SharedDiskFiles disk) {
+        Allocated(Tier tier, PhysicalLayout layout, StorageAllocator allocator, SharedHostRegion shared) {
+            this(tier, layout, allocator, shared, null);
+        }
+
+        /** Whether the rank 0 this replicated follower reads from is gone. */
+        boolean ownerGone() {
+            return (shared != null && !shared.owner().alive()) || (disk != null && !disk.owner().alive());
+        }
+
         void close() {
+            if (disk != null) {
+                disk.close(); // withdrawn before rank 0's files are unlinked
+            }
             layout.storages().forEach(Storage::close);
             if (allocator != null) {
                 allocator.close();
@@ -218,10 +237,9 @@ public final class ZmqWorker implements AutoCloseable {
         }
         LeaderMetadata meta = LeaderMetadata.decode(m.data().getFirst());
         synchronized (this) {
-            Allocated g2 = tiers.get(Tier.G2);
-            if (spec.replicatedFollower() && g2 != null && g2.shared() != null && !g2.shared().owner().alive()
+            if (spec.replicatedFollower() && tiers.values().stream().anyMatch(Allocated::ownerGone)
                     && meta.equals(allocatedFor)) {
-                // rank 0 restarted: its new G2 is another region, which this rank must map afresh
+                // rank 0 restarted: its new G2 is another region and its G3 other files, which this rank must map afresh
                 allocatedFor = null;
                 wanted = null;
                 ready = false;
@@ -272,8 +290,8 @@ public final class ZmqWorker implements AutoCloseable {
                 if (host > 0) {
                     fresh.add(shared(spec.g1().withNumBlocks(host), meta));
                 }
-                if (disk > 0 && !spec.replicatedFollower()) {
-                    fresh.add(allocate(Tier.G3, spec.g1().withNumBlocks(disk), LayoutType.FULLY_CONTIGUOUS));
+                if (disk > 0) {
+                    fresh.add(sharedDisk(spec.g1().withNumBlocks(disk), meta));
                 }
             } else {
                 if (host > 0) {
@@ -335,30 +353,62 @@ public final class ZmqWorker implements AutoCloseable {
         if (!spec.replicatedFollower()) {
             region = SharedHostRegion.create(spec.sharedDir(), name, size);
         } else {
-            long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-            java.util.Optional<SharedHostRegion> found = SharedHostRegion.open(spec.sharedDir(), name, size);
-            while (found.isEmpty()) {
-                synchronized (this) {
-                    if (closed || !meta.equals(wanted)) {
-                        throw new KvbmException(ErrorCode.INVALID_STATE, "allocation superseded");
-                    }
-                }
-                if (System.nanoTime() > end) {
-                    throw new KvbmException(ErrorCode.TIMEOUT, "rank 0 did not publish its G2 (" + name + ", " + size
-                            + " bytes) under " + spec.sharedDir() + " within 120 s");
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new KvbmException(ErrorCode.INVALID_STATE, "interrupted waiting for rank 0's G2");
-                }
-                found = SharedHostRegion.open(spec.sharedDir(), name, size);
-            }
-            region = found.get();
+            region = awaitRank0(meta, "G2 (" + name + ", " + size + " bytes)",
+                    () -> SharedHostRegion.open(spec.sharedDir(), name, size));
         }
         OPEN_ALLOCATORS.incrementAndGet();
         return new Allocated(Tier.G2, new PhysicalLayout(layout, List.of(region)), null, region);
+    }
+
+    /**
+     * Replicated mode's G3: rank 0 allocates its cache files through its disk tier and publishes them next to
+     * its G2; the other ranks wait for them and open them read-only, so they read rank 0's blocks themselves
+     * through their own disk engine. They never write them: offloads to G3 are rank 0's.
+     */
+    private Allocated sharedDisk(LayoutConfig config, LeaderMetadata meta) {
+        String name = spec.group() + "-g3";
+        if (!spec.replicatedFollower()) {
+            Allocated files = allocate(Tier.G3, config, LayoutType.FULLY_CONTIGUOUS);
+            try {
+                SharedDiskFiles published = SharedDiskFiles.publish(spec.sharedDir(), name, files.layout().storages());
+                return new Allocated(Tier.G3, files.layout(), files.allocator(), null, published);
+            } catch (RuntimeException e) {
+                files.close();
+                throw e;
+            }
+        }
+        BlockLayout layout = BlockLayout.of(config, LayoutType.FULLY_CONTIGUOUS);
+        int count = layout.numStorageRegions();
+        long size = layout.requiredAllocationSize();
+        SharedDiskFiles files = awaitRank0(meta, "G3 files (" + name + ", " + count + " x " + size + " bytes)",
+                () -> SharedDiskFiles.open(spec.sharedDir(), name, count, size));
+        OPEN_ALLOCATORS.incrementAndGet();
+        return new Allocated(Tier.G3, new PhysicalLayout(layout, files.storages()), null, null, files);
+    }
+
+    /** A follower polls for what rank 0 publishes, for as long as {@code meta} is still wanted (120 s at most). */
+    private <T> T awaitRank0(LeaderMetadata meta, String what, java.util.function.Supplier<java.util.Optional<T>> open) {
+        long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        java.util.Optional<T> found = open.get();
+        while (found.isEmpty()) {
+            synchronized (this) {
+                if (closed || !meta.equals(wanted)) {
+                    throw new KvbmException(ErrorCode.INVALID_STATE, "allocation superseded");
+                }
+            }
+            if (System.nanoTime() > end) {
+                throw new KvbmException(ErrorCode.TIMEOUT, "rank 0 did not publish its " + what + " under "
+                        + spec.sharedDir() + " within 120 s");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KvbmException(ErrorCode.INVALID_STATE, "interrupted waiting for rank 0's " + what);
+            }
+            found = open.get();
+        }
+        return found.get();
     }
 
     private Allocated allocate(Tier tier, LayoutConfig config, LayoutType type) {
@@ -409,9 +459,13 @@ public final class ZmqWorker implements AutoCloseable {
                 if (t == Tier.G2 || t == Tier.G3) {
                     return TransferOutcome.success(); // replicated: rank 0 writes the one copy of G2/G3
                 }
-                if (request.fromPool().tier() == Tier.G3) {
-                    return TransferOutcome.failure("replicated mode: G3 -> " + t + " on rank " + spec.rank().getAsInt()
-                            + " is not supported (only G2 is shared from rank 0)");
+                Allocated g3 = tiers.get(Tier.G3);
+                if (request.fromPool().tier() == Tier.G3 && g3 != null) {
+                    String stale = g3.disk().stale();
+                    if (stale != null) {
+                        return TransferOutcome.failure("replicated mode: G3 -> " + t + " on rank " + spec.rank().getAsInt()
+                                + " refused: " + stale);
+                    }
                 }
                 Allocated g2 = tiers.get(Tier.G2);
                 if (request.fromPool().tier() == Tier.G2 && (g2 == null || !g2.shared().owner().alive())) {

@@ -13,6 +13,7 @@ import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.TransportConfig;
+import dev.kvbm.api.spi.WorkerMessage;
 import dev.kvbm.api.spi.WorkerReply;
 import dev.kvbm.core.providers.ProviderRegistry;
 import dev.kvbm.transport.zmq.internal.Json;
@@ -59,9 +60,13 @@ class LeaderWorkerTest {
     }
 
     private ZmqLeader leader(int workers, long hostBlocks, Map<String, String> options, Duration init) {
+        return leader(workers, hostBlocks, 0, options, init);
+    }
+
+    private ZmqLeader leader(int workers, long hostBlocks, long diskBlocks, Map<String, String> options, Duration init) {
         TransportConfig config = new TransportConfig(ANY, ANY.replace("127.0.0.1", "localhost"), workers, init, options);
         ZmqLeader.Settings s = new ZmqLeader.Settings(init, Duration.ofSeconds(5), Duration.ofMillis(300),
-                new ZmqLeader.Sizing(hostBlocks, 0, 0, 0));
+                new ZmqLeader.Sizing(hostBlocks, 0, diskBlocks, 0));
         return track(ZmqLeader.start(config, s));
     }
 
@@ -104,6 +109,79 @@ class LeaderWorkerTest {
             assertEquals(source.get(w), onboarded.get(w), "rank " + w + " onboarded rank 0's bytes");
             assertNotEquals(empty.get(w), onboarded.get(w));
         }
+    }
+
+    /** Replicated workers whose disk tier puts rank 0's G3 files in a fresh directory under target/. */
+    private ZmqWorker.Spec replicatedWithDisk() throws java.io.IOException {
+        Path cache = java.nio.file.Files.createTempDirectory(java.nio.file.Files.createDirectories(Path.of("target",
+                "replicated-g3")), "cache-");
+        Map<String, String> options = new java.util.HashMap<>(TIER_OPTIONS);
+        options.put(dev.kvbm.api.config.ConfigKeys.DISK_CACHE_DIR, cache.toAbsolutePath().toString());
+        return new ZmqWorker.Spec(geometry(12), LayoutType.FULLY_CONTIGUOUS, options, Duration.ofSeconds(10));
+    }
+
+    @Test
+    void replicatedModeOnboardsEveryRankFromRank0sDiskFiles(@TempDir Path dir) throws Exception {
+        ZmqLeader leader = leader(2, 16, 8, Map.of(), Duration.ofSeconds(20));
+        ZmqWorker.Spec spec = replicatedWithDisk();
+        ZmqWorker rank0 = worker(leader, spec.replicated(0, dir));
+        ZmqWorker follower = worker(leader, spec.replicated(1, dir));
+        leader.awaitReady(Duration.ofSeconds(20));
+        assertEquals(java.util.Set.of(Tier.G1, Tier.G2, Tier.G3), rank0.tiers());
+        assertEquals(java.util.Set.of(Tier.G1, Tier.G2, Tier.G3), follower.tiers());
+        leader.call("kvbm_fill", List.of(json("{\"pool\":\"Device\",\"blocks\":[0,1],\"seed\":7}")), Duration.ofSeconds(5)).join();
+        Map<String, List<Long>> source = checksums(leader, "Device", List.of(0, 1));
+        assertEquals(2, source.size());
+        assertEquals(1, new java.util.HashSet<>(source.values()).size(), "replicated: every rank computed the same KV");
+        // rank 0 offloads G1 -> G2 -> G3; then G2 is overwritten so only G3 still holds the bytes
+        leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(0, 10), new BlockPair(1, 11))).join();
+        leader.move(Tier.G2, Tier.G3, List.of(new BlockPair(10, 3), new BlockPair(11, 5))).join();
+        leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(2, 10), new BlockPair(3, 11))).join();
+        Map<String, List<Long>> empty = checksums(leader, "Device", List.of(8, 9));
+        leader.move(Tier.G3, Tier.G1, List.of(new BlockPair(3, 8), new BlockPair(5, 9))).join();
+        Map<String, List<Long>> onboarded = checksums(leader, "Device", List.of(8, 9));
+        assertEquals(source.keySet(), onboarded.keySet());
+        for (String w : onboarded.keySet()) {
+            assertEquals(source.get(w), onboarded.get(w), "rank " + w + " onboarded rank 0's G3 bytes");
+            assertNotEquals(empty.get(w), onboarded.get(w));
+        }
+    }
+
+    @Test
+    void aFollowerRefusesG3OnceRank0sFilesAreReplacedOrGone(@TempDir Path dir) throws Exception {
+        ZmqLeader leader = leader(2, 16, 8, Map.of(), Duration.ofSeconds(20));
+        ZmqWorker.Spec spec = replicatedWithDisk();
+        ZmqWorker rank0 = worker(leader, spec.replicated(0, dir));
+        ZmqWorker follower = worker(leader, spec.replicated(1, dir));
+        leader.awaitReady(Duration.ofSeconds(20));
+        leader.call("kvbm_fill", List.of(json("{\"pool\":\"Device\",\"blocks\":[0],\"seed\":3}")), Duration.ofSeconds(5)).join();
+        leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(0, 0))).join();
+        leader.move(Tier.G2, Tier.G3, List.of(new BlockPair(0, 0))).join();
+        WorkerMessage onboard = new WorkerMessage(1, "transfer_blocks", List.of(new BlockTransferRequest(
+                BlockTransferPool.Disk, BlockTransferPool.Device, List.of(new BlockPair(0, 6))).encode()));
+        assertTrue(outcome(follower, onboard).ok(), "rank 0's files as published");
+
+        // the file under rank 0's published name is another one now (same bytes, new inode)
+        Path file = Path.of(java.nio.file.Files.readAllLines(dir.resolve("kvbm-"
+                + leader.publishEndpoint().replaceAll("[^A-Za-z0-9]+", "_") + "-g3.current")).stream()
+                .filter(l -> l.startsWith("file.0=")).findFirst().orElseThrow().substring("file.0=".length()));
+        Path copy = file.resolveSibling("copy.tmp");
+        java.nio.file.Files.copy(file, copy);
+        java.nio.file.Files.move(copy, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        TransferOutcome replaced = outcome(follower, onboard);
+        assertFalse(replaced.ok());
+        assertTrue(replaced.error().orElseThrow().contains("refused") && replaced.error().orElseThrow().contains("was replaced"),
+                replaced.error().orElseThrow());
+
+        rank0.close(); // rank 0 is gone: its G3 is withdrawn and its files unlinked
+        TransferOutcome gone = outcome(follower, onboard);
+        assertFalse(gone.ok());
+        assertTrue(gone.error().orElseThrow().contains("G3 -> G1 on rank 1 refused: rank 0 no longer publishes its G3"),
+                gone.error().orElseThrow());
+    }
+
+    private static TransferOutcome outcome(ZmqWorker worker, WorkerMessage m) {
+        return TransferOutcome.decode(((dev.kvbm.api.spi.WorkerTransport.Answer.Reply) worker.handle(m)).payload());
     }
 
     static byte[] json(String s) {
