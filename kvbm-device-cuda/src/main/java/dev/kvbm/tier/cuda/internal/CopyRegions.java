@@ -1,12 +1,10 @@
 package dev.kvbm.tier.cuda.internal;
 
-import dev.kvbm.api.ErrorCode;
-import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.MemoryRegion;
+import dev.kvbm.api.spi.BlockCopies;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.PhysicalLayout;
-import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -32,35 +30,8 @@ final class CopyRegions {
 
     /** Validates the transfer (geometry, indices, no target twice) and lists its copies. */
     static CopyRegions plan(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
-        if (source == null || target == null || pairs == null) {
-            throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, source == null ? "source"
-                    : target == null ? "target" : "pairs", "source, target and pairs must not be null");
-        }
+        BlockCopies.validate(source, target, pairs); // the same checks and messages as every other engine
         LayoutConfig s = source.layout().config();
-        LayoutConfig t = target.layout().config();
-        sameGeometry("numLayers", s.numLayers(), t.numLayers());
-        sameGeometry("outerDim", s.outerDim(), t.outerDim());
-        sameGeometry("memoryRegionSize", s.memoryRegionSize(), t.memoryRegionSize());
-        BitSet targets = new BitSet();
-        for (int i = 0; i < pairs.size(); i++) {
-            BlockPair p = pairs.get(i);
-            if (p == null) {
-                throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "pairs", "pair " + i + " is null");
-            }
-            if (p.source() >= s.numBlocks()) {
-                throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "source", "pair " + i + ": source block "
-                        + p.source() + " out of range 0.." + (s.numBlocks() - 1));
-            }
-            if (p.target() >= t.numBlocks()) {
-                throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "target", "pair " + i + ": target block "
-                        + p.target() + " out of range 0.." + (t.numBlocks() - 1));
-            }
-            if (targets.get(p.target())) {
-                throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "target", "pair " + i + ": target block "
-                        + p.target() + " appears twice in one transfer");
-            }
-            targets.set(p.target());
-        }
         if (source.layout().blockContiguous() && target.layout().blockContiguous()) {
             int n = pairs.size();
             long[] so = new long[n];
@@ -98,13 +69,6 @@ final class CopyRegions {
     private static long address(PhysicalLayout layout, int block, int layer, int outer) {
         MemoryRegion r = layout.layout().memoryRegion(block, layer, outer);
         return layout.storage(r.storageIndex()).address() + layout.offset(block, layer, outer);
-    }
-
-    private static void sameGeometry(String field, long source, long target) {
-        if (source != target) {
-            throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, field, field + " differs: source " + source
-                    + ", target " + target + "; layouts of one transfer must share geometry");
-        }
     }
 
     /** The same copies with runs adjacent on both sides (in order) merged: fewer, larger async copies. */
