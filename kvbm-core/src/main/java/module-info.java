@@ -23,4 +23,5 @@ module dev.kvbm.core {
     uses dev.kvbm.api.spi.TierProvider;
     uses dev.kvbm.api.spi.TransferEngineProvider;
     uses dev.kvbm.api.spi.TransportProvider;
+    uses dev.kvbm.api.spi.EngineConnector;
 }

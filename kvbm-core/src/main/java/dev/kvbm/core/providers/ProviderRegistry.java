@@ -4,6 +4,7 @@ import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.Tier;
 import dev.kvbm.api.config.ConfigKeys;
+import dev.kvbm.api.spi.EngineConnector;
 import dev.kvbm.api.spi.KvbmProvider;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierProvider;
@@ -36,22 +37,27 @@ public final class ProviderRegistry {
             Map.entry("memcpy", "kvbm-host-pinned (module dev.kvbm.tier.host)"),
             Map.entry("disk", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
             Map.entry("posix", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
-            Map.entry("io-uring", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
+            Map.entry("io_uring", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
             Map.entry("nixl", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
             Map.entry("cufile", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
             Map.entry("cuda", "kvbm-device-cuda (module dev.kvbm.tier.cuda)"),
-            Map.entry("zmq", "kvbm-transport-zmq (module dev.kvbm.transport.zmq)"));
+            Map.entry("zmq", "kvbm-transport-zmq (module dev.kvbm.transport.zmq)"),
+            Map.entry("llama.cpp", "kvbm-engine-llamacpp (module dev.kvbm.engine.llamacpp)"),
+            Map.entry("jlama", "kvbm-engine-jlama (on the class path: Jlama's jars cannot be modules)"));
 
     private final List<TierProvider> tiers;
     private final List<TransferEngineProvider> engines;
     private final List<TransportProvider> transports;
+    private final List<EngineConnector> connectors;
     private final Set<String> excluded;
 
     private ProviderRegistry(List<TierProvider> tiers, List<TransferEngineProvider> engines,
-                             List<TransportProvider> transports, Set<String> excluded) {
+                             List<TransportProvider> transports, List<EngineConnector> connectors,
+                             Set<String> excluded) {
         this.tiers = List.copyOf(tiers);
         this.engines = List.copyOf(engines);
         this.transports = List.copyOf(transports);
+        this.connectors = List.copyOf(connectors);
         this.excluded = Set.copyOf(excluded);
         checkUniqueNames();
     }
@@ -61,7 +67,7 @@ public final class ProviderRegistry {
         Set<String> excluded = new LinkedHashSet<>(parseNames(System.getProperty(ConfigKeys.PROVIDER_EXCLUDE, "")));
         excluded.addAll(extraExcluded);
         return new ProviderRegistry(loadAll(TierProvider.class), loadAll(TransferEngineProvider.class),
-                loadAll(TransportProvider.class), excluded);
+                loadAll(TransportProvider.class), loadAll(EngineConnector.class), excluded);
     }
 
     public static ProviderRegistry load() {
@@ -71,7 +77,14 @@ public final class ProviderRegistry {
     /** A registry over given providers (tests, embedding with an explicit set). */
     public static ProviderRegistry of(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                                       List<TransportProvider> transports, Set<String> excluded) {
-        return new ProviderRegistry(tiers, engines, transports, excluded);
+        return new ProviderRegistry(tiers, engines, transports, List.of(), excluded);
+    }
+
+    /** A registry over given providers, inference-engine connectors included. */
+    public static ProviderRegistry of(List<TierProvider> tiers, List<TransferEngineProvider> engines,
+                                      List<TransportProvider> transports, List<EngineConnector> connectors,
+                                      Set<String> excluded) {
+        return new ProviderRegistry(tiers, engines, transports, connectors, excluded);
     }
 
     private static <P> List<P> loadAll(Class<P> type) {
@@ -107,6 +120,7 @@ public final class ProviderRegistry {
         List<KvbmProvider> all = new ArrayList<>(tiers);
         all.addAll(engines);
         all.addAll(transports);
+        all.addAll(connectors);
         return all;
     }
 
@@ -143,6 +157,31 @@ public final class ProviderRegistry {
 
     public List<TransportProvider> transportProviders() {
         return transports;
+    }
+
+    public List<EngineConnector> connectors() {
+        return connectors;
+    }
+
+    /** The inference-engine connector named {@code name} ({@code llama.cpp}, {@code jlama}). */
+    public EngineConnector connector(String name) {
+        return usableByName("connector", connectors, name);
+    }
+
+    /**
+     * The connector whose engine reads {@code format} models ({@code kvbm model --format}), available or
+     * not: writing a model needs no native library.
+     */
+    public EngineConnector connectorForFormat(String format) {
+        for (EngineConnector c : connectors) {
+            if (c.modelFormat().equals(format)) {
+                return c;
+            }
+        }
+        String known = connectors.stream().map(EngineConnector::modelFormat).collect(Collectors.joining(", "));
+        throw KvbmException.forField(ErrorCode.PROVIDER_NOT_FOUND, "format", "no engine connector writes '" + format
+                + "' models (found: " + (known.isEmpty() ? "none" : known) + "); gguf comes with kvbm-engine-llamacpp, "
+                + "jlama with kvbm-engine-jlama");
     }
 
     /** The tier provider named {@code name}; fails when unknown, excluded or unavailable, saying which. */
@@ -198,6 +237,7 @@ public final class ProviderRegistry {
             case TierProvider t -> "tier";
             case TransferEngineProvider e -> "engine";
             case TransportProvider t -> "transport";
+            case EngineConnector c -> "connector";
             default -> "provider";
         };
     }
@@ -207,6 +247,7 @@ public final class ProviderRegistry {
             case TierProvider t -> t.tiers().stream().map(Tier::name).sorted().collect(Collectors.joining(","))
                     + " (" + t.storageKind() + ")";
             case TransferEngineProvider e -> e.paths().stream().map(Object::toString).collect(Collectors.joining(" "));
+            case EngineConnector c -> "inference engine";
             default -> "leader/worker messaging";
         };
     }
