@@ -172,22 +172,34 @@ public final class KvBlockManager implements AutoCloseable {
      * cannot hold the request.
      */
     public PreparedRequest prepare(long[] sequenceHashes) {
+        return prepare(sequenceHashes, sequenceHashes.length);
+    }
+
+    /**
+     * As {@link #prepare(long[])}, reusing at most {@code reuseLimit} blocks of the cached prefix: an
+     * engine must compute at least one token, so when a whole prompt is cached its last block is
+     * computed again. Past the limit, blocks G1 already holds are kept (not fresh) and the rest are allocated.
+     */
+    public PreparedRequest prepare(long[] sequenceHashes, int reuseLimit) {
+        if (reuseLimit < 0 || reuseLimit > sequenceHashes.length) {
+            throw KvbmException.invalid("reuseLimit", reuseLimit, "in 0.." + sequenceHashes.length);
+        }
         PreparedRequest p = new PreparedRequest(sequenceHashes);
         try {
-            List<ImmutableBlock> g1Hits = g1.pool().matchSequenceHashes(sequenceHashes);
+            List<ImmutableBlock> g1Hits = g1.pool().matchSequenceHashes(sequenceHashes, 0, reuseLimit);
             int pos = 0;
             for (ImmutableBlock b : g1Hits) {
                 p.set(pos++, b);
             }
             p.addHits(Tier.G1, g1Hits.size());
             for (TierRuntime lower : tiers.values()) {
-                if (lower.tier() == Tier.G1 || pos == sequenceHashes.length) {
+                if (lower.tier() == Tier.G1 || pos == reuseLimit) {
                     continue;
                 }
                 if (!health.usable(lower.tier())) {
                     break; // a degraded tier serves nothing; the prefix ends here
                 }
-                List<ImmutableBlock> found = lower.pool().matchSequenceHashes(sequenceHashes, pos, sequenceHashes.length);
+                List<ImmutableBlock> found = lower.pool().matchSequenceHashes(sequenceHashes, pos, reuseLimit);
                 if (found.isEmpty()) {
                     continue;
                 }

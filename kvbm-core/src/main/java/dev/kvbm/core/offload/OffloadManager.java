@@ -115,6 +115,18 @@ public final class OffloadManager implements AutoCloseable {
         }
     }
 
+    /** Every skip count and the failed blocks, by the names the replay report prints, in a stable order. */
+    public java.util.Map<String, Long> skipCounts() {
+        java.util.Map<String, Long> skips = new java.util.LinkedHashMap<>();
+        skips.put("alreadyPresent", skippedAlreadyPresent());
+        skips.put("targetFull", skippedTargetFull());
+        skips.put("sourceGone", skippedSourceGone());
+        skips.put("filtered", skippedFiltered());
+        skips.put("tierDegraded", skippedDegraded());
+        skips.put("failed", failedBlocks());
+        return skips;
+    }
+
     public long skippedAlreadyPresent() {
         return skippedPresent.sum();
     }

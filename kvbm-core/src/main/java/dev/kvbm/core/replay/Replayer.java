@@ -117,13 +117,7 @@ public final class Replayer {
             pathBytes.put(s.path(), s.bytes());
             pathGbps.put(s.path(), s.gbps());
         }
-        Map<String, Long> skips = new LinkedHashMap<>();
-        skips.put("alreadyPresent", manager.offloads().skippedAlreadyPresent());
-        skips.put("targetFull", manager.offloads().skippedTargetFull());
-        skips.put("sourceGone", manager.offloads().skippedSourceGone());
-        skips.put("filtered", manager.offloads().skippedFiltered());
-        skips.put("tierDegraded", manager.offloads().skippedDegraded());
-        skips.put("failed", manager.offloads().failedBlocks());
+        Map<String, Long> skips = manager.offloads().skipCounts();
         Arrays.sort(managerNanos);
         return new ReplayReport(trace.size(), blocks, hits, unboundedHits(trace), pathBlocks, pathBytes, pathGbps,
                 checksumFailures, skips, percentile(managerNanos, 0.50) / 1e3, percentile(managerNanos, 0.99) / 1e3,
