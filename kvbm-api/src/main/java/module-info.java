@@ -10,6 +10,7 @@
 module dev.kvbm.api {
     exports dev.kvbm.api;
     exports dev.kvbm.api.config;
+    exports dev.kvbm.api.events;
     exports dev.kvbm.api.layout;
     exports dev.kvbm.api.spi;
 }

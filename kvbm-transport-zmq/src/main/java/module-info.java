@@ -15,10 +15,13 @@ module dev.kvbm.transport.zmq {
     requires org.zeromq.jeromq;
     // CURVE crypto: jeromq requires it only statically, so without this it is missing at run time.
     requires jnacl;
+    // KV events: vLLM's KVEventBatch is msgpack (an automatic module, named after its jar).
+    requires msgpack.core;
     // com.sun.nio.file.ExtendedOpenOption.DIRECT: followers read rank 0's G3 files with O_DIRECT (replicated mode)
     requires jdk.unsupported;
 
     exports dev.kvbm.transport.zmq;
 
     provides dev.kvbm.api.spi.TransportProvider with dev.kvbm.transport.zmq.internal.ZmqTransportProvider;
+    provides dev.kvbm.api.spi.KvEventPublisherProvider with dev.kvbm.transport.zmq.internal.ZmqKvEventPublisherProvider;
 }

@@ -30,6 +30,8 @@ class ModuleSetupIT {
     static final Set<String> ALLOWED_AUTOMATIC = Set.of("zero.allocation.hashing",
             // HdrHistogram 2.2.2 has neither a module-info nor an Automatic-Module-Name (kvbm-core).
             "HdrHistogram",
+            // msgpack-core 0.9.10 has no module name either (kvbm-transport-zmq's KV events).
+            "msgpack.core",
             // Chronicle Bytes and what it brings (kvbm-host-pinned); JNR/JNA are excluded in the root pom.
             "chronicle.bytes", "chronicle.core", "chronicle.analytics", "posix",
             // JMH and its two dependencies (kvbm-bench).

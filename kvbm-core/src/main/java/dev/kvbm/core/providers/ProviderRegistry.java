@@ -5,6 +5,7 @@ import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.Tier;
 import dev.kvbm.api.config.ConfigKeys;
 import dev.kvbm.api.spi.EngineConnector;
+import dev.kvbm.api.spi.KvEventPublisherProvider;
 import dev.kvbm.api.spi.KvbmProvider;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierProvider;
@@ -49,15 +50,17 @@ public final class ProviderRegistry {
     private final List<TransferEngineProvider> engines;
     private final List<TransportProvider> transports;
     private final List<EngineConnector> connectors;
+    private final List<KvEventPublisherProvider> eventPublishers;
     private final Set<String> excluded;
 
     private ProviderRegistry(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                              List<TransportProvider> transports, List<EngineConnector> connectors,
-                             Set<String> excluded) {
+                             List<KvEventPublisherProvider> eventPublishers, Set<String> excluded) {
         this.tiers = List.copyOf(tiers);
         this.engines = List.copyOf(engines);
         this.transports = List.copyOf(transports);
         this.connectors = List.copyOf(connectors);
+        this.eventPublishers = List.copyOf(eventPublishers);
         this.excluded = Set.copyOf(excluded);
         checkUniqueNames();
     }
@@ -67,7 +70,8 @@ public final class ProviderRegistry {
         Set<String> excluded = new LinkedHashSet<>(parseNames(System.getProperty(ConfigKeys.PROVIDER_EXCLUDE, "")));
         excluded.addAll(extraExcluded);
         return new ProviderRegistry(loadAll(TierProvider.class), loadAll(TransferEngineProvider.class),
-                loadAll(TransportProvider.class), loadAll(EngineConnector.class), excluded);
+                loadAll(TransportProvider.class), loadAll(EngineConnector.class),
+                loadAll(KvEventPublisherProvider.class), excluded);
     }
 
     public static ProviderRegistry load() {
@@ -77,14 +81,14 @@ public final class ProviderRegistry {
     /** A registry over given providers (tests, embedding with an explicit set). */
     public static ProviderRegistry of(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                                       List<TransportProvider> transports, Set<String> excluded) {
-        return new ProviderRegistry(tiers, engines, transports, List.of(), excluded);
+        return new ProviderRegistry(tiers, engines, transports, List.of(), List.of(), excluded);
     }
 
     /** A registry over given providers, inference-engine connectors included. */
     public static ProviderRegistry of(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                                       List<TransportProvider> transports, List<EngineConnector> connectors,
                                       Set<String> excluded) {
-        return new ProviderRegistry(tiers, engines, transports, connectors, excluded);
+        return new ProviderRegistry(tiers, engines, transports, connectors, List.of(), excluded);
     }
 
     private static <P> List<P> loadAll(Class<P> type) {
@@ -121,6 +125,7 @@ public final class ProviderRegistry {
         all.addAll(engines);
         all.addAll(transports);
         all.addAll(connectors);
+        all.addAll(eventPublishers);
         return all;
     }
 
@@ -161,6 +166,11 @@ public final class ProviderRegistry {
 
     public List<EngineConnector> connectors() {
         return connectors;
+    }
+
+    /** The KV event publisher named {@code name} ({@code zmq}: vLLM's format over ZeroMQ). */
+    public KvEventPublisherProvider eventPublisher(String name) {
+        return usableByName("events", eventPublishers, name);
     }
 
     /** The inference-engine connector named {@code name} ({@code llama.cpp}, {@code jlama}). */
@@ -238,6 +248,7 @@ public final class ProviderRegistry {
             case TransferEngineProvider e -> "engine";
             case TransportProvider t -> "transport";
             case EngineConnector c -> "connector";
+            case KvEventPublisherProvider k -> "events";
             default -> "provider";
         };
     }
@@ -248,6 +259,7 @@ public final class ProviderRegistry {
                     + " (" + t.storageKind() + ")";
             case TransferEngineProvider e -> e.paths().stream().map(Object::toString).collect(Collectors.joining(" "));
             case EngineConnector c -> "inference engine";
+            case KvEventPublisherProvider k -> "KV events";
             default -> "leader/worker messaging";
         };
     }

@@ -13,7 +13,7 @@ class ProviderDeclarationsTest extends ProviderDeclarationsContract {
 
     @Override
     protected Set<String> expectedServices() {
-        return Set.of("dev.kvbm.api.spi.TransportProvider");
+        return Set.of("dev.kvbm.api.spi.TransportProvider", "dev.kvbm.api.spi.KvEventPublisherProvider");
     }
 
     @Override
