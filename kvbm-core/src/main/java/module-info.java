@@ -13,6 +13,7 @@ module dev.kvbm.core {
     requires HdrHistogram; // latency percentiles (an automatic module, named after its jar)
 
     exports dev.kvbm.core.engine;
+    exports dev.kvbm.core.events;
     exports dev.kvbm.core.hash;
     exports dev.kvbm.core.integrity;
     exports dev.kvbm.core.manager;

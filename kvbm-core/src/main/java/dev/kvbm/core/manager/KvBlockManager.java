@@ -13,6 +13,8 @@ import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TierProvider;
+import dev.kvbm.api.events.KvEventPublisher;
+import dev.kvbm.core.events.KvEventJournal;
 import dev.kvbm.core.hash.TokenBlockSequence;
 import dev.kvbm.core.integrity.BlockChecksums;
 import dev.kvbm.core.integrity.IntegrityMode;
@@ -59,6 +61,7 @@ public final class KvBlockManager implements AutoCloseable {
     private final Map<String, PathStats> stats = new LinkedHashMap<>();
     private final BlockMover mover;
     private final TierHealth health;
+    private final Optional<KvEventJournal> events;
 
     private KvBlockManager(Builder b) {
         Map<Tier, TierRuntime> built = new EnumMap<>(Tier.class);
@@ -100,6 +103,9 @@ public final class KvBlockManager implements AutoCloseable {
             this.health = b.health != null ? b.health : new TierHealth(TierHealth.DEFAULT_FAILURE_THRESHOLD,
                     TierHealth.DEFAULT_COOL_DOWN, System::nanoTime);
             this.offloads = new OffloadManager(edges, checksums, b.batchSize, b.maxInFlight, health);
+            this.events = b.eventPublisher == null ? Optional.empty()
+                    : Optional.of(new KvEventJournal(b.eventPublisher, b.geometry.pageSize(), b.dataParallelRank));
+            events.ifPresent(journal -> ordered.forEach(t -> t.pool().journal(journal)));
             for (TierRuntime t : ordered) {
                 t.pool().addListener(new BlockPool.Listener() {
                     @Override
@@ -301,13 +307,13 @@ public final class KvBlockManager implements AutoCloseable {
             }
         }
         p.markCommitted();
-        if (fresh.isEmpty()) {
-            return;
+        if (!fresh.isEmpty()) {
+            List<ImmutableBlock> registered = g1.pool().register(fresh);
+            for (int i = 0; i < registered.size(); i++) {
+                p.set(positions.get(i), registered.get(i));
+            }
         }
-        List<ImmutableBlock> registered = g1.pool().register(fresh);
-        for (int i = 0; i < registered.size(); i++) {
-            p.set(positions.get(i), registered.get(i));
-        }
+        events.ifPresent(KvEventJournal::flush); // one batch per request: its evictions, onboardings and blocks
     }
 
     private void forgetIfGone(long sequenceHash) {
@@ -322,6 +328,12 @@ public final class KvBlockManager implements AutoCloseable {
     /** Waits until every queued offload has been copied (or skipped) and registered. */
     public void awaitOffloads() {
         offloads.awaitIdle();
+        events.ifPresent(KvEventJournal::flush);
+    }
+
+    /** The journal that publishes this manager's KV events, when events are on. */
+    public Optional<KvEventJournal> events() {
+        return events;
     }
 
     public TierRuntime tier(Tier tier) {
@@ -362,6 +374,7 @@ public final class KvBlockManager implements AutoCloseable {
     @Override
     public void close() {
         offloads.close();
+        events.ifPresent(KvEventJournal::flush);
         mover.close();
         tiers.values().forEach(TierRuntime::close);
     }
@@ -381,8 +394,23 @@ public final class KvBlockManager implements AutoCloseable {
         private boolean diskFilter = FrequencyFilter.enabledByEnvironment();
         private java.util.function.Supplier<FrequencyFilter> filterFactory = FrequencyFilter::dynamoDefaults;
         private TierHealth health;
+        private KvEventPublisher eventPublisher;
+        private int dataParallelRank;
 
         private Builder() {
+        }
+
+        /**
+         * Publishes every registration and removal in every tier as KV events through {@code publisher}
+         * (which the caller closes), stamped with {@code dataParallelRank}.
+         */
+        public Builder events(KvEventPublisher publisher, int dataParallelRank) {
+            if (dataParallelRank < 0) {
+                throw KvbmException.invalid("dataParallelRank", dataParallelRank, ">= 0");
+            }
+            this.eventPublisher = publisher;
+            this.dataParallelRank = dataParallelRank;
+            return this;
         }
 
         /**

@@ -37,6 +37,19 @@ public final class BlockPool {
         }
     }
 
+    /**
+     * Told of every change to the set of registered hashes while the pool's lock is held, so the order
+     * it sees is the pool's own (listeners run after the lock is released, and two threads' calls may
+     * cross). Must be quick and must not call back into the pool.
+     */
+    public interface Journal {
+        /** {@code sequenceHash} became matchable. */
+        void stored(BlockPool pool, long sequenceHash, OptionalLong parent);
+
+        /** {@code sequenceHash} stopped being matchable (evicted, invalidated or reset). */
+        void removed(BlockPool pool, long sequenceHash);
+    }
+
     private static final int NO_REF = 0;
 
     private final String name;
@@ -44,6 +57,7 @@ public final class BlockPool {
     private final int total;
     private final ReentrantLock lock = new ReentrantLock();
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile Journal journal;
 
     // Per-block state, indexed by block id; guarded by lock.
     private final BlockState[] state;
@@ -194,6 +208,10 @@ public final class BlockPool {
                 doomed[id] = false;
                 active++;
                 registry.put(h, id); // replaces a doomed primary, which is dropped on its last release
+                Journal j = journal;
+                if (j != null) {
+                    j.stored(this, h, parent);
+                }
                 if (parent.isPresent()) {
                     long p = parent.getAsLong();
                     childrenOf.merge(p, 1, Integer::sum);
@@ -332,10 +350,29 @@ public final class BlockPool {
                 inactive--;
                 drop(id, evicted);
                 pushFree(id);
-            } else {
+            } else if (!doomed[id]) {
                 doomed[id] = true;
+                Journal j = journal;
+                if (j != null) {
+                    j.removed(this, sequenceHash);
+                }
             }
             return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sets the journal told of every registration and removal (null: none). */
+    public void journal(Journal j) {
+        this.journal = j;
+    }
+
+    /** The hashes a match can find now, in no particular order. */
+    public long[] registeredHashes() {
+        lock.lock();
+        try {
+            return registry.entrySet().stream().filter(e -> !doomed[e.getValue()]).mapToLong(Map.Entry::getKey).toArray();
         } finally {
             lock.unlock();
         }
@@ -509,6 +546,10 @@ public final class BlockPool {
                     evictable.add(pid);
                 }
             }
+        }
+        Journal j = journal;
+        if (j != null && !doomed[id]) {
+            j.removed(this, h); // a doomed block was reported when it was invalidated
         }
         doomed[id] = false;
         hasParent[id] = false;
