@@ -62,6 +62,7 @@ public final class KvBlockManager implements AutoCloseable {
     private final BlockMover mover;
     private final TierHealth health;
     private final Optional<KvEventJournal> events;
+    private final ManagerCounters counters;
 
     private KvBlockManager(Builder b) {
         Map<Tier, TierRuntime> built = new EnumMap<>(Tier.class);
@@ -103,6 +104,7 @@ public final class KvBlockManager implements AutoCloseable {
             this.health = b.health != null ? b.health : new TierHealth(TierHealth.DEFAULT_FAILURE_THRESHOLD,
                     TierHealth.DEFAULT_COOL_DOWN, System::nanoTime);
             this.offloads = new OffloadManager(edges, checksums, b.batchSize, b.maxInFlight, health);
+            this.counters = new ManagerCounters(b.geometry.pageSize());
             this.events = b.eventPublisher == null ? Optional.empty()
                     : Optional.of(new KvEventJournal(b.eventPublisher, b.geometry.pageSize(), b.dataParallelRank));
             events.ifPresent(journal -> ordered.forEach(t -> t.pool().journal(journal)));
@@ -216,6 +218,10 @@ public final class KvBlockManager implements AutoCloseable {
                     break; // a corrupt or failed block ends the cached prefix
                 }
             }
+            counters.requested(sequenceHashes.length);
+            for (Tier t : tiers.keySet()) {
+                counters.hit(t, p.hits(t));
+            }
             List<Integer> freshPositions = new ArrayList<>();
             for (int i = pos; i < sequenceHashes.length; i++) {
                 // Past the first miss the engine recomputes, but a block G1 already holds needs no new room.
@@ -260,7 +266,7 @@ public final class KvBlockManager implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, lower.tier() + " is degraded after repeated failed transfers; "
                         + "it is passed by until it is probed again");
             }
-            path.end(found.size(), found.size() * g1.blockBytes(), ok);
+            path.end(start, found.size(), found.size() * g1.blockBytes(), ok);
             p.addCopyNanos(System.nanoTime() - start);
         }
         int usable = 0;
@@ -272,6 +278,7 @@ public final class KvBlockManager implements AutoCloseable {
                             + lower.tier() + " fails its checksum; dropped from " + lower.tier() + " and recomputed");
                     lower.pool().invalidate(hash);
                     p.addChecksumFailure();
+                    counters.checksumFailure(lower.tier());
                     break;
                 }
                 targets.get(i).complete(hash, p.parent(pos + i));
@@ -329,6 +336,11 @@ public final class KvBlockManager implements AutoCloseable {
     public void awaitOffloads() {
         offloads.awaitIdle();
         events.ifPresent(KvEventJournal::flush);
+    }
+
+    /** Requests, hits per tier and checksum failures so far, for metrics. */
+    public ManagerCounters counters() {
+        return counters;
     }
 
     /** The journal that publishes this manager's KV events, when events are on. */

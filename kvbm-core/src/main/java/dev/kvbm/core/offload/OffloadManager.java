@@ -286,7 +286,7 @@ public final class OffloadManager implements AutoCloseable {
             }
             slots.acquire();
             long bytes = (long) moving.size() * edge.blockBytes();
-            edge.stats().begin();
+            long started = edge.stats().begin();
             CompletableFuture<Void> copied;
             try {
                 copied = edge.mover().move(edge.sourceTier(), edge.targetTier(), pairs);
@@ -294,7 +294,7 @@ public final class OffloadManager implements AutoCloseable {
                 copied = CompletableFuture.failedFuture(e);
             }
             CompletableFuture<Throwable> outcome = copied.handle((v, err) -> {
-                edge.stats().end(moving.size(), bytes, err == null);
+                edge.stats().end(started, moving.size(), bytes, err == null);
                 slots.release();
                 return err;
             });

@@ -13,6 +13,12 @@ public final class PathStats {
     private long busyNanos;
     private int running;
     private long busySince;
+    private volatile Observer observer;
+
+    /** Told of every finished transfer (metrics histograms); called outside the statistics' lock. */
+    public interface Observer {
+        void transferred(String path, long nanos, int blocks, long bytes, boolean ok);
+    }
 
     public PathStats(String path) {
         this.path = path;
@@ -31,18 +37,30 @@ public final class PathStats {
         return now;
     }
 
-    /** Marks a transfer as finished. */
-    public synchronized void end(int blockCount, long byteCount, boolean ok) {
-        if (--running == 0) {
-            busyNanos += System.nanoTime() - busySince;
+    /** Marks the transfer that {@link #begin()} returned {@code startedAt} for as finished. */
+    public void end(long startedAt, int blockCount, long byteCount, boolean ok) {
+        long now = System.nanoTime();
+        synchronized (this) {
+            if (--running == 0) {
+                busyNanos += now - busySince;
+            }
+            transfers++;
+            if (ok) {
+                blocks += blockCount;
+                bytes += byteCount;
+            } else {
+                failures++;
+            }
         }
-        transfers++;
-        if (ok) {
-            blocks += blockCount;
-            bytes += byteCount;
-        } else {
-            failures++;
+        Observer o = observer;
+        if (o != null) {
+            o.transferred(path, now - startedAt, blockCount, byteCount, ok);
         }
+    }
+
+    /** Sets the observer of finished transfers (null: none). */
+    public void observe(Observer o) {
+        this.observer = o;
     }
 
     public synchronized long blocks() {
