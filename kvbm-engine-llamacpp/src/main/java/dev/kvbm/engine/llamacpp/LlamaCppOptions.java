@@ -1,0 +1,38 @@
+package dev.kvbm.engine.llamacpp;
+
+/**
+ * Configuration of the llama.cpp connector, in one place.
+ *
+ * <ul>
+ *   <li>{@value #LIBRARY_DIR_PROPERTY} (system property), else {@value #LIBRARY_DIR_ENV} (environment): the folder
+ *       holding {@code libllama.v0.4.0.so}, the {@code libggml*.so} files and the npm package's {@code package.json};
+ *       by default the {@code llama.cpp} folder next to this module's jar.</li>
+ *   <li>Engine option {@value #KV_TYPE} ({@code EngineOptions.options()}): the KV cache element type,
+ *       {@code f16} (llama.cpp's default, the default here) or {@code f32}.</li>
+ *   <li>Engine option {@value #UBATCH} (1..512, default {@value #DEFAULT_UBATCH}): tokens per llama.cpp micro-batch.
+ *       Below 64, every prefill runs on llama.cpp's row-by-row flash-attention kernel, whose result for a token does
+ *       not depend on the other tokens of its batch: logits after reusing KV from kvbm then equal a full recompute
+ *       bit for bit. From 64 on, batches of 64 or more take its tiled kernel (faster for long prompts) while a
+ *       shorter suffix does not, and the last bits of the logits differ.</li>
+ * </ul>
+ */
+public final class LlamaCppOptions {
+    /** System property naming the library folder. */
+    public static final String LIBRARY_DIR_PROPERTY = "kvbm.llamacpp.library.dir";
+    /** Environment variable naming the library folder. */
+    public static final String LIBRARY_DIR_ENV = "KVBM_LLAMACPP_LIBRARY_DIR";
+    /** The npm package the library comes from, and its pinned version. */
+    public static final String NPM_PACKAGE = "@node-llama-cpp/linux-x64";
+    public static final String NPM_VERSION = "3.21.1";
+    /** The llama.cpp source that build was made from. */
+    public static final String LLAMA_CPP_COMMIT = "80fb11ac";
+    /** Engine option: KV cache element type, {@code f16} or {@code f32}. */
+    public static final String KV_TYPE = "kv-type";
+    /** Engine option: tokens per llama.cpp micro-batch. */
+    public static final String UBATCH = "ubatch";
+    /** The largest micro-batch that stays on the row-by-row kernel is 63; 32 keeps page-aligned pieces. */
+    public static final int DEFAULT_UBATCH = 32;
+
+    private LlamaCppOptions() {
+    }
+}
