@@ -49,7 +49,9 @@ case "$what" in
     [ -f "$tgz" ] || exit 0
     rm -rf "$work/src" "$out" && mkdir -p "$work/src"
     tar -xzf "$tgz" -C "$work/src" package/llama/gitRelease.bundle || missing "no llama/gitRelease.bundle in $tgz"
-    git clone -q "$work/src/package/llama/gitRelease.bundle" "$out" 2>"$work/git.err" ||
+    # Only the headers are checked out (the whole tree is 200 MB).
+    { git clone -q --no-checkout "$work/src/package/llama/gitRelease.bundle" "$out" &&
+      git -C "$out" checkout -q HEAD -- include ggml/include; } 2>"$work/git.err" ||
       missing "git clone of gitRelease.bundle failed: $(tail -n 3 "$work/git.err" | tr '\n' ' ')"
     rm -rf "$work/src" "$tgz"
     ;;
