@@ -20,8 +20,9 @@ missing() {
 pack() {
   # $1 = package spec; prints the tarball path
   mkdir -p "$work"
-  tgz=$(cd "$work" && npm pack --silent "$1" 2>"$work/npm.err" | tail -n 1) ||
+  (cd "$work" && npm pack --loglevel=error "$1" >"$work/npm.out" 2>"$work/npm.err") ||
     missing "npm pack $1 failed: $(tail -n 3 "$work/npm.err" | tr '\n' ' ')"
+  tgz=$(tail -n 1 "$work/npm.out")
   [ -n "$tgz" ] && [ -f "$work/$tgz" ] || missing "npm pack $1 produced no tarball: $(tail -n 3 "$work/npm.err" | tr '\n' ' ')"
   echo "$work/$tgz"
 }
