@@ -9,11 +9,12 @@ package dev.kvbm.engine.llamacpp;
  *       by default the {@code llama.cpp} folder next to this module's jar.</li>
  *   <li>Engine option {@value #KV_TYPE} ({@code EngineOptions.options()}): the KV cache element type,
  *       {@code f16} (llama.cpp's default, the default here) or {@code f32}.</li>
- *   <li>Engine option {@value #UBATCH} (1..512, default {@value #DEFAULT_UBATCH}): tokens per llama.cpp micro-batch.
- *       Below 64, every prefill runs on llama.cpp's row-by-row flash-attention kernel, whose result for a token does
- *       not depend on the other tokens of its batch: logits after reusing KV from kvbm then equal a full recompute
- *       bit for bit. From 64 on, batches of 64 or more take its tiled kernel (faster for long prompts) while a
- *       shorter suffix does not, and the last bits of the logits differ.</li>
+ *   <li>Engine option {@value #UBATCH} ({@value #MIN_UBATCH}..512, default {@value #DEFAULT_UBATCH}): tokens per
+ *       llama.cpp micro-batch. llama.cpp's CPU flash attention computes batches of 64 queries or more with a tiled
+ *       kernel and smaller ones row by row; the two round differently. Each kernel gives a token the same bits
+ *       whatever else is in its batch, so every micro-batch is made at least 64 queries long (a shorter piece is
+ *       padded with throw-away tokens of a second sequence, dropped right after): every token then takes the tiled
+ *       kernel, and logits after reusing KV from kvbm equal a full recompute bit for bit.</li>
  * </ul>
  */
 public final class LlamaCppOptions {
@@ -30,8 +31,9 @@ public final class LlamaCppOptions {
     public static final String KV_TYPE = "kv-type";
     /** Engine option: tokens per llama.cpp micro-batch. */
     public static final String UBATCH = "ubatch";
-    /** The largest micro-batch that stays on the row-by-row kernel is 63; 32 keeps page-aligned pieces. */
-    public static final int DEFAULT_UBATCH = 32;
+    public static final int DEFAULT_UBATCH = 512;
+    /** llama.cpp's tiled flash-attention kernel takes batches of this many queries or more. */
+    public static final int MIN_UBATCH = 64;
 
     private LlamaCppOptions() {
     }

@@ -12,6 +12,9 @@ import java.lang.foreign.ValueLayout;
  */
 final class LlamaContext {
     static final int SEQ = 0;
+    /** The sequence of the padding tokens that lift a short micro-batch to llama.cpp's tiled kernel. */
+    static final int PADDING_SEQ = 1;
+    private static final int MIN_QUERIES = dev.kvbm.engine.llamacpp.LlamaCppOptions.MIN_UBATCH;
     private static final long BATCH_TOKEN = LlamaCpp.BATCH.byteOffset(groupElement("token"));
     private static final long BATCH_POS = LlamaCpp.BATCH.byteOffset(groupElement("pos"));
     private static final long BATCH_N_SEQ_ID = LlamaCpp.BATCH.byteOffset(groupElement("n_seq_id"));
@@ -30,6 +33,7 @@ final class LlamaContext {
     private final MemorySegment nSeqId;
     private final MemorySegment seqIds;
     private final MemorySegment logits;
+    private final MemorySegment[] seqIdOf;
     private Arena stateArena;
     private MemorySegment state = MemorySegment.NULL;
     private boolean freed;
@@ -43,15 +47,19 @@ final class LlamaContext {
         this.ctx = ctx;
         this.vocab = vocab;
         this.batchCapacity = llama.nBatch(ctx);
+        if (batchCapacity < MIN_QUERIES) {
+            throw new IllegalStateException("n_batch " + batchCapacity + " below " + MIN_QUERIES);
+        }
         this.batch = llama.batchInit(arena, batchCapacity, 1);
         this.token = array(BATCH_TOKEN, 4);
         this.pos = array(BATCH_POS, 4);
         this.nSeqId = array(BATCH_N_SEQ_ID, 4);
         this.seqIds = array(BATCH_SEQ_ID, 8);
         this.logits = array(BATCH_LOGITS, 1);
+        this.seqIdOf = new MemorySegment[batchCapacity];
         for (int i = 0; i < batchCapacity; i++) {
             nSeqId.setAtIndex(ValueLayout.JAVA_INT, i, 1);
-            seqIds.getAtIndex(ValueLayout.ADDRESS, i).reinterpret(4).set(ValueLayout.JAVA_INT, 0, SEQ);
+            seqIdOf[i] = seqIds.getAtIndex(ValueLayout.ADDRESS, i).reinterpret(4);
         }
     }
 
@@ -61,24 +69,33 @@ final class LlamaContext {
 
     /**
      * Decodes {@code tokens} at positions {@code start..}, one micro-batch per {@code llama_decode}, and returns the
-     * last position's logits. A piece of one token is never cut off a longer decode: llama.cpp computes a lone query
-     * over a long KV with another kernel (split-KV flash attention), which would round differently.
+     * last position's logits. A piece shorter than 64 tokens is padded with tokens of {@link #PADDING_SEQ}, which
+     * attend only to each other and are dropped afterwards: llama.cpp then computes every token of the sequence
+     * with its tiled flash-attention kernel, the same bits whether the token came in a long prompt or a short suffix.
      */
     float[] decode(int[] tokens, int start) {
         float[] out = null;
         for (int first = 0; first < tokens.length; ) {
             int n = Math.min(batchCapacity, tokens.length - first);
-            if (tokens.length - first - n == 1 && n > 1) {
-                n--; // leave two tokens for the last piece
-            }
             boolean last = first + n == tokens.length;
+            int padding = Math.max(0, MIN_QUERIES - n);
             for (int i = 0; i < n; i++) {
                 token.setAtIndex(ValueLayout.JAVA_INT, i, tokens[first + i]);
                 pos.setAtIndex(ValueLayout.JAVA_INT, i, start + first + i);
+                seqIdOf[i].set(ValueLayout.JAVA_INT, 0, SEQ);
                 logits.set(ValueLayout.JAVA_BYTE, i, (byte) (last && i == n - 1 ? 1 : 0));
             }
-            batch.set(ValueLayout.JAVA_INT, BATCH_N_TOKENS, n);
+            for (int i = n; i < n + padding; i++) {
+                token.setAtIndex(ValueLayout.JAVA_INT, i, 0);
+                pos.setAtIndex(ValueLayout.JAVA_INT, i, i - n);
+                seqIdOf[i].set(ValueLayout.JAVA_INT, 0, PADDING_SEQ);
+                logits.set(ValueLayout.JAVA_BYTE, i, (byte) 0);
+            }
+            batch.set(ValueLayout.JAVA_INT, BATCH_N_TOKENS, n + padding);
             int rc = llama.decode(ctx, batch);
+            if (padding > 0 && !llama.memorySeqRm(ctx, PADDING_SEQ, -1, -1)) {
+                throw new KvbmException(ErrorCode.NATIVE_FAILURE, "llama_memory_seq_rm refused to drop the padding");
+            }
             if (rc != 0) {
                 throw new KvbmException(ErrorCode.NATIVE_FAILURE, "llama_decode returned " + rc + " for " + n
                         + " tokens at position " + (start + first) + (rc == 1 ? " (no KV slot: the context is full)"

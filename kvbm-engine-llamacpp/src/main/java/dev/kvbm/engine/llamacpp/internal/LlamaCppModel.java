@@ -24,7 +24,8 @@ import java.util.HexFormat;
 import java.util.Set;
 
 /**
- * A GGUF model loaded by llama.cpp. Each sequence owns a llama.cpp context of its own (one seq, one KV stream):
+ * A GGUF model loaded by llama.cpp. Each sequence owns a llama.cpp context of its own (seq 0 in one unified KV
+ * stream; seq 1 only carries padding tokens for the length of one decode call):
  * llama.cpp contexts are not safe to drive from two threads, but contexts of one model are, so sequences run on
  * several threads at once without a lock around the engine. Contexts are pooled: a closed sequence's context is
  * emptied ({@code llama_memory_seq_rm}) and handed to the next {@link #newSequence()}, which saves the set-up of
@@ -59,7 +60,7 @@ final class LlamaCppModel implements EngineModel {
         this.threads = options.threads();
         this.contextTokens = options.contextTokens();
         this.kvType = kvType;
-        this.ubatch = Math.min(ubatch, contextTokens);
+        this.ubatch = ubatch;
         this.vocab = llama.vocabNTokens(model);
         LlamaContext first = newContext();
         try {
@@ -97,7 +98,8 @@ final class LlamaCppModel implements EngineModel {
                 ubatch = ubatch(e.getValue());
             } else {
                 throw KvbmException.invalid("option " + e.getKey(), e.getValue(), "a llama.cpp option ("
-                        + LlamaCppOptions.KV_TYPE + "=f16|f32, " + LlamaCppOptions.UBATCH + "=1.." + MAX_UBATCH + ")");
+                        + LlamaCppOptions.KV_TYPE + "=f16|f32, " + LlamaCppOptions.UBATCH + "="
+                        + LlamaCppOptions.MIN_UBATCH + ".." + MAX_UBATCH + ")");
             }
         }
         Path file = options.model();
@@ -123,13 +125,13 @@ final class LlamaCppModel implements EngineModel {
     private static int ubatch(String value) {
         try {
             int v = Integer.parseInt(value.strip());
-            if (v >= 1 && v <= MAX_UBATCH) {
+            if (v >= LlamaCppOptions.MIN_UBATCH && v <= MAX_UBATCH) {
                 return v;
             }
         } catch (NumberFormatException e) {
             // refused below
         }
-        throw KvbmException.invalid(LlamaCppOptions.UBATCH, value, "in 1.." + MAX_UBATCH);
+        throw KvbmException.invalid(LlamaCppOptions.UBATCH, value, "in " + LlamaCppOptions.MIN_UBATCH + ".." + MAX_UBATCH);
     }
 
     private static void requireGguf(Path file) {
@@ -156,11 +158,12 @@ final class LlamaCppModel implements EngineModel {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = llama.contextDefaultParams(a);
             var l = LlamaCpp.CONTEXT_PARAMS;
-            // n_batch = n_ubatch: each llama_decode call is one micro-batch, cut by LlamaContext.decode.
-            p.set(ValueLayout.JAVA_INT, offset(l, "n_ctx"), contextTokens);
+            // n_batch = n_ubatch: each llama_decode call is one micro-batch, cut and padded by LlamaContext.decode;
+            // the padding tokens (a second sequence) need cells of their own while they live.
+            p.set(ValueLayout.JAVA_INT, offset(l, "n_ctx"), contextTokens + LlamaCppOptions.MIN_UBATCH);
             p.set(ValueLayout.JAVA_INT, offset(l, "n_batch"), ubatch);
             p.set(ValueLayout.JAVA_INT, offset(l, "n_ubatch"), ubatch);
-            p.set(ValueLayout.JAVA_INT, offset(l, "n_seq_max"), 1);
+            p.set(ValueLayout.JAVA_INT, offset(l, "n_seq_max"), 2);
             p.set(ValueLayout.JAVA_INT, offset(l, "n_threads"), threads);
             p.set(ValueLayout.JAVA_INT, offset(l, "n_threads_batch"), threads);
             p.set(ValueLayout.JAVA_INT, offset(l, "flash_attn_type"), LlamaCpp.FLASH_ATTN_ENABLED);
@@ -176,10 +179,10 @@ final class LlamaCppModel implements EngineModel {
                     + " (llama_init_from_model returned NULL; the dev.kvbm.engine.llamacpp.native log says why)");
         }
         LlamaContext context = new LlamaContext(llama, ctx, vocab);
-        if (context.contextTokens() < contextTokens) {
+        if (context.contextTokens() < contextTokens + LlamaCppOptions.MIN_UBATCH) {
             context.free();
             throw new KvbmException(ErrorCode.NATIVE_FAILURE, "llama.cpp made a context of " + context.contextTokens()
-                    + " tokens, asked for " + contextTokens);
+                    + " tokens, asked for " + (contextTokens + LlamaCppOptions.MIN_UBATCH));
         }
         return context;
     }
