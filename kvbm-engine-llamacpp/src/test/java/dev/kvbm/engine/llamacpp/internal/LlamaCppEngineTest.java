@@ -56,6 +56,12 @@ class LlamaCppEngineTest {
             assertEquals(64, f16.identity().length());
             assertNotEquals(f16.identity(), f32.identity(), "the KV type is part of the identity");
         }
+        // The default tiny model of kvbm model: 4 layers, 4 KV heads x head dim 32.
+        try (EngineModel tiny = TinyModels.connector().open(new EngineOptions(TinyModels.gguf(
+                dev.kvbm.api.spi.RandomModelSpec.TINY), 1, 64))) {
+            assertEquals(new KvGeometry(4, 2, 128, 2, "f16"), tiny.geometry());
+            assertEquals(512, tiny.vocabSize());
+        }
     }
 
     @Test
