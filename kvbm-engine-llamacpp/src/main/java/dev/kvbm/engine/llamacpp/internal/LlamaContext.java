@@ -59,12 +59,12 @@ final class LlamaContext {
         this.seqIdOf = new MemorySegment[batchCapacity];
         for (int i = 0; i < batchCapacity; i++) {
             nSeqId.setAtIndex(ValueLayout.JAVA_INT, i, 1);
-            seqIdOf[i] = seqIds.getAtIndex(ValueLayout.ADDRESS, i).reinterpret(4);
+            seqIdOf[i] = LlamaCpp.sized(seqIds.getAtIndex(ValueLayout.ADDRESS, i), 4);
         }
     }
 
     private MemorySegment array(long field, int elementBytes) {
-        return batch.get(ValueLayout.ADDRESS, field).reinterpret((long) batchCapacity * elementBytes);
+        return LlamaCpp.sized(batch.get(ValueLayout.ADDRESS, field), (long) batchCapacity * elementBytes);
     }
 
     /**
@@ -106,7 +106,7 @@ final class LlamaContext {
                 if (l.equals(MemorySegment.NULL)) {
                     throw new KvbmException(ErrorCode.NATIVE_FAILURE, "llama_get_logits_ith returned NULL");
                 }
-                out = l.reinterpret((long) vocab * Float.BYTES).toArray(ValueLayout.JAVA_FLOAT);
+                out = LlamaCpp.sized(l, (long) vocab * Float.BYTES).toArray(ValueLayout.JAVA_FLOAT);
             }
             first += n;
         }

@@ -225,6 +225,11 @@ final class LlamaCpp {
         return new IllegalStateException(call + " downcall failed", t);
     }
 
+    /** {@code bytes} of native memory at a pointer llama.cpp handed out (batch arrays, logits), as a sized segment. */
+    static MemorySegment sized(MemorySegment pointer, long bytes) {
+        return pointer.reinterpret(bytes);
+    }
+
     String systemInfo() {
         try {
             MemorySegment s = (MemorySegment) printSystemInfo.invokeExact();

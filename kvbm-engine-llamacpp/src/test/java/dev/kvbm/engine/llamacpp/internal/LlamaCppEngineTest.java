@@ -185,12 +185,21 @@ class LlamaCppEngineTest {
                     for (int i = 0; i < 2; i++) {
                         int which = i;
                         runs[i] = pool.submit(() -> {
-                            try (EngineSequence s = model.newSequence()) {
-                                int half = prompts[which].length / 2;
-                                s.decode(Arrays.copyOf(prompts[which], half));
-                                return rawBits(s.decode(Arrays.copyOfRange(prompts[which], half,
-                                        prompts[which].length)));
+                            int[] p = prompts[which];
+                            int half = p.length / 2;
+                            int[] direct;
+                            try (EngineSequence s = model.newSequence(); TestPages pages = new TestPages(
+                                    model.geometry(), PAGE, 4)) {
+                                s.decode(Arrays.copyOf(p, half));
+                                direct = rawBits(s.decode(Arrays.copyOfRange(p, half, p.length)));
+                                s.save(0, pages);
+                                try (EngineSequence reuse = model.newSequence()) {
+                                    reuse.load(pages);
+                                    int[] reused = rawBits(reuse.decode(Arrays.copyOfRange(p, 4 * PAGE, p.length)));
+                                    assertArrayEquals(direct, reused, "reuse on thread " + which);
+                                }
                             }
+                            return direct;
                         });
                     }
                     for (int i = 0; i < 2; i++) {
