@@ -16,6 +16,8 @@ final class LlamaCppSequence implements EngineSequence {
     private final LlamaContext context;
     private int length;
     private boolean closed;
+    /** The parsed state of the last save, while the sequence has not changed: saving run by run reads it once. */
+    private SequenceState saved;
 
     LlamaCppSequence(LlamaCppModel model, LlamaContext context) {
         this.model = model;
@@ -55,6 +57,7 @@ final class LlamaCppSequence implements EngineSequence {
             }
         }
         float[] logits;
+        saved = null;
         try {
             logits = context.decode(tokens, length);
         } catch (RuntimeException e) {
@@ -82,9 +85,13 @@ final class LlamaCppSequence implements EngineSequence {
             return;
         }
         SequenceState.Shape shape = model.shape();
-        SequenceState state = SequenceState.parse(context.saveState(), LlamaContext.SEQ, shape);
-        if (state.cells() != length) {
-            throw SequenceState.refuse("cell count", Integer.toString(length), Integer.toString(state.cells()));
+        SequenceState state = saved;
+        if (state == null) {
+            state = SequenceState.parse(context.saveState(), LlamaContext.SEQ, shape);
+            if (state.cells() != length) {
+                throw SequenceState.refuse("cell count", Integer.toString(length), Integer.toString(state.cells()));
+            }
+            saved = state;
         }
         for (int b = 0; b < count; b++) {
             for (int layer = 0; layer < shape.layers(); layer++) {
@@ -124,6 +131,7 @@ final class LlamaCppSequence implements EngineSequence {
                 region(source, b, layer, 1, shape);
             }
         }
+        saved = null; // the state buffer is about to hold the blob to load
         MemorySegment blob = context.stateBuffer(shape.blobBytes((int) tokens));
         SequenceState.write(blob, LlamaContext.SEQ, shape, (int) tokens, page,
                 (layer, outer, firstPos, n, dst) -> MemorySegment.copy(
@@ -147,6 +155,7 @@ final class LlamaCppSequence implements EngineSequence {
     @Override
     public void clear() {
         requireOpen();
+        saved = null;
         context.clear();
         length = 0;
     }
