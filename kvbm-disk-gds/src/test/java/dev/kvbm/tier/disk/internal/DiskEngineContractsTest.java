@@ -1,21 +1,18 @@
 package dev.kvbm.tier.disk.internal;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import dev.kvbm.api.layout.BlockLayout;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.PhysicalLayout;
-import dev.kvbm.api.spi.Storage;
+import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
+import dev.kvbm.tck.HostLayouts;
+import dev.kvbm.tck.TierProviderContract;
 import dev.kvbm.tck.TransferEngineContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -32,18 +29,13 @@ class DiskEngineContractsTest {
         @Override
         protected TransferEngine createEngine() {
             TransferEngineProvider p = provider();
-            assumeTrue(p.isAvailable(), () -> p.name() + " is unavailable here: " + p.unavailabilityCause().orElse("?"));
+            TierProviderContract.assumeAvailable(p); // io_uring: refused by seccomp or kernel.io_uring_disabled here
             return p.create(Map.of());
         }
 
         @Override
         protected PhysicalLayout hostLayout(LayoutConfig config, LayoutType type) {
-            BlockLayout l = BlockLayout.of(config, type);
-            List<Storage> s = new ArrayList<>();
-            for (int i = 0; i < l.numStorageRegions(); i++) {
-                s.add(new HostMemory(l.requiredAllocationSize(), 0));
-            }
-            return new PhysicalLayout(l, s);
+            return HostLayouts.allocate(config, type, StorageKind.PINNED);
         }
 
         @Override
@@ -57,12 +49,7 @@ class DiskEngineContractsTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            BlockLayout l = BlockLayout.of(config, type);
-            List<Storage> s = new ArrayList<>();
-            for (int i = 0; i < l.numStorageRegions(); i++) {
-                s.add(disk.allocate(l.requiredAllocationSize(), 4096));
-            }
-            return new PhysicalLayout(l, s);
+            return HostLayouts.allocate(disk, config, type, 4096);
         }
 
         @AfterEach
