@@ -66,11 +66,6 @@ final class DiskFileStorage extends AbstractStorage implements FileStorage {
     }
 
     @Override
-    public StorageKind kind() {
-        return StorageKind.DISK; // FileStorage's default and AbstractStorage's agree; Java asks to pick one
-    }
-
-    @Override
     protected void release() {
         try {
             channel.close();
