@@ -132,9 +132,11 @@ public abstract class TransportContract {
         for (String name : List.of("w0", "w1")) {
             worker(p, c, m -> answerPings(m, msg -> {
                 seen.add(name + ":" + msg.function() + ":" + msg.data().size());
-                byte[] payload = (name + "/" + new String(msg.data().get(1), StandardCharsets.UTF_8))
-                        .getBytes(StandardCharsets.UTF_8);
-                return msg.function().equals("echo") ? new Answer.Reply(payload) : new Answer.Ack();
+                if (!msg.function().equals("echo")) {
+                    return new Answer.Ack();
+                }
+                return new Answer.Reply((name + "/" + new String(msg.data().get(1), StandardCharsets.UTF_8))
+                        .getBytes(StandardCharsets.UTF_8));
             }));
         }
         awaitJoined(leader);
@@ -150,10 +152,11 @@ public abstract class TransportContract {
         }
         assertEquals(2, workers.size(), "replies must come from distinct workers: " + workers);
         assertEquals(Set.of("w0/hello", "w1/hello"), payloads);
-        assertEquals(Set.of("w0:echo:2", "w1:echo:2"), new TreeSet<>(seen), "each worker sees the message once");
+        assertEquals(List.of("w0:echo:2", "w1:echo:2"), seen.stream().sorted().toList(), "each worker sees the message once");
         List<WorkerReply> acks = Waits.await(leader.broadcast("note", List.of(binary), Duration.ofSeconds(10)),
                 Duration.ofSeconds(15), "note");
         assertEquals(2, acks.size());
+        assertEquals(4, seen.size(), "each worker sees each message once: " + seen);
         acks.forEach(r -> assertTrue(r.payload().isEmpty(), "a bare acknowledgement carries no payload"));
     }
 
