@@ -121,30 +121,30 @@ public abstract class AbstractTransferEngine implements TransferEngine {
         return new KvbmException(ErrorCode.TRANSFER_FAILED, name + " transfer failed: " + c.getMessage(), c);
     }
 
-    /** Releases the engine's own resources (rings, streams); runs once, before the worker pool stops. */
+    /**
+     * Releases the engine's own resources (registrations, rings, native handles); runs once, after the worker
+     * pool stopped, so no part of a transfer still uses them.
+     */
     protected void onClose() {
     }
 
-    /** Refuses new transfers, lets queued parts finish (10 s at most), then stops the pool; idempotent. */
+    /** Refuses new transfers, lets queued parts finish (10 s at most), stops the pool, then {@link #onClose()}; idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        try {
-            onClose();
-        } finally {
-            if (workers != null) {
-                workers.shutdown();
-                try {
-                    if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-                        workers.shutdownNow();
-                    }
-                } catch (InterruptedException e) {
+        if (workers != null) {
+            workers.shutdown();
+            try {
+                if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
                     workers.shutdownNow();
-                    Thread.currentThread().interrupt();
                 }
+            } catch (InterruptedException e) {
+                workers.shutdownNow();
+                Thread.currentThread().interrupt();
             }
         }
+        onClose();
     }
 }
