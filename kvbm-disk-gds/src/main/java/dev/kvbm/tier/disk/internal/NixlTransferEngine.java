@@ -52,6 +52,9 @@ final class NixlTransferEngine extends AbstractTransferEngine {
     @Override
     protected CompletableFuture<Void> start(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
         IoPlan plan = IoPlan.of(source, target, pairs);
+        if (plan.extents == 0) {
+            return CompletableFuture.completedFuture(null); // nothing to queue behind other transfers
+        }
         PhysicalLayout host = plan.direction == IoPlan.Direction.WRITE ? source : target;
         PhysicalLayout file = plan.direction == IoPlan.Direction.WRITE ? target : source;
         return runAll(List.of(() -> run(plan, host, file)));

@@ -24,12 +24,9 @@ class DiskEngineContractsTest {
         private DiskAllocator disk;
         private Path dir;
 
-        abstract TransferEngineProvider provider();
-
-        @Override
-        protected TransferEngine createEngine() {
-            TransferEngineProvider p = provider();
-            TierProviderContract.assumeAvailable(p); // io_uring: refused by seccomp or kernel.io_uring_disabled here
+        /** An engine of {@code p}, or a skip naming why it cannot run here (io_uring: seccomp, io_uring_disabled). */
+        static TransferEngine engineOf(TransferEngineProvider p) {
+            TierProviderContract.assumeAvailable(p);
             return p.create(Map.of());
         }
 
@@ -67,16 +64,32 @@ class DiskEngineContractsTest {
     @Nested
     class Posix extends DiskContract {
         @Override
-        TransferEngineProvider provider() {
-            return new PosixEngineProvider();
+        protected TransferEngine createEngine() {
+            return engineOf(new PosixEngineProvider());
         }
     }
 
     @Nested
     class IoUring extends DiskContract {
         @Override
-        TransferEngineProvider provider() {
-            return new IoUringEngineProvider();
+        protected TransferEngine createEngine() {
+            return engineOf(new IoUringEngineProvider());
+        }
+    }
+
+    /** nixl over the C fixture library of NixlBindingTest (plain files behind the bound nixl_capi_* calls). */
+    @Nested
+    class NixlFixture extends DiskContract {
+        @Override
+        protected TransferEngine createEngine() {
+            try {
+                return NixlEngineProvider.create(NixlCapi.load(NixlBindingTest.fixture()), "POSIX");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

@@ -37,20 +37,26 @@ class NixlBindingTest {
 
     @BeforeAll
     static void compileFixture() throws IOException, InterruptedException {
+        fixture = fixture();
+    }
+
+    /** Compiles the fixture library into target/ (once per call); skips the caller where gcc is missing. */
+    static Path fixture() throws IOException, InterruptedException {
         Path out = Path.of("target", "nixl-fixture").toAbsolutePath();
         Files.createDirectories(out);
-        fixture = out.resolve("libnixl_capi_fixture.so");
+        Path library = out.resolve("libnixl_capi_fixture.so");
         Process p;
         try {
-            p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-o", fixture.toString(),
+            p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-o", library.toString(),
                     Path.of("src", "test", "c", "nixl_capi_fixture.c").toAbsolutePath().toString())
                     .redirectErrorStream(true).start();
         } catch (IOException e) {
             assumeTrue(false, "gcc is not installed: " + e.getMessage());
-            return;
+            return null;
         }
         String log = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), "the fixture compiles: " + log);
+        return library;
     }
 
     @Test
