@@ -1,6 +1,8 @@
 package dev.kvbm.tck;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -12,12 +14,16 @@ import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.TransferEngine;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,22 +34,18 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * What every transfer engine must do, whatever it moves bytes with: copy blocks byte for byte between any
  * two layout types, to and from the storage it serves, with scattered block pairs; complete an empty
- * transfer at once; and report a bad transfer through a {@link KvbmException} (thrown or as the future's
- * cause), never by hanging or corrupting another block.
+ * transfer at once; serve several threads at once; and report a bad transfer (a block out of range, two
+ * geometries, a closed engine) through a {@link KvbmException} (thrown or as the future's cause), never by
+ * hanging or corrupting another block. Every wait is bounded by {@link #timeout()}.
  *
  * <p>Subclasses supply the engine and two kinds of layout: host memory (the other end of every transfer,
- * readable here) and the storage under test (disk, device, or host again for host engines). Layouts
- * returned are closed by the contract.
+ * readable here; {@link HostLayouts#allocate} gives one) and the storage under test (disk, device, or host
+ * again for host engines). Layouts returned are closed by the contract. An engine the machine cannot run is
+ * skipped by an assumption in {@link #createEngine()} naming the provider's cause.
  */
 public abstract class TransferEngineContract {
 
-    /** Optional capabilities; a test needing one is skipped when {@link #hasBehavior} says no. */
-    public enum Behavior {
-        /** The storage under test can be laid out LayerSeparate (one region per layer). */
-        LAYER_SEPARATE_UNDER_TEST
-    }
-
-    private final List<PhysicalLayout> opened = new ArrayList<>();
+    private final List<PhysicalLayout> opened = Collections.synchronizedList(new ArrayList<>());
     private TransferEngine engine;
 
     /** A new engine serving host &lt;-&gt; storage under test in both directions. */
@@ -60,6 +62,11 @@ public abstract class TransferEngineContract {
         return true;
     }
 
+    /** The longest any one transfer may take here before the test fails. */
+    protected Duration timeout() {
+        return Duration.ofSeconds(30);
+    }
+
     /** Block geometry: 2 layers x 2 outer x 4 tokens x 512 x 2 bytes (4 KiB pages), aligned to 4096. */
     protected LayoutConfig geometry(int blocks) {
         return new LayoutConfig(blocks, 2, 2, 4, 512, 4096, 2);
@@ -70,8 +77,10 @@ public abstract class TransferEngineContract {
         if (engine != null) {
             engine.close();
         }
-        opened.forEach(PhysicalLayout::close);
-        opened.clear();
+        synchronized (opened) {
+            opened.forEach(PhysicalLayout::close);
+            opened.clear();
+        }
     }
 
     private TransferEngine engine() {
@@ -93,12 +102,18 @@ public abstract class TransferEngineContract {
         return p;
     }
 
+    private void transfer(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
+        Waits.await(engine().transfer(source, target, pairs), timeout(), "a transfer of " + pairs.size() + " block(s)");
+    }
+
+    private Throwable failure(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs, String what) {
+        return Waits.failureOf(() -> engine().transfer(source, target, pairs), timeout(), what);
+    }
+
     static Stream<Arguments> layoutPairs() {
-        List<LayoutType> types = List.of(LayoutType.FULLY_CONTIGUOUS, LayoutType.LAYER_SEPARATE_OUTER,
-                LayoutType.LAYER_SEPARATE_BLOCK);
         List<Arguments> out = new ArrayList<>();
-        for (LayoutType a : types) {
-            for (LayoutType b : types) {
+        for (LayoutType a : HostLayouts.TYPES) {
+            for (LayoutType b : HostLayouts.TYPES) {
                 out.add(Arguments.of(a, b));
             }
         }
@@ -109,25 +124,26 @@ public abstract class TransferEngineContract {
     @MethodSource("layoutPairs")
     void roundTripIsByteExactForEveryLayoutPair(LayoutType hostType, LayoutType testType) {
         assumeTrue(testType == LayoutType.FULLY_CONTIGUOUS || hasBehavior(Behavior.LAYER_SEPARATE_UNDER_TEST),
-                "the storage under test is FullyContiguous only");
+                "the storage under test is FullyContiguous only (no " + Behavior.LAYER_SEPARATE_UNDER_TEST + ")");
         int blocks = 6;
         LayoutConfig c = geometry(blocks);
         PhysicalLayout source = host(c, hostType);
         PhysicalLayout middle = underTest(c, testType);
         PhysicalLayout back = host(c, LayoutType.FULLY_CONTIGUOUS);
         for (int b = 0; b < blocks; b++) {
-            fill(source, b, 17 + b);
+            HostLayouts.fill(source, b, 17 + b);
         }
         // Scattered pairs, in an order that is neither ascending nor contiguous.
         List<BlockPair> out = List.of(new BlockPair(0, 5), new BlockPair(3, 1), new BlockPair(1, 3), new BlockPair(4, 0));
-        engine().transfer(source, middle, out).join();
+        transfer(source, middle, out);
         List<BlockPair> in = out.stream().map(p -> new BlockPair(p.target(), p.source())).toList();
-        engine().transfer(middle, back, in).join();
+        transfer(middle, back, in);
         for (BlockPair p : out) {
-            assertArrayEquals(bytes(source, p.source()), bytes(back, p.source()),
+            assertArrayEquals(HostLayouts.bytes(source, p.source()), HostLayouts.bytes(back, p.source()),
                     "block " + p.source() + " via " + testType + " came back changed");
         }
-        assertArrayEquals(new byte[bytes(back, 2).length], bytes(back, 2), "a block not in the transfer was written");
+        assertArrayEquals(new byte[HostLayouts.bytes(back, 2).length], HostLayouts.bytes(back, 2),
+                "a block not in the transfer was written");
     }
 
     @Test
@@ -135,8 +151,9 @@ public abstract class TransferEngineContract {
         LayoutConfig c = geometry(2);
         CompletableFuture<Void> f = engine().transfer(host(c, LayoutType.FULLY_CONTIGUOUS),
                 underTest(c, LayoutType.FULLY_CONTIGUOUS), List.of());
-        f.join();
-        assertTrue(f.isDone() && !f.isCompletedExceptionally());
+        // Checked before any wait: an engine must not queue an empty transfer behind other work.
+        assertTrue(f.isDone(), "an empty transfer must be complete when transfer() returns");
+        assertFalse(f.isCompletedExceptionally(), "an empty transfer failed");
     }
 
     @Test
@@ -144,52 +161,115 @@ public abstract class TransferEngineContract {
         LayoutConfig c = geometry(3);
         PhysicalLayout source = host(c, LayoutType.FULLY_CONTIGUOUS);
         PhysicalLayout target = underTest(c, LayoutType.FULLY_CONTIGUOUS);
-        fill(source, 0, 5);
-        Throwable failure = null;
-        try {
-            engine().transfer(source, target, List.of(new BlockPair(0, 0), new BlockPair(0, 7))).join();
-        } catch (CompletionException e) {
-            failure = e.getCause();
-        } catch (KvbmException e) {
-            failure = e;
-        }
+        HostLayouts.fill(source, 0, 5);
+        Throwable failure = failure(source, target, List.of(new BlockPair(0, 0), new BlockPair(0, 7)),
+                "a transfer to target block 7 of 3");
         assertInstanceOf(KvbmException.class, failure, "an out-of-range target block must fail with KvbmException");
+        assertNothingWritten(target, c, 1);
+    }
+
+    @Test
+    void aGeometryMismatchIsReportedAndNothingIsWritten() {
+        LayoutConfig c = geometry(3);
+        // Same block count and alignment, half the page bytes: the pages of the two sides do not line up.
+        LayoutConfig other = new LayoutConfig(3, c.numLayers(), c.outerDim(), c.pageSize(), c.innerDim() / 2,
+                c.alignment(), c.dtypeWidthBytes());
+        PhysicalLayout source = host(other, LayoutType.FULLY_CONTIGUOUS);
+        PhysicalLayout target = underTest(c, LayoutType.FULLY_CONTIGUOUS);
+        HostLayouts.fill(source, 0, 9);
+        Throwable failure = failure(source, target, List.of(new BlockPair(0, 0)), "a transfer between two geometries");
+        assertInstanceOf(KvbmException.class, failure, "a geometry mismatch must fail with KvbmException");
+        assertNothingWritten(target, c, 0);
+    }
+
+    @Test
+    void aClosedEngineRefusesWorkAndClosesTwice() {
+        LayoutConfig c = geometry(2);
+        PhysicalLayout source = host(c, LayoutType.FULLY_CONTIGUOUS);
+        PhysicalLayout target = underTest(c, LayoutType.FULLY_CONTIGUOUS);
+        HostLayouts.fill(source, 0, 3);
+        TransferEngine closed = createEngine();
+        closed.close();
+        closed.close();
+        Throwable failure = Waits.failureOf(() -> closed.transfer(source, target, List.of(new BlockPair(0, 0))),
+                timeout(), "a transfer on a closed engine");
+        assertInstanceOf(KvbmException.class, failure, "a closed engine must refuse with KvbmException");
+        assertNothingWritten(target, c, 0);
+    }
+
+    @Test
+    void concurrentTransfersFromSeveralThreadsStayByteExact() throws Exception {
+        assumeTrue(hasBehavior(Behavior.CONCURRENT_TRANSFERS), "no " + Behavior.CONCURRENT_TRANSFERS);
+        int threads = 4;
+        int blocks = 4;
+        LayoutConfig c = geometry(blocks);
+        TransferEngine shared = engine();
+        List<PhysicalLayout[]> sets = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            PhysicalLayout source = host(c, LayoutType.FULLY_CONTIGUOUS);
+            for (int b = 0; b < blocks; b++) {
+                HostLayouts.fill(source, b, 1000 * (t + 1) + b);
+            }
+            sets.add(new PhysicalLayout[] {source, underTest(c, LayoutType.FULLY_CONTIGUOUS),
+                    host(c, LayoutType.FULLY_CONTIGUOUS)});
+        }
+        List<BlockPair> all = List.of(new BlockPair(0, 3), new BlockPair(1, 2), new BlockPair(2, 1), new BlockPair(3, 0));
+        List<BlockPair> reversed = all.stream().map(p -> new BlockPair(p.target(), p.source())).toList();
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService callers = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (PhysicalLayout[] set : sets) {
+                done.add(callers.submit(() -> {
+                    go.await();
+                    for (int round = 0; round < 3; round++) {
+                        Waits.await(shared.transfer(set[0], set[1], all), timeout(), "a concurrent offload");
+                        Waits.await(shared.transfer(set[1], set[2], reversed), timeout(), "a concurrent onboard");
+                    }
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> f : done) {
+                f.get(timeout().toMillis() * 6, TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+        for (int t = 0; t < threads; t++) {
+            PhysicalLayout[] set = sets.get(t);
+            for (int b = 0; b < blocks; b++) {
+                assertArrayEquals(HostLayouts.bytes(set[0], b), HostLayouts.bytes(set[2], b),
+                        "thread " + t + " block " + b + " came back changed");
+            }
+        }
+    }
+
+    /** Block {@code block} of {@code target} (storage under test) still reads as zeros. */
+    private void assertNothingWritten(PhysicalLayout target, LayoutConfig c, int block) {
         PhysicalLayout back = host(c, LayoutType.FULLY_CONTIGUOUS);
-        engine().transfer(target, back, List.of(new BlockPair(1, 1))).join();
-        assertArrayEquals(new byte[bytes(back, 1).length], bytes(back, 1), "an untouched block changed");
+        transfer(target, back, List.of(new BlockPair(block, block)));
+        byte[] read = HostLayouts.bytes(back, block);
+        assertEquals(0, countNonZero(read), "block " + block + " of the storage under test was written by a refused transfer");
     }
 
-    /** Writes a pattern of (seed, layer, outer, position) into every page of {@code block}. */
+    private static int countNonZero(byte[] bytes) {
+        int n = 0;
+        for (byte b : bytes) {
+            if (b != 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Writes a pattern into every page of {@code block}; see {@link HostLayouts#fill}. */
     protected static void fill(PhysicalLayout layout, int block, int seed) {
-        LayoutConfig c = layout.layout().config();
-        for (int l = 0; l < c.numLayers(); l++) {
-            for (int o = 0; o < c.outerDim(); o++) {
-                MemorySegment page = page(layout, block, l, o);
-                for (long i = 0; i + 8 <= page.byteSize(); i += 8) {
-                    page.set(ValueLayout.JAVA_LONG_UNALIGNED, i, seed * 0x9E3779B97F4A7C15L + l * 1_000_003L + o * 7919L + i);
-                }
-            }
-        }
+        HostLayouts.fill(layout, block, seed);
     }
 
-    /** The block's bytes in (layer, outer) order. */
+    /** The block's bytes in (layer, outer) order; see {@link HostLayouts#bytes}. */
     protected static byte[] bytes(PhysicalLayout layout, int block) {
-        LayoutConfig c = layout.layout().config();
-        int region = (int) c.memoryRegionSize();
-        byte[] out = new byte[region * c.numLayers() * c.outerDim()];
-        int at = 0;
-        for (int l = 0; l < c.numLayers(); l++) {
-            for (int o = 0; o < c.outerDim(); o++) {
-                MemorySegment.copy(page(layout, block, l, o), ValueLayout.JAVA_BYTE, 0, out, at, region);
-                at += region;
-            }
-        }
-        return out;
-    }
-
-    private static MemorySegment page(PhysicalLayout layout, int block, int layer, int outer) {
-        int storage = layout.layout().memoryRegion(block, layer, outer).storageIndex();
-        MemorySegment s = ((HostMemoryStorage) layout.storage(storage)).segment();
-        return s.asSlice(layout.offset(block, layer, outer), layout.layout().config().memoryRegionSize());
+        return HostLayouts.bytes(layout, block);
     }
 }

@@ -2,29 +2,23 @@ package dev.kvbm.tier.cuda.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.AccountingStorageAllocator;
 import dev.kvbm.api.spi.Storage;
-import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.tier.cuda.CudaOptions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * G1 device memory of one ordinal, with a byte limit and an account of what is outstanding. {@code cuMemAlloc}
  * aligns to 256 bytes; a larger alignment over-allocates by {@code alignment - 1} and hands out the aligned part.
  * With {@link CudaOptions#EXTERNAL_REGIONS} it hands out the engine's regions instead and allocates nothing.
  */
-final class CudaDeviceAllocator implements StorageAllocator {
+final class CudaDeviceAllocator extends AccountingStorageAllocator {
     static final long NATIVE_ALIGNMENT = 256;
 
     private final int ordinal;
-    private final long limit;
     private final DeviceMemoryOps ops;
-    private final AtomicLong outstanding = new AtomicLong();
-    private final Set<CudaDeviceStorage> live = ConcurrentHashMap.newKeySet();
     private final List<long[]> external;
     private int nextExternal;
 
@@ -34,8 +28,8 @@ final class CudaDeviceAllocator implements StorageAllocator {
 
     /** With {@code external} (pointer, bytes) regions: allocations hand these out in order, wrapped, never freed. */
     CudaDeviceAllocator(int ordinal, long limit, DeviceMemoryOps ops, List<long[]> external) {
+        super(StorageKind.DEVICE, limit, CudaOptions.LIMIT_BYTES);
         this.ordinal = ordinal;
-        this.limit = limit;
         this.ops = ops;
         this.external = List.copyOf(external);
     }
@@ -78,52 +72,30 @@ final class CudaDeviceAllocator implements StorageAllocator {
     }
 
     @Override
-    public StorageKind kind() {
-        return StorageKind.DEVICE;
+    public Storage allocate(long bytes, long alignment) {
+        if (external.isEmpty()) {
+            return super.allocate(bytes, alignment);
+        }
+        checkRequest(bytes, alignment);
+        return nextExternal(); // engine memory: not kvbm's to account for or free
     }
 
     @Override
-    public Storage allocate(long bytes, long alignment) {
-        if (bytes <= 0) {
-            throw KvbmException.invalid("bytes", bytes, ">= 1");
-        }
-        if (alignment <= 0 || Long.bitCount(alignment) != 1) {
-            throw KvbmException.invalid("alignment", alignment, "a power of two");
-        }
-        if (!external.isEmpty()) {
-            return nextExternal(bytes);
-        }
+    protected Storage allocateReserved(long bytes, long alignment, long reserved) {
         long slack = alignment > NATIVE_ALIGNMENT ? alignment - 1 : 0;
         long raw = Math.addExact(bytes, slack);
-        long now = outstanding.addAndGet(bytes);
-        if (now > limit || now < 0) {
-            outstanding.addAndGet(-bytes);
-            throw new KvbmException(ErrorCode.ALLOCATION_FAILED, "device " + ordinal + ": " + bytes
-                    + " more bytes would exceed the limit of " + limit + " (" + (now - bytes) + " outstanding)");
-        }
         long base;
         try {
             base = ops.allocate(ordinal, raw);
         } catch (RuntimeException e) {
-            outstanding.addAndGet(-bytes);
             throw new KvbmException(ErrorCode.ALLOCATION_FAILED, "cannot allocate " + raw + " bytes on device "
                     + ordinal + ": " + e.getMessage(), e);
         }
         long aligned = (base + alignment - 1) & -alignment;
-        CudaDeviceStorage[] self = new CudaDeviceStorage[1];
-        self[0] = new CudaDeviceStorage(ordinal, aligned, base, bytes, p -> {
-            try {
-                ops.free(ordinal, p);
-            } finally {
-                outstanding.addAndGet(-bytes);
-                live.remove(self[0]);
-            }
-        });
-        live.add(self[0]);
-        return self[0];
+        return new CudaDeviceStorage(ordinal, aligned, base, bytes, p -> ops.free(ordinal, p), this::released);
     }
 
-    private synchronized Storage nextExternal(long bytes) {
+    private synchronized Storage nextExternal() {
         if (nextExternal >= external.size()) {
             throw new KvbmException(ErrorCode.ALLOCATION_FAILED, CudaOptions.EXTERNAL_REGIONS + " lists "
                     + external.size() + " region(s), all handed out; the layout needs one per storage region");
@@ -131,22 +103,5 @@ final class CudaDeviceAllocator implements StorageAllocator {
         long[] r = external.get(nextExternal++);
         // The layout checks the fit (alignment padding included) and names the region that is too small.
         return CudaDeviceStorage.wrap(ordinal, r[0], r[1]);
-    }
-
-    @Override
-    public long limit() {
-        return limit;
-    }
-
-    @Override
-    public long outstanding() {
-        return outstanding.get();
-    }
-
-    @Override
-    public void close() {
-        for (CudaDeviceStorage s : live.toArray(CudaDeviceStorage[]::new)) {
-            s.close();
-        }
     }
 }

@@ -1,14 +1,17 @@
 package dev.kvbm.tier.cuda.internal;
 
 import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.AbstractStorage;
 import dev.kvbm.api.spi.DeviceMemoryStorage;
-import java.util.concurrent.atomic.AtomicBoolean;
+import dev.kvbm.api.spi.Storage;
+import dev.kvbm.api.spi.StorageKind;
+import java.util.function.Consumer;
 
 /**
  * Device memory on one ordinal: either allocated by kvbm ({@code cuMemAlloc}, freed once on close) or wrapped
  * around an engine's tensor (close releases nothing).
  */
-public final class CudaDeviceStorage implements DeviceMemoryStorage {
+public final class CudaDeviceStorage extends AbstractStorage implements DeviceMemoryStorage {
     /** What frees an owned allocation: the raw base pointer {@code cuMemAlloc} returned. */
     interface Release {
         void release(long basePointer);
@@ -19,9 +22,10 @@ public final class CudaDeviceStorage implements DeviceMemoryStorage {
     private final long basePointer;
     private final long size;
     private final Release release;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
-    CudaDeviceStorage(int ordinal, long pointer, long basePointer, long size, Release release) {
+    CudaDeviceStorage(int ordinal, long pointer, long basePointer, long size, Release release,
+                      Consumer<? super Storage> onClose) {
+        super(StorageKind.DEVICE, onClose);
         this.ordinal = ordinal;
         this.pointer = pointer;
         this.basePointer = basePointer;
@@ -40,7 +44,7 @@ public final class CudaDeviceStorage implements DeviceMemoryStorage {
         if (bytes <= 0) {
             throw KvbmException.invalid("bytes", bytes, ">= 1");
         }
-        return new CudaDeviceStorage(ordinal, pointer, pointer, bytes, null);
+        return new CudaDeviceStorage(ordinal, pointer, pointer, bytes, null, null);
     }
 
     /** True when kvbm allocated the memory and frees it on close. */
@@ -63,13 +67,9 @@ public final class CudaDeviceStorage implements DeviceMemoryStorage {
         return size;
     }
 
-    boolean closed() {
-        return closed.get();
-    }
-
     @Override
-    public void close() {
-        if (closed.compareAndSet(false, true) && release != null) {
+    protected void release() {
+        if (release != null) {
             release.release(basePointer);
         }
     }

@@ -1,5 +1,6 @@
 package dev.kvbm.tier.cuda.internal;
 
+import dev.kvbm.api.spi.ProbedProvider;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
@@ -12,12 +13,17 @@ import java.util.Optional;
  * {@link dev.kvbm.tier.cuda.CudaOptions} ({@code kvbm.cuda.kernel}, {@code kvbm.cuda.kernel.max.region.bytes},
  * {@code kvbm.cuda.kernel.min.regions}).
  */
-public final class CudaEngineProvider implements TransferEngineProvider {
+public final class CudaEngineProvider extends ProbedProvider implements TransferEngineProvider {
     public static final String NAME = CudaOptions.PROVIDER;
 
+    public CudaEngineProvider() {
+        super(NAME, "device<->host and device<->device copies through the CUDA driver");
+    }
+
+    /** CudaDriver probes once per process; this only reads its result. */
     @Override
-    public String name() {
-        return NAME;
+    protected Optional<String> probe() {
+        return CudaDriver.unavailabilityCause();
     }
 
     @Override
@@ -25,16 +31,6 @@ public final class CudaEngineProvider implements TransferEngineProvider {
         return "device<->host and device<->device copies (cuMemcpyAsync per block or region, or a batched copy kernel"
                 + " over pointer tables; separate offload/onboard streams; event completion)"
                 + (isAvailable() ? "" : "; unavailable");
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return CudaDriver.available();
-    }
-
-    @Override
-    public Optional<String> unavailabilityCause() {
-        return CudaDriver.unavailabilityCause();
     }
 
     @Override
@@ -47,7 +43,7 @@ public final class CudaEngineProvider implements TransferEngineProvider {
 
     @Override
     public TransferEngine create(Map<String, String> options) {
-        CudaDriver.requireAvailable("transfer engine " + NAME);
+        requireAvailable("create a transfer engine");
         return new CudaTransferEngine(CopyStrategy.Settings.from(options == null ? Map.of() : options));
     }
 }

@@ -1,6 +1,7 @@
 package dev.kvbm.tier.cuda.internal;
 
 import dev.kvbm.api.Tier;
+import dev.kvbm.api.spi.ProbedProvider;
 import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierConfig;
@@ -15,12 +16,17 @@ import java.util.Set;
  * an allocator also installs the CUDA registrar for pinned host memory, so the G2 tier the manager builds next is
  * registered with the driver.
  */
-public final class CudaTierProvider implements TierProvider {
+public final class CudaTierProvider extends ProbedProvider implements TierProvider {
     public static final String NAME = CudaOptions.PROVIDER;
 
+    public CudaTierProvider() {
+        super(NAME, "device memory through the CUDA driver API (JCuda " + NativeLibraries.JCUDA_VERSION + ")");
+    }
+
+    /** CudaDriver probes once per process (loading JCuda, cuInit); this only reads its result. */
     @Override
-    public String name() {
-        return NAME;
+    protected Optional<String> probe() {
+        return CudaDriver.unavailabilityCause();
     }
 
     @Override
@@ -31,16 +37,6 @@ public final class CudaTierProvider implements TierProvider {
         int v = CudaDriver.driverVersion();
         return "device memory (cuMemAlloc) on " + CudaDriver.deviceCount() + " device(s), device 0 "
                 + CudaDriver.deviceName(0) + ", driver CUDA " + v / 1000 + "." + (v % 1000) / 10;
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return CudaDriver.available();
-    }
-
-    @Override
-    public Optional<String> unavailabilityCause() {
-        return CudaDriver.unavailabilityCause();
     }
 
     @Override
@@ -61,7 +57,7 @@ public final class CudaTierProvider implements TierProvider {
 
     @Override
     public StorageAllocator createAllocator(TierConfig config) {
-        CudaDriver.requireAvailable(NAME);
+        requireAvailable("create an allocator");
         long ordinal = config.longOption(CudaOptions.DEVICE, 0, 0, Integer.MAX_VALUE);
         CudaDriver.checkOrdinal(CudaOptions.DEVICE, ordinal);
         long limit = config.longOption(CudaOptions.LIMIT_BYTES, Long.MAX_VALUE, 1, Long.MAX_VALUE);

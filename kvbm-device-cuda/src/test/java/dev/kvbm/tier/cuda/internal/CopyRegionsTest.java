@@ -14,6 +14,7 @@ import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
+import dev.kvbm.tck.DeviceAddressStorage;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class CopyRegionsTest {
         BlockLayout l = BlockLayout.of(CONFIG, type);
         List<Storage> s = new ArrayList<>();
         for (int i = 0; i < l.numStorageRegions(); i++) {
-            s.add(new TestStorages.FakeDevice(0, base + i * (1L << 20), l.requiredAllocationSize()));
+            s.add(new DeviceAddressStorage(0, base + i * (1L << 20), l.requiredAllocationSize()));
         }
         return new PhysicalLayout(l, s);
     }
@@ -104,7 +105,7 @@ class CopyRegionsTest {
                 () -> CopyRegions.plan(a, b, List.of(new BlockPair(0, 1), new BlockPair(2, 1))));
         assertEquals("target", twice.field().orElseThrow());
         BlockLayout other = BlockLayout.of(new LayoutConfig(6, 2, 2, 4, 8, 1, 2), LayoutType.FULLY_CONTIGUOUS);
-        PhysicalLayout c = new PhysicalLayout(other, List.of(new TestStorages.FakeDevice(0, 1 << 20, other.requiredAllocationSize())));
+        PhysicalLayout c = new PhysicalLayout(other, List.of(new DeviceAddressStorage(0, 1 << 20, other.requiredAllocationSize())));
         KvbmException geometry = assertThrows(KvbmException.class, () -> CopyRegions.plan(a, c, List.of(new BlockPair(0, 0))));
         assertEquals(ErrorCode.INVALID_ARGUMENT, geometry.code());
         assertEquals("numLayers", geometry.field().orElseThrow());

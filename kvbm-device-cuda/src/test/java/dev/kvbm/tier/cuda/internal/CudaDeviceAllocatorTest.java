@@ -79,7 +79,7 @@ class CudaDeviceAllocatorTest {
         assertEquals(StorageKind.DEVICE, s.kind());
         assertEquals(0x7f00_1234_0000L, s.address());
         s.close(); // nothing to free, and no driver call (this test runs without a GPU)
-        assertTrue(s.closed());
+        assertTrue(s.isClosed());
         assertEquals("pointer", assertThrows(KvbmException.class, () -> DeviceMemory.wrap(0, 0, 10)).field().orElseThrow());
         assertEquals("bytes", assertThrows(KvbmException.class, () -> DeviceMemory.wrap(0, 64, 0)).field().orElseThrow());
         assertEquals("ordinal", assertThrows(KvbmException.class, () -> DeviceMemory.wrap(-1, 64, 1)).field().orElseThrow());

@@ -13,6 +13,7 @@ import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.tck.TestHostMemory;
 import dev.kvbm.tier.cuda.CudaCopyProbe;
 import dev.kvbm.tier.cuda.CudaOptions;
 import dev.kvbm.tier.cuda.CudaProbe;
@@ -78,7 +79,7 @@ class CudaGpuTest {
         BlockLayout l = BlockLayout.of(CONFIG, type);
         List<Storage> s = new ArrayList<>();
         for (int i = 0; i < l.numStorageRegions(); i++) {
-            TestStorages.Host h = TestStorages.Host.allocate(l.requiredAllocationSize(), register ? StorageKind.PINNED
+            TestHostMemory h = TestHostMemory.allocate(l.requiredAllocationSize(), register ? StorageKind.PINNED
                     : StorageKind.SYSTEM);
             toClose.add(h);
             s.add(h);

@@ -7,14 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngineProvider;
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.module.ModuleDescriptor;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -40,28 +33,6 @@ class EngineAndDeclarationsTest {
         KvbmException e = assertThrows(KvbmException.class,
                 () -> CudaTransferEngine.direction(StorageKind.PINNED, StorageKind.SYSTEM));
         assertTrue(e.getMessage().contains("not PINNED->SYSTEM"), e.getMessage());
-    }
-
-    @Test
-    void providesAndMetaInfServicesAgree() throws IOException {
-        Module module = CudaTierProvider.class.getModule();
-        assertTrue(module.isNamed(), "tests run on the module path, patched into dev.kvbm.tier.cuda");
-        ModuleDescriptor d = module.getDescriptor();
-        Map<String, Set<String>> declared = new TreeMap<>();
-        d.provides().forEach(p -> declared.put(p.service(), new TreeSet<>(p.providers())));
-        Map<String, Set<String>> services = new TreeMap<>();
-        for (String service : declared.keySet()) {
-            try (InputStream in = module.getResourceAsStream("META-INF/services/" + service)) {
-                assertTrue(in != null, "META-INF/services/" + service + " is missing");
-                services.put(service, new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
-                        .map(l -> l.replaceAll("#.*", "").trim()).filter(l -> !l.isEmpty())
-                        .collect(Collectors.toCollection(TreeSet::new)));
-            }
-        }
-        assertEquals(declared, services);
-        assertEquals(Set.of("dev.kvbm.api.spi.TierProvider", "dev.kvbm.api.spi.TransferEngineProvider"), declared.keySet());
-        assertEquals(Set.of("dev.kvbm.tier.cuda"), d.exports().stream().map(ModuleDescriptor.Exports::source)
-                .collect(Collectors.toSet()), "only the API package is exported");
     }
 
     @Test

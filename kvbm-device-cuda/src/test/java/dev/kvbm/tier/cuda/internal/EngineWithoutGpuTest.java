@@ -13,6 +13,8 @@ import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.tck.DeviceAddressStorage;
+import dev.kvbm.tck.HostLayouts;
 import dev.kvbm.tier.cuda.CudaProbe;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,12 +30,7 @@ class EngineWithoutGpuTest {
     }
 
     static PhysicalLayout host(LayoutType type, StorageKind kind) {
-        BlockLayout l = BlockLayout.of(CopyRegionsTest.CONFIG, type);
-        List<TestStorages.Host> s = new java.util.ArrayList<>();
-        for (int i = 0; i < l.numStorageRegions(); i++) {
-            s.add(TestStorages.Host.allocate(l.requiredAllocationSize(), kind));
-        }
-        return new PhysicalLayout(l, s);
+        return HostLayouts.allocate(CopyRegionsTest.CONFIG, type, kind);
     }
 
     @Test
@@ -75,9 +72,9 @@ class EngineWithoutGpuTest {
     @Test
     void aLayoutSpreadOverTwoDevicesIsRefused() {
         BlockLayout l = BlockLayout.of(CopyRegionsTest.CONFIG, LayoutType.LAYER_SEPARATE_OUTER);
-        List<TestStorages.FakeDevice> regions = new java.util.ArrayList<>();
+        List<DeviceAddressStorage> regions = new java.util.ArrayList<>();
         for (int i = 0; i < l.numStorageRegions(); i++) {
-            regions.add(new TestStorages.FakeDevice(i == 1 ? 1 : 0, 0x7f00_0000_0000L + (i << 20), l.requiredAllocationSize()));
+            regions.add(new DeviceAddressStorage(i == 1 ? 1 : 0, 0x7f00_0000_0000L + (i << 20), l.requiredAllocationSize()));
         }
         PhysicalLayout mixed = new PhysicalLayout(l, regions);
         PhysicalLayout dev = CopyRegionsTest.layout(LayoutType.FULLY_CONTIGUOUS, 0x7e00_0000_0000L);

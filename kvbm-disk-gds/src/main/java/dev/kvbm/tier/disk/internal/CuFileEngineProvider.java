@@ -1,7 +1,6 @@
 package dev.kvbm.tier.disk.internal;
 
-import dev.kvbm.api.ErrorCode;
-import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.ProbedProvider;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
@@ -9,26 +8,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /** {@code cufile}: G1 (device memory) <-> G3 through GPUDirect Storage, when libcufile and a GPU are present. */
-public final class CuFileEngineProvider implements TransferEngineProvider {
+public final class CuFileEngineProvider extends ProbedProvider implements TransferEngineProvider {
     public static final String NAME = "cufile";
 
-    @Override
-    public String name() {
-        return NAME;
+    public CuFileEngineProvider() {
+        super(NAME, "device <-> disk through GPUDirect Storage (libcufile over FFM)");
     }
 
+    /** CuFile probes once per process (loading libcufile); this only reads its result. */
     @Override
-    public String description() {
-        return "device <-> disk through GPUDirect Storage (libcufile over FFM)";
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return CuFile.isAvailable();
-    }
-
-    @Override
-    public Optional<String> unavailabilityCause() {
+    protected Optional<String> probe() {
         return CuFile.unavailabilityCause();
     }
 
@@ -41,9 +30,7 @@ public final class CuFileEngineProvider implements TransferEngineProvider {
 
     @Override
     public TransferEngine create(Map<String, String> options) {
-        unavailabilityCause().ifPresent(cause -> {
-            throw new KvbmException(ErrorCode.PROVIDER_UNAVAILABLE, "cufile engine: " + cause);
-        });
+        requireAvailable("create an engine");
         return new CuFileTransferEngine(4);
     }
 }

@@ -2,66 +2,47 @@ package dev.kvbm.tier.disk.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.AbstractTransferEngine;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.DeviceMemoryStorage;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
-import dev.kvbm.api.spi.TransferEngine;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * G1 <-> G3 with GPUDirect Storage: {@code cuFileWrite}/{@code cuFileRead} between device memory and the
  * cache file (its descriptor registered once with {@code cuFileHandleRegister}), one call per whole block or
  * coalesced region, on a small pool. A short or failed call fails the transfer.
  */
-final class CuFileTransferEngine implements TransferEngine {
-    private final ExecutorService pool;
+final class CuFileTransferEngine extends AbstractTransferEngine {
     private final Map<FileStorage, MemorySegment> handles = new IdentityHashMap<>(); // guarded by this
 
     CuFileTransferEngine(int threads) {
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "kvbm-cufile");
-            t.setDaemon(true);
-            return t;
-        });
+        super("cuFile", workerPool("kvbm-cufile", threads));
     }
 
     @Override
-    public CompletableFuture<Void> transfer(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
-        IoPlan plan;
-        try {
-            plan = IoPlan.of(source, target, pairs, DeviceMemoryStorage.class);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(failure(e));
-        }
+    protected CompletableFuture<Void> start(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
+        IoPlan plan = IoPlan.of(source, target, pairs, DeviceMemoryStorage.class);
         PhysicalLayout device = plan.direction == IoPlan.Direction.WRITE ? source : target;
         PhysicalLayout file = plan.direction == IoPlan.Direction.WRITE ? target : source;
-        List<CompletableFuture<Void>> parts = new ArrayList<>();
-        try {
-            for (List<List<IoPlan.Extent>> part : plan.split(4)) {
-                parts.add(CompletableFuture.runAsync(() -> {
-                    for (List<IoPlan.Extent> group : part) {
-                        for (IoPlan.Extent e : group) {
-                            io(plan.direction, (DeviceMemoryStorage) device.storage(e.host()),
-                                    (FileStorage) file.storage(e.file()), e);
-                        }
+        List<Runnable> parts = new ArrayList<>();
+        for (List<List<IoPlan.Extent>> part : plan.split(4)) {
+            parts.add(() -> {
+                for (List<IoPlan.Extent> group : part) {
+                    for (IoPlan.Extent e : group) {
+                        io(plan.direction, (DeviceMemoryStorage) device.storage(e.host()),
+                                (FileStorage) file.storage(e.file()), e);
                     }
-                }, pool));
-            }
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(failure(e));
+                }
+            });
         }
-        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).exceptionallyCompose(e ->
-                CompletableFuture.failedFuture(failure(e.getCause() != null ? e.getCause() : e)));
+        return runAll(parts);
     }
 
     private void io(IoPlan.Direction direction, DeviceMemoryStorage device, FileStorage file, IoPlan.Extent e) {
@@ -87,27 +68,10 @@ final class CuFileTransferEngine implements TransferEngine {
         });
     }
 
-    private static KvbmException failure(Throwable cause) {
-        if (cause instanceof KvbmException k && k.code() == ErrorCode.TRANSFER_FAILED) {
-            return k;
-        }
-        return new KvbmException(ErrorCode.TRANSFER_FAILED, "cuFile transfer failed: " + cause.getMessage(), cause);
-    }
-
+    /** Deregisters the file handles once no transfer can use them. */
     @Override
-    public void close() {
-        pool.shutdown();
-        try {
-            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            pool.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-        synchronized (this) {
-            handles.values().forEach(CuFile::deregister);
-            handles.clear();
-        }
+    protected synchronized void onClose() {
+        handles.values().forEach(CuFile::deregister);
+        handles.clear();
     }
 }

@@ -3,8 +3,8 @@ package dev.kvbm.tier.disk.internal;
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.config.ConfigKeys;
+import dev.kvbm.api.spi.AccountingStorageAllocator;
 import dev.kvbm.api.spi.Storage;
-import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.tier.disk.DiskTierOptions;
 import java.io.IOException;
@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -36,7 +35,7 @@ import java.util.regex.Pattern;
  * system is checked before anything is written. Files left behind by a killed process are removed when
  * an allocator is created in the same directory.
  */
-final class DiskAllocator implements StorageAllocator {
+final class DiskAllocator extends AccountingStorageAllocator {
     private static final System.Logger LOG = System.getLogger(DiskAllocator.class.getName());
     private static final Pattern FILE_NAME = Pattern.compile(
             Pattern.quote(DiskTierOptions.FILE_PREFIX) + "(\\d+)-(\\d+)-(\\d+)\\.kv");
@@ -54,19 +53,15 @@ final class DiskAllocator implements StorageAllocator {
     private final Path dir;
     private final boolean direct;
     private final boolean zeroFill;
-    private final long limit;
     private final int ioAlignment;
     private final Preallocator preallocator;
     private final int removedStale;
-    private final Set<DiskFileStorage> live = ConcurrentHashMap.newKeySet();
-    private long outstanding; // guarded by this
-    private boolean closed; // guarded by this
 
     DiskAllocator(Path dir, boolean direct, boolean zeroFill, long limit, Preallocator preallocator) {
+        super(StorageKind.DISK, limit, DiskTierOptions.LIMIT_BYTES);
         this.dir = dir;
         this.direct = direct;
         this.zeroFill = zeroFill;
-        this.limit = limit;
         this.preallocator = preallocator;
         try {
             Files.createDirectories(dir);
@@ -152,34 +147,15 @@ final class DiskAllocator implements StorageAllocator {
         return dir;
     }
 
+    /** Whole logical blocks, so an O_DIRECT read of the last block never runs past the end of the file. */
     @Override
-    public StorageKind kind() {
-        return StorageKind.DISK;
-    }
-
-    @Override
-    public long limit() {
-        return limit;
-    }
-
-    @Override
-    public synchronized long outstanding() {
-        return outstanding;
-    }
-
-    @Override
-    public Storage allocate(long bytes, long alignment) {
-        if (bytes < 1) {
-            throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "bytes", "bytes must be >= 1 (got " + bytes + ")");
-        }
-        if (alignment < 1 || Long.bitCount(alignment) != 1) {
-            throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "alignment",
-                    "alignment must be a power of two >= 1 (got " + alignment + ")");
-        }
-        // Whole logical blocks, so an O_DIRECT read of the last block never runs past the end of the file.
+    protected long reservation(long bytes, long alignment) {
         long unit = Math.max(ioAlignment, 4096);
-        long size = Math.addExact(bytes, unit - 1) / unit * unit;
-        reserve(size);
+        return Math.addExact(bytes, unit - 1) / unit * unit;
+    }
+
+    @Override
+    protected Storage allocateReserved(long bytes, long alignment, long size) {
         Path path = dir.resolve(fileName(ProcessHandle.current().pid(), PROCESS_START_MILLIS,
                 SEQUENCE.getAndIncrement()));
         int fd = -1;
@@ -203,9 +179,7 @@ final class DiskAllocator implements StorageAllocator {
             }
             channel = FileChannel.open(path, opts.toArray(OpenOption[]::new));
             preallocate(path, fd, channel, size);
-            DiskFileStorage s = new DiskFileStorage(path, channel, fd, size, ioAlignment, direct, this::released);
-            live.add(s);
-            return s;
+            return new DiskFileStorage(path, channel, fd, size, ioAlignment, direct, this::released);
         } catch (RuntimeException | IOException e) {
             if (channel != null) {
                 try {
@@ -224,7 +198,6 @@ final class DiskAllocator implements StorageAllocator {
                     e.addSuppressed(suppressed);
                 }
             }
-            unreserve(size);
             if (e instanceof KvbmException k) {
                 throw k;
             }
@@ -283,41 +256,6 @@ final class DiskAllocator implements StorageAllocator {
                 }
                 pos += b.limit();
             }
-        }
-    }
-
-    private synchronized void reserve(long bytes) {
-        if (closed) {
-            throw new KvbmException(ErrorCode.INVALID_STATE, "the disk allocator is closed");
-        }
-        if (bytes > limit - outstanding) {
-            throw new KvbmException(ErrorCode.ALLOCATION_FAILED, "cannot allocate " + bytes + " bytes of disk: "
-                    + "outstanding " + outstanding + " + requested exceeds the limit " + limit + " ("
-                    + DiskTierOptions.LIMIT_BYTES + ")");
-        }
-        outstanding += bytes;
-    }
-
-    private synchronized void unreserve(long bytes) {
-        outstanding -= bytes;
-    }
-
-    private void released(DiskFileStorage s) {
-        if (live.remove(s)) {
-            unreserve(s.size());
-        }
-    }
-
-    @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        for (DiskFileStorage s : new ArrayList<>(live)) {
-            s.close();
         }
     }
 }

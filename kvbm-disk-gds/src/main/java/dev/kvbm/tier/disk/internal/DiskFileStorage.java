@@ -1,18 +1,20 @@
 package dev.kvbm.tier.disk.internal;
 
+import dev.kvbm.api.spi.AbstractStorage;
 import dev.kvbm.api.spi.FileStorage;
+import dev.kvbm.api.spi.Storage;
+import dev.kvbm.api.spi.StorageKind;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
  * One cache file of the disk tier: a JDK channel for the POSIX engine and a native descriptor for native
  * engines, both opened with O_DIRECT unless disabled. Closing closes both and unlinks the file.
  */
-final class DiskFileStorage implements FileStorage {
+final class DiskFileStorage extends AbstractStorage implements FileStorage {
     private static final System.Logger LOG = System.getLogger(DiskFileStorage.class.getName());
 
     private final Path path;
@@ -21,18 +23,16 @@ final class DiskFileStorage implements FileStorage {
     private final long size;
     private final int ioAlignment;
     private final boolean direct;
-    private final Consumer<DiskFileStorage> onClose;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     DiskFileStorage(Path path, FileChannel channel, int fd, long size, int ioAlignment, boolean direct,
-                    Consumer<DiskFileStorage> onClose) {
+                    Consumer<? super Storage> onClose) {
+        super(StorageKind.DISK, onClose);
         this.path = path;
         this.channel = channel;
         this.fd = fd;
         this.size = size;
         this.ioAlignment = ioAlignment;
         this.direct = direct;
-        this.onClose = onClose;
     }
 
     @Override
@@ -65,15 +65,8 @@ final class DiskFileStorage implements FileStorage {
         return size;
     }
 
-    boolean closed() {
-        return closed.get();
-    }
-
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
+    protected void release() {
         try {
             channel.close();
         } catch (IOException e) {
@@ -87,7 +80,6 @@ final class DiskFileStorage implements FileStorage {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot unlink " + path + " (the next start removes it): " + e);
         }
-        onClose.accept(this);
     }
 
     @Override

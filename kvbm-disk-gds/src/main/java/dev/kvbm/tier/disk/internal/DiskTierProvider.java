@@ -2,6 +2,7 @@ package dev.kvbm.tier.disk.internal;
 
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.Tier;
+import dev.kvbm.api.spi.ProbedProvider;
 import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierConfig;
@@ -14,26 +15,15 @@ import java.util.Optional;
 import java.util.Set;
 
 /** {@code disk}: G3 cache files (O_DIRECT, fallocate through FFM), one per FullyContiguous layout or per layer. */
-public final class DiskTierProvider implements TierProvider {
+public final class DiskTierProvider extends ProbedProvider implements TierProvider {
     public static final String NAME = "disk";
 
-    @Override
-    public String name() {
-        return NAME;
+    public DiskTierProvider() {
+        super(NAME, "local disk files (mode 0600, O_DIRECT, fallocate, unlinked on close) in " + DiskTierOptions.CACHE_DIR);
     }
 
     @Override
-    public String description() {
-        return "local disk files (mode 0600, O_DIRECT, fallocate, unlinked on close) in " + DiskTierOptions.CACHE_DIR;
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return LibC.isAvailable();
-    }
-
-    @Override
-    public Optional<String> unavailabilityCause() {
+    protected Optional<String> probe() {
         return LibC.unavailabilityCause();
     }
 
@@ -49,9 +39,7 @@ public final class DiskTierProvider implements TierProvider {
 
     @Override
     public StorageAllocator createAllocator(TierConfig config) {
-        unavailabilityCause().ifPresent(cause -> {
-            throw new KvbmException(dev.kvbm.api.ErrorCode.PROVIDER_UNAVAILABLE, "disk tier: " + cause);
-        });
+        requireAvailable("create an allocator");
         var o = config.options();
         String dirText = Options.string(o, DiskTierOptions.CACHE_DIR).orElse(System.getProperty("java.io.tmpdir"));
         Path dir;

@@ -1,7 +1,6 @@
 package dev.kvbm.tier.disk.internal;
 
-import dev.kvbm.api.ErrorCode;
-import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.ProbedProvider;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
@@ -14,12 +13,12 @@ import java.util.Optional;
  * ring; where the kernel or the sandbox refuses (ENOSYS, EPERM from seccomp or {@code kernel.io_uring_disabled})
  * it is unavailable with that reason and {@code posix} serves the paths.
  */
-public final class IoUringEngineProvider implements TransferEngineProvider {
+public final class IoUringEngineProvider extends ProbedProvider implements TransferEngineProvider {
     public static final String NAME = "io_uring";
     static final int PREFERENCE = 15;
-    private static final String FAILURE = probe();
+    private static final String FAILURE = probeRing();
 
-    private static String probe() {
+    private static String probeRing() {
         if (!LibC.isAvailable()) {
             return LibC.unavailabilityCause().orElseThrow();
         }
@@ -30,23 +29,13 @@ public final class IoUringEngineProvider implements TransferEngineProvider {
         }
     }
 
-    @Override
-    public String name() {
-        return NAME;
+    public IoUringEngineProvider() {
+        super(NAME, "host <-> disk through io_uring (raw syscalls and mmap'd rings over FFM; unaligned transfers via posix)");
     }
 
+    /** The ring was set up once per process (FAILURE); this only reads the result. */
     @Override
-    public String description() {
-        return "host <-> disk through io_uring (raw syscalls and mmap'd rings over FFM; unaligned transfers via posix)";
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return FAILURE == null;
-    }
-
-    @Override
-    public Optional<String> unavailabilityCause() {
+    protected Optional<String> probe() {
         return Optional.ofNullable(FAILURE);
     }
 
@@ -59,9 +48,7 @@ public final class IoUringEngineProvider implements TransferEngineProvider {
 
     @Override
     public TransferEngine create(Map<String, String> options) {
-        if (FAILURE != null) {
-            throw new KvbmException(ErrorCode.PROVIDER_UNAVAILABLE, "io_uring engine: " + FAILURE);
-        }
+        requireAvailable("create an engine");
         Map<String, String> o = options == null ? Map.of() : options;
         int depth = (int) Options.longOption(o, DiskTierOptions.IO_URING_DEPTH, 4, 1, 4096);
         int threads = (int) Options.longOption(o, DiskTierOptions.POSIX_THREADS, 4, 1, 64);

@@ -2,11 +2,11 @@ package dev.kvbm.tier.disk.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.AbstractTransferEngine;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
-import dev.kvbm.api.spi.TransferEngine;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -22,13 +22,12 @@ import java.util.concurrent.TimeUnit;
  * file) or an error fails its transfer. Transfers whose extents are not aligned to the file's I/O alignment
  * go to the {@code posix} engine, which bounces them.
  */
-final class IoUringTransferEngine implements TransferEngine {
+final class IoUringTransferEngine extends AbstractTransferEngine {
     private final IoUring ring;
     private final int depth;
     private final PosixTransferEngine fallback;
     private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
-    private volatile boolean closed;
 
     /** One transfer's remaining I/O. */
     private static final class Job {
@@ -39,6 +38,7 @@ final class IoUringTransferEngine implements TransferEngine {
     }
 
     IoUringTransferEngine(int depth, int fallbackThreads) {
+        super("io_uring disk", null); // one ring thread of its own, no pool
         this.ring = IoUring.create(Math.max(depth, 1));
         this.depth = Math.min(depth, ring.entries);
         this.fallback = new PosixTransferEngine(fallbackThreads);
@@ -52,13 +52,8 @@ final class IoUringTransferEngine implements TransferEngine {
     }
 
     @Override
-    public CompletableFuture<Void> transfer(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
-        IoPlan plan;
-        try {
-            plan = IoPlan.of(source, target, pairs);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(failure(e));
-        }
+    protected CompletableFuture<Void> start(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
+        IoPlan plan = IoPlan.of(source, target, pairs);
         boolean write = plan.direction == IoPlan.Direction.WRITE;
         PhysicalLayout host = write ? source : target;
         PhysicalLayout file = write ? target : source;
@@ -80,9 +75,8 @@ final class IoUringTransferEngine implements TransferEngine {
         if (job.todo.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        if (closed) {
-            return CompletableFuture.failedFuture(failure(new KvbmException(ErrorCode.INVALID_STATE,
-                    "the io_uring engine is closed")));
+        if (isClosed()) {
+            throw new KvbmException(ErrorCode.INVALID_STATE, "the io_uring engine is closed");
         }
         queue.add(job);
         return job.future;
@@ -98,7 +92,7 @@ final class IoUringTransferEngine implements TransferEngine {
                 if (active.isEmpty() && inFlight == 0) {
                     Job j = queue.poll(100, TimeUnit.MILLISECONDS);
                     if (j == null) {
-                        if (closed) {
+                        if (isClosed()) {
                             return;
                         }
                         continue;
@@ -165,16 +159,9 @@ final class IoUringTransferEngine implements TransferEngine {
         }
     }
 
-    private static KvbmException failure(Throwable cause) {
-        if (cause instanceof KvbmException k && k.code() == ErrorCode.TRANSFER_FAILED) {
-            return k;
-        }
-        return new KvbmException(ErrorCode.TRANSFER_FAILED, "io_uring disk transfer failed: " + cause.getMessage(), cause);
-    }
-
+    /** The ring thread sees the close, drains and exits; the ring is freed only once it has. */
     @Override
-    public void close() {
-        closed = true;
+    protected void onClose() {
         try {
             thread.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {

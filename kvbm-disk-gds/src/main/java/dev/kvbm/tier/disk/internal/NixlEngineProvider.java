@@ -2,6 +2,7 @@ package dev.kvbm.tier.disk.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.ProbedProvider;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
@@ -16,36 +17,25 @@ import java.util.Optional;
  * {@code posix} when available; unavailable, with the reason, when no library is configured or it
  * cannot be bound.
  */
-public final class NixlEngineProvider implements TransferEngineProvider {
+public final class NixlEngineProvider extends ProbedProvider implements TransferEngineProvider {
     public static final String NAME = "nixl";
     static final int PREFERENCE = 20;
 
-    private volatile Probe probe;
+    private volatile NixlCapi capi; // set by the probe when the library binds
 
     private record Probe(NixlCapi capi, String failure) {
     }
 
-    @Override
-    public String name() {
-        return NAME;
+    public NixlEngineProvider() {
+        super(NAME, "host <-> disk through NIXL (nixl_capi_* over FFM; POSIX or GDS_MT backend)");
     }
 
+    /** Binds the configured library once per instance; ProbedProvider keeps the failure. */
     @Override
-    public String description() {
-        return "host <-> disk through NIXL (nixl_capi_* over FFM; POSIX or GDS_MT backend)";
-    }
-
-    private Probe probe() {
-        Probe p = probe;
-        if (p == null) {
-            synchronized (this) {
-                if (probe == null) {
-                    probe = load();
-                }
-                p = probe;
-            }
-        }
-        return p;
+    protected Optional<String> probe() {
+        Probe p = load();
+        capi = p.capi();
+        return Optional.ofNullable(p.failure());
     }
 
     private static Probe load() {
@@ -66,16 +56,6 @@ public final class NixlEngineProvider implements TransferEngineProvider {
     }
 
     @Override
-    public boolean isAvailable() {
-        return probe().failure() == null;
-    }
-
-    @Override
-    public Optional<String> unavailabilityCause() {
-        return Optional.ofNullable(probe().failure());
-    }
-
-    @Override
     public int preference(StorageKind source, StorageKind target) {
         boolean write = source.hostAddressable() && target == StorageKind.DISK;
         boolean read = source == StorageKind.DISK && target.hostAddressable();
@@ -84,16 +64,13 @@ public final class NixlEngineProvider implements TransferEngineProvider {
 
     @Override
     public TransferEngine create(Map<String, String> options) {
-        Probe p = probe();
-        if (p.failure() != null) {
-            throw new KvbmException(ErrorCode.PROVIDER_UNAVAILABLE, "nixl engine: " + p.failure());
-        }
+        requireAvailable("create an engine");
         Map<String, String> o = options == null ? Map.of() : options;
         String backend = Options.string(o, DiskTierOptions.NIXL_BACKEND).orElse("POSIX");
         if (!backend.equals("POSIX") && !backend.equals("GDS_MT")) {
             throw KvbmException.invalid(DiskTierOptions.NIXL_BACKEND, backend, "POSIX or GDS_MT");
         }
-        return create(p.capi(), backend);
+        return create(capi, backend);
     }
 
     static TransferEngine create(NixlCapi capi, String backend) {

@@ -2,12 +2,12 @@ package dev.kvbm.tier.disk.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.AbstractTransferEngine;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
-import dev.kvbm.api.spi.TransferEngine;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,10 +15,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -29,18 +25,17 @@ import java.util.concurrent.locks.LockSupport;
  * aligned to the file's I/O alignment (the disk tier aligns its layouts; page-aligned host memory keeps
  * whole pages aligned); an unaligned transfer fails with the reason instead of going through a bounce.
  */
-final class NixlTransferEngine implements TransferEngine {
+final class NixlTransferEngine extends AbstractTransferEngine {
     private final NixlCapi capi;
     private final String agentName;
     private final MemorySegment agent;
     private final MemorySegment backend;
     private final MemorySegment optArgs;
     private final long timeoutNanos;
-    private final ExecutorService executor;
     private final Map<Storage, long[]> registered = new IdentityHashMap<>(); // guarded by this
-    private boolean closed; // guarded by this
 
     NixlTransferEngine(NixlCapi capi, String backendName, Duration timeout) {
+        super("nixl disk", workerPool("kvbm-nixl", 2));
         this.capi = capi;
         this.agentName = "kvbm-disk-" + ProcessHandle.current().pid() + "-" + System.identityHashCode(this);
         this.agent = capi.createAgent(agentName);
@@ -52,31 +47,17 @@ final class NixlTransferEngine implements TransferEngine {
             throw e;
         }
         this.timeoutNanos = timeout.toNanos();
-        this.executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "kvbm-nixl");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     @Override
-    public CompletableFuture<Void> transfer(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
-        IoPlan plan;
-        try {
-            plan = IoPlan.of(source, target, pairs);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(failure(e));
+    protected CompletableFuture<Void> start(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
+        IoPlan plan = IoPlan.of(source, target, pairs);
+        if (plan.extents == 0) {
+            return CompletableFuture.completedFuture(null); // nothing to queue behind other transfers
         }
         PhysicalLayout host = plan.direction == IoPlan.Direction.WRITE ? source : target;
         PhysicalLayout file = plan.direction == IoPlan.Direction.WRITE ? target : source;
-        try {
-            return CompletableFuture.runAsync(() -> run(plan, host, file), executor)
-                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(failure(
-                            e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e)));
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(failure(new KvbmException(ErrorCode.INVALID_STATE,
-                    "the nixl engine is closed", e)));
-        }
+        return runAll(List.of(() -> run(plan, host, file)));
     }
 
     private void run(IoPlan plan, PhysicalLayout host, PhysicalLayout file) {
@@ -143,7 +124,7 @@ final class NixlTransferEngine implements TransferEngine {
     }
 
     private synchronized void register(Storage storage, int memType, long addr, long size, long dev) {
-        if (closed) {
+        if (isClosed()) {
             throw new KvbmException(ErrorCode.INVALID_STATE, "the nixl engine is closed");
         }
         if (!registered.containsKey(storage)) {
@@ -157,30 +138,9 @@ final class NixlTransferEngine implements TransferEngine {
         return registered.size();
     }
 
-    private static KvbmException failure(Throwable cause) {
-        if (cause instanceof KvbmException k && k.code() == ErrorCode.TRANSFER_FAILED) {
-            return k;
-        }
-        return new KvbmException(ErrorCode.TRANSFER_FAILED, "nixl disk transfer failed: " + cause.getMessage(), cause);
-    }
-
+    /** Deregisters the memory and destroys the agent once no transfer can use them. */
     @Override
-    public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-        }
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+    protected void onClose() {
         synchronized (this) {
             for (long[] r : registered.values()) {
                 try {

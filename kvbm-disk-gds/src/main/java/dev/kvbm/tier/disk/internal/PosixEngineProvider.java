@@ -1,36 +1,20 @@
 package dev.kvbm.tier.disk.internal;
 
+import dev.kvbm.api.spi.ProbedProvider;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
 import dev.kvbm.tier.disk.DiskTierOptions;
 import java.util.Map;
-import java.util.Optional;
 
 /** {@code posix}: host <-> disk positional I/O on the file's channel; pure Java, always available. */
-public final class PosixEngineProvider implements TransferEngineProvider {
+public final class PosixEngineProvider extends ProbedProvider implements TransferEngineProvider {
     public static final String NAME = "posix";
     static final int PREFERENCE = 10;
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "host <-> disk positional reads/writes (O_DIRECT straight from aligned host memory, bounce buffer "
-                + "otherwise; whole blocks or coalesced regions on kvbm-disk-io-N threads)";
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return true;
-    }
-
-    @Override
-    public Optional<String> unavailabilityCause() {
-        return Optional.empty();
+    public PosixEngineProvider() {
+        super(NAME, "host <-> disk positional reads/writes (O_DIRECT straight from aligned host memory, bounce buffer "
+                + "otherwise; whole blocks or coalesced regions on kvbm-disk-io-N threads)");
     }
 
     @Override

@@ -2,25 +2,19 @@ package dev.kvbm.tier.disk.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.AbstractTransferEngine;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
-import dev.kvbm.api.spi.TransferEngine;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,26 +25,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * pool, so several requests are in flight. A short read, a short write or an I/O error fails the whole
  * transfer with {@code TRANSFER_FAILED}; the caller then does not register the targets.
  */
-final class PosixTransferEngine implements TransferEngine {
-    private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+final class PosixTransferEngine extends AbstractTransferEngine {
     /** The most bytes one read or write call moves (ByteBuffers are int-sized; smaller keeps latency even). */
     static final long MAX_IO = 16L << 20;
 
-    private final ExecutorService pool;
     private final int threads;
     private final AtomicLong bounced = new AtomicLong();
     private volatile IoPlan lastPlan;
 
     PosixTransferEngine(int threads) {
+        super("posix disk", workerPool("kvbm-disk-io", threads));
         this.threads = threads;
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "kvbm-disk-io-" + THREAD_IDS.getAndIncrement());
-                    t.setDaemon(true);
-                    return t;
-                });
-        executor.allowCoreThreadTimeOut(true);
-        this.pool = executor;
     }
 
     /** Bytes that went through a bounce buffer so far (0 when every transfer was aligned). */
@@ -63,13 +48,8 @@ final class PosixTransferEngine implements TransferEngine {
     }
 
     @Override
-    public CompletableFuture<Void> transfer(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
-        IoPlan plan;
-        try {
-            plan = IoPlan.of(source, target, pairs);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(failure(e));
-        }
+    protected CompletableFuture<Void> start(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
+        IoPlan plan = IoPlan.of(source, target, pairs);
         lastPlan = plan;
         PhysicalLayout host = plan.direction == IoPlan.Direction.WRITE ? source : target;
         PhysicalLayout file = plan.direction == IoPlan.Direction.WRITE ? target : source;
@@ -77,26 +57,11 @@ final class PosixTransferEngine implements TransferEngine {
         if (parts.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        CompletableFuture<?>[] futures = new CompletableFuture<?>[parts.size()];
-        try {
-            for (int i = 0; i < futures.length; i++) {
-                List<List<IoPlan.Extent>> part = parts.get(i);
-                futures[i] = CompletableFuture.runAsync(() -> run(plan.direction, part, host, file), pool);
-            }
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(failure(new KvbmException(ErrorCode.INVALID_STATE,
-                    "the posix disk engine is closed", e)));
+        List<Runnable> tasks = new ArrayList<>(parts.size());
+        for (List<List<IoPlan.Extent>> part : parts) {
+            tasks.add(() -> run(plan.direction, part, host, file));
         }
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        CompletableFuture.allOf(futures).whenComplete((v, error) -> {
-            if (error == null) {
-                result.complete(null);
-            } else {
-                result.completeExceptionally(failure(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error));
-            }
-        });
-        return result;
+        return runAll(tasks);
     }
 
     private void run(IoPlan.Direction direction, List<List<IoPlan.Extent>> groups, PhysicalLayout host,
@@ -188,26 +153,6 @@ final class PosixTransferEngine implements TransferEngine {
                 segment = arena.allocate(bytes, Math.max(alignment, 4096));
             }
             return segment.asSlice(0, bytes);
-        }
-    }
-
-    private static KvbmException failure(Throwable cause) {
-        if (cause instanceof KvbmException k && k.code() == ErrorCode.TRANSFER_FAILED) {
-            return k;
-        }
-        return new KvbmException(ErrorCode.TRANSFER_FAILED, "posix disk transfer failed: " + cause.getMessage(), cause);
-    }
-
-    @Override
-    public void close() {
-        pool.shutdown();
-        try {
-            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            pool.shutdownNow();
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -1,21 +1,18 @@
 package dev.kvbm.tier.disk.internal;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import dev.kvbm.api.layout.BlockLayout;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.PhysicalLayout;
-import dev.kvbm.api.spi.Storage;
+import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
+import dev.kvbm.tck.HostLayouts;
+import dev.kvbm.tck.TierProviderContract;
 import dev.kvbm.tck.TransferEngineContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -27,23 +24,15 @@ class DiskEngineContractsTest {
         private DiskAllocator disk;
         private Path dir;
 
-        abstract TransferEngineProvider provider();
-
-        @Override
-        protected TransferEngine createEngine() {
-            TransferEngineProvider p = provider();
-            assumeTrue(p.isAvailable(), () -> p.name() + " is unavailable here: " + p.unavailabilityCause().orElse("?"));
+        /** An engine of {@code p}, or a skip naming why it cannot run here (io_uring: seccomp, io_uring_disabled). */
+        static TransferEngine engineOf(TransferEngineProvider p) {
+            TierProviderContract.assumeAvailable(p);
             return p.create(Map.of());
         }
 
         @Override
         protected PhysicalLayout hostLayout(LayoutConfig config, LayoutType type) {
-            BlockLayout l = BlockLayout.of(config, type);
-            List<Storage> s = new ArrayList<>();
-            for (int i = 0; i < l.numStorageRegions(); i++) {
-                s.add(new HostMemory(l.requiredAllocationSize(), 0));
-            }
-            return new PhysicalLayout(l, s);
+            return HostLayouts.allocate(config, type, StorageKind.PINNED);
         }
 
         @Override
@@ -57,12 +46,7 @@ class DiskEngineContractsTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            BlockLayout l = BlockLayout.of(config, type);
-            List<Storage> s = new ArrayList<>();
-            for (int i = 0; i < l.numStorageRegions(); i++) {
-                s.add(disk.allocate(l.requiredAllocationSize(), 4096));
-            }
-            return new PhysicalLayout(l, s);
+            return HostLayouts.allocate(disk, config, type, 4096);
         }
 
         @AfterEach
@@ -80,16 +64,32 @@ class DiskEngineContractsTest {
     @Nested
     class Posix extends DiskContract {
         @Override
-        TransferEngineProvider provider() {
-            return new PosixEngineProvider();
+        protected TransferEngine createEngine() {
+            return engineOf(new PosixEngineProvider());
         }
     }
 
     @Nested
     class IoUring extends DiskContract {
         @Override
-        TransferEngineProvider provider() {
-            return new IoUringEngineProvider();
+        protected TransferEngine createEngine() {
+            return engineOf(new IoUringEngineProvider());
+        }
+    }
+
+    /** nixl over the C fixture library of NixlBindingTest (plain files behind the bound nixl_capi_* calls). */
+    @Nested
+    class NixlFixture extends DiskContract {
+        @Override
+        protected TransferEngine createEngine() {
+            try {
+                return NixlEngineProvider.create(NixlCapi.load(NixlBindingTest.fixture()), "POSIX");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
     }
 }

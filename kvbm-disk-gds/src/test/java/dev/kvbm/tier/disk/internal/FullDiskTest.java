@@ -14,6 +14,8 @@ import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.PhysicalLayout;
+import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.tck.TestHostMemory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -69,9 +71,9 @@ class FullDiskTest {
     void aFullDiskFailsWritesToSparseFilesOnlyAndNeverTheSource() throws IOException {
         LayoutConfig g = new LayoutConfig(8, 1, 1, 16, 8192, 4096, 2); // 256 KiB blocks, 2 MiB per layout
         BlockLayout layout = BlockLayout.of(g, LayoutType.FULLY_CONTIGUOUS);
-        HostMemory mem = new HostMemory(layout.requiredAllocationSize(), 0);
+        TestHostMemory mem = TestHostMemory.allocate(layout.requiredAllocationSize(), StorageKind.PINNED, 0);
         PhysicalLayout host = new PhysicalLayout(layout, List.of(mem));
-        HostMemory backMem = new HostMemory(layout.requiredAllocationSize(), 0);
+        TestHostMemory backMem = TestHostMemory.allocate(layout.requiredAllocationSize(), StorageKind.PINNED, 0);
         PhysicalLayout back = new PhysicalLayout(layout, List.of(backMem));
         for (int b = 0; b < 8; b++) {
             PosixTransferEngineTest.fill(host, b, b + 100);

@@ -15,6 +15,7 @@ import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.tck.TestHostMemory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ class IoUringTransferEngineTest {
             if (onDisk) {
                 s.add(disk.allocate(l.requiredAllocationSize(), 4096));
             } else {
-                HostMemory m = new HostMemory(l.requiredAllocationSize(), 0);
+                TestHostMemory m = TestHostMemory.allocate(l.requiredAllocationSize(), StorageKind.PINNED, 0);
                 host.add(m);
                 s.add(m);
             }

@@ -16,6 +16,7 @@ import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
+import dev.kvbm.tck.TestHostMemory;
 import dev.kvbm.tier.disk.DiskTierOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,20 +37,26 @@ class NixlBindingTest {
 
     @BeforeAll
     static void compileFixture() throws IOException, InterruptedException {
+        fixture = fixture();
+    }
+
+    /** Compiles the fixture library into target/ (once per call); skips the caller where gcc is missing. */
+    static Path fixture() throws IOException, InterruptedException {
         Path out = Path.of("target", "nixl-fixture").toAbsolutePath();
         Files.createDirectories(out);
-        fixture = out.resolve("libnixl_capi_fixture.so");
+        Path library = out.resolve("libnixl_capi_fixture.so");
         Process p;
         try {
-            p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-o", fixture.toString(),
+            p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O2", "-Wall", "-Werror", "-o", library.toString(),
                     Path.of("src", "test", "c", "nixl_capi_fixture.c").toAbsolutePath().toString())
                     .redirectErrorStream(true).start();
         } catch (IOException e) {
             assumeTrue(false, "gcc is not installed: " + e.getMessage());
-            return;
+            return null;
         }
         String log = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), "the fixture compiles: " + log);
+        return library;
     }
 
     @Test
@@ -81,10 +88,10 @@ class NixlBindingTest {
         LayoutConfig g = new LayoutConfig(6, 2, 2, 16, 128, 4096, 2); // 4 KiB regions
         BlockLayout fc = BlockLayout.of(g, LayoutType.FULLY_CONTIGUOUS);
         BlockLayout ls = BlockLayout.of(g, LayoutType.parse("ls-outer"));
-        HostMemory src = new HostMemory(fc.requiredAllocationSize(), 0);
-        HostMemory[] back = new HostMemory[2];
+        TestHostMemory src = TestHostMemory.allocate(fc.requiredAllocationSize(), StorageKind.PINNED, 0);
+        TestHostMemory[] back = new TestHostMemory[2];
         for (int i = 0; i < 2; i++) {
-            back[i] = new HostMemory(ls.requiredAllocationSize(), 0);
+            back[i] = TestHostMemory.allocate(ls.requiredAllocationSize(), StorageKind.PINNED, 0);
         }
         try (DiskAllocator disk = new DiskAllocator(dir, true, false, Long.MAX_VALUE, LibC::fallocate)) {
             PhysicalLayout host = new PhysicalLayout(fc, List.of(src));
@@ -111,7 +118,7 @@ class NixlBindingTest {
             engine.close(); // deregisters everything: the fixture refuses to destroy an agent with registrations
         } finally {
             src.close();
-            for (HostMemory m : back) {
+            for (TestHostMemory m : back) {
                 m.close();
             }
             Files.delete(dir);
@@ -136,7 +143,7 @@ class NixlBindingTest {
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "nixl");
         LayoutConfig g = new LayoutConfig(2, 1, 1, 16, 64, 1, 2); // 2 KiB blocks, unaligned
         BlockLayout fc = BlockLayout.of(g, LayoutType.FULLY_CONTIGUOUS);
-        HostMemory src = new HostMemory(fc.requiredAllocationSize(), 0);
+        TestHostMemory src = TestHostMemory.allocate(fc.requiredAllocationSize(), StorageKind.PINNED, 0);
         try (DiskAllocator disk = new DiskAllocator(dir, true, false, Long.MAX_VALUE, LibC::fallocate);
              TransferEngine engine = NixlEngineProvider.create(capi, "POSIX")) {
             PhysicalLayout host = new PhysicalLayout(fc, List.of(src));

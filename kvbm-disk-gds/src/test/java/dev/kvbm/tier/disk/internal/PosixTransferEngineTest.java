@@ -15,6 +15,7 @@ import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.tck.TestHostMemory;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -60,7 +61,7 @@ class PosixTransferEngineTest {
         BlockLayout l = BlockLayout.of(c, t);
         List<Storage> s = new ArrayList<>();
         for (int i = 0; i < l.numStorageRegions(); i++) {
-            HostMemory m = new HostMemory(l.requiredAllocationSize() + skew, skew);
+            TestHostMemory m = TestHostMemory.allocate(l.requiredAllocationSize() + skew, StorageKind.PINNED, skew);
             host.add(m);
             s.add(m);
         }

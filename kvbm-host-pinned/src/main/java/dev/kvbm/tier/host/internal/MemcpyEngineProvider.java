@@ -1,13 +1,13 @@
 package dev.kvbm.tier.host.internal;
 
+import dev.kvbm.api.spi.ProbedProvider;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
 import java.util.Map;
-import java.util.Optional;
 
 /** {@code memcpy}: host-to-host copies between SYSTEM and PINNED memory with {@code MemorySegment.copy}. */
-public final class MemcpyEngineProvider implements TransferEngineProvider {
+public final class MemcpyEngineProvider extends ProbedProvider implements TransferEngineProvider {
     public static final String NAME = "memcpy";
     /** Worker threads (default min(available processors, 4)). */
     public static final String THREADS = "kvbm.memcpy.threads";
@@ -16,25 +16,9 @@ public final class MemcpyEngineProvider implements TransferEngineProvider {
     /** The least bytes one worker gets when a batch is split (default 2 MiB). */
     public static final String TASK_BYTES = "kvbm.memcpy.task.bytes";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "host-to-host block copies (MemorySegment.copy, adjacent pages coalesced, large batches on "
-                + "kvbm-memcpy-N workers)";
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return true;
-    }
-
-    @Override
-    public Optional<String> unavailabilityCause() {
-        return Optional.empty();
+    public MemcpyEngineProvider() {
+        super(NAME, "host-to-host block copies (MemorySegment.copy, adjacent pages coalesced, large batches on "
+                + "kvbm-memcpy-N workers)");
     }
 
     @Override

@@ -1,33 +1,22 @@
 package dev.kvbm.tier.host.internal;
 
-import dev.kvbm.api.ErrorCode;
-import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.AbstractTransferEngine;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
-import dev.kvbm.api.spi.TransferEngine;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Host-to-host block copies with {@link MemorySegment#copy}: the transfer is validated and planned on
  * the caller's thread (nothing is written when validation fails), then run on a small pool of daemon
  * threads {@code kvbm-memcpy-N}. A batch of at least {@code parallelBytes} is split by bytes across the
  * pool; a smaller one runs as one task. Every failure completes the returned future exceptionally
- * with {@code TRANSFER_FAILED}.
+ * with {@code TRANSFER_FAILED} (the SPI's {@link AbstractTransferEngine} wraps them).
  */
-final class MemcpyTransferEngine implements TransferEngine {
-    private static final AtomicInteger THREAD_IDS = new AtomicInteger();
-
-    private final ExecutorService pool;
+final class MemcpyTransferEngine extends AbstractTransferEngine {
     private final int threads;
     private final long parallelBytes;
     private final long taskBytes;
@@ -35,15 +24,10 @@ final class MemcpyTransferEngine implements TransferEngine {
     private volatile int lastParallelism;
 
     MemcpyTransferEngine(int threads, long parallelBytes, long taskBytes) {
+        super(MemcpyEngineProvider.NAME, workerPool("kvbm-memcpy", threads));
         this.threads = threads;
         this.parallelBytes = parallelBytes;
         this.taskBytes = Math.max(1, taskBytes);
-        this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "kvbm-memcpy-" + THREAD_IDS.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        });
-        ((ThreadPoolExecutor) pool).allowCoreThreadTimeOut(true);
     }
 
     int threads() {
@@ -61,17 +45,10 @@ final class MemcpyTransferEngine implements TransferEngine {
     }
 
     @Override
-    public CompletableFuture<Void> transfer(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
-        CopyPlan plan;
-        MemorySegment[] sources;
-        MemorySegment[] targets;
-        try {
-            plan = CopyPlan.of(source, target, pairs);
-            sources = segments(source);
-            targets = segments(target);
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(failure(e));
-        }
+    protected CompletableFuture<Void> start(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
+        CopyPlan plan = CopyPlan.of(source, target, pairs);
+        MemorySegment[] sources = segments(source);
+        MemorySegment[] targets = segments(target);
         lastPlan = plan;
         long total = plan.totalBytes();
         if (total == 0) {
@@ -83,27 +60,13 @@ final class MemcpyTransferEngine implements TransferEngine {
             parts = (int) Math.max(1, Math.min(threads, total / taskBytes));
         }
         lastParallelism = parts;
-        CompletableFuture<?>[] futures = new CompletableFuture<?>[parts];
-        try {
-            for (int p = 0; p < parts; p++) {
-                long from = total / parts * p;
-                long to = p == parts - 1 ? total : total / parts * (p + 1);
-                futures[p] = CompletableFuture.runAsync(() -> plan.execute(sources, targets, from, to), pool);
-            }
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(failure(new KvbmException(ErrorCode.INVALID_STATE,
-                    "the memcpy engine is closed", e)));
+        List<Runnable> tasks = new ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+            long from = total / parts * p;
+            long to = p == parts - 1 ? total : total / parts * (p + 1);
+            tasks.add(() -> plan.execute(sources, targets, from, to));
         }
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        CompletableFuture.allOf(futures).whenComplete((v, error) -> {
-            if (error == null) {
-                result.complete(null);
-            } else {
-                result.completeExceptionally(failure(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error));
-            }
-        });
-        return result;
+        return runAll(tasks);
     }
 
     private static MemorySegment[] segments(PhysicalLayout layout) {
@@ -112,25 +75,5 @@ final class MemcpyTransferEngine implements TransferEngine {
             segments[i] = ((HostMemoryStorage) layout.storage(i)).segment();
         }
         return segments;
-    }
-
-    private static KvbmException failure(Throwable cause) {
-        if (cause instanceof KvbmException k && k.code() == ErrorCode.TRANSFER_FAILED) {
-            return k;
-        }
-        return new KvbmException(ErrorCode.TRANSFER_FAILED, "memcpy transfer failed: " + cause.getMessage(), cause);
-    }
-
-    @Override
-    public void close() {
-        pool.shutdown();
-        try {
-            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            pool.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.kvbm.tier.host.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.AccountingStorageAllocator;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.tier.host.HostMemoryRegistrar;
@@ -26,7 +27,7 @@ import net.openhft.chronicle.core.io.SingleThreadedChecked;
  * {@link HostMemoryRegistrar}. When mlock is refused, the region stays pageable: one warning per process
  * names RLIMIT_MEMLOCK and how to raise it, and the storage's {@code pinned()} is false.
  */
-final class PinnedHostAllocator extends AccountingAllocator {
+final class PinnedHostAllocator extends AccountingStorageAllocator {
     private static final System.Logger LOG = System.getLogger(PinnedHostAllocator.class.getName());
     private static final AtomicBoolean WARNED = new AtomicBoolean();
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
@@ -39,16 +40,11 @@ final class PinnedHostAllocator extends AccountingAllocator {
     private volatile long lastAllocationNanos = -1;
 
     PinnedHostAllocator(long limit, long chunkBytes, int touchThreads, boolean lock, MemoryLocker locker) {
-        super(limit);
+        super(StorageKind.PINNED, limit, HostTierOptions.LIMIT_BYTES);
         this.chunkBytes = Math.max(HostTierOptions.PAGE_BYTES, chunkBytes & -HostTierOptions.PAGE_BYTES);
         this.touchThreads = Math.max(1, touchThreads);
         this.lock = lock;
         this.locker = locker;
-    }
-
-    @Override
-    public StorageKind kind() {
-        return StorageKind.PINNED;
     }
 
     /** The warning of the last allocation that fell back to pageable memory, or null. */
@@ -62,15 +58,13 @@ final class PinnedHostAllocator extends AccountingAllocator {
     }
 
     @Override
-    public Storage allocate(long bytes, long alignment) {
-        reserve(bytes, alignment);
+    protected Storage allocateReserved(long bytes, long alignment, long reserved) {
         long start = System.nanoTime();
         long align = Math.max(alignment, HostTierOptions.PAGE_BYTES);
         BytesStore<?, Void> store;
         try {
             store = ChronicleMemory.allocate(Math.addExact(bytes, align - 1));
         } catch (RuntimeException | OutOfMemoryError e) {
-            unreserve(bytes);
             throw new KvbmException(ErrorCode.ALLOCATION_FAILED, "cannot allocate " + bytes
                     + " bytes of host memory through Chronicle Bytes: " + e.getMessage(), e);
         }
@@ -116,7 +110,6 @@ final class PinnedHostAllocator extends AccountingAllocator {
             lastAllocationNanos = nanos;
             PinnedHostStorage s = new PinnedHostStorage(store, arena, segment, chunks, pinned, failure, registrar,
                     locker, nanos, this::released);
-            track(s);
             LOG.log(System.Logger.Level.INFO, () -> String.format(java.util.Locale.ROOT,
                     "allocated %d bytes of %s host memory in %d chunk(s) of <= %d bytes in %.1f ms (%d thread(s))",
                     bytes, pinned ? "page-locked" : "pageable", s.chunks().size(), s.chunks().getFirst().byteSize(),
@@ -135,7 +128,6 @@ final class PinnedHostAllocator extends AccountingAllocator {
             }
             arena.close();
             store.releaseLast();
-            unreserve(bytes);
             throw new KvbmException(ErrorCode.ALLOCATION_FAILED, "cannot allocate " + bytes
                     + " bytes of pinned host memory: " + e, e);
         }

@@ -1,5 +1,7 @@
 package dev.kvbm.tier.host.internal;
 
+import dev.kvbm.api.spi.AbstractStorage;
+import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.tier.host.HostMemoryRegistrar;
 import dev.kvbm.tier.host.PinnedMemory;
@@ -7,8 +9,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import net.openhft.chronicle.bytes.BytesStore;
 
 /**
@@ -16,7 +17,7 @@ import net.openhft.chronicle.bytes.BytesStore;
  * the lock was refused) and registered with the installed {@link HostMemoryRegistrar}. One owner;
  * {@link #close()} unregisters, unlocks and releases the Chronicle store exactly once.
  */
-final class PinnedHostStorage implements PinnedMemory {
+final class PinnedHostStorage extends AbstractStorage implements PinnedMemory {
     private static final System.Logger LOG = System.getLogger(PinnedHostStorage.class.getName());
 
     private final BytesStore<?, Void> store;
@@ -28,12 +29,11 @@ final class PinnedHostStorage implements PinnedMemory {
     private final HostMemoryRegistrar registrar;
     private final MemoryLocker locker;
     private final long allocationNanos;
-    private final BiConsumer<PinnedHostStorage, Long> onClose;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     PinnedHostStorage(BytesStore<?, Void> store, Arena arena, MemorySegment segment, List<MemorySegment> chunks,
                       boolean pinned, String pinFailure, HostMemoryRegistrar registrar, MemoryLocker locker,
-                      long allocationNanos, BiConsumer<PinnedHostStorage, Long> onClose) {
+                      long allocationNanos, Consumer<? super Storage> onClose) {
+        super(StorageKind.PINNED, onClose);
         this.store = store;
         this.arena = arena;
         this.segment = segment;
@@ -43,12 +43,6 @@ final class PinnedHostStorage implements PinnedMemory {
         this.registrar = registrar;
         this.locker = locker;
         this.allocationNanos = allocationNanos;
-        this.onClose = onClose;
-    }
-
-    @Override
-    public StorageKind kind() {
-        return StorageKind.PINNED;
     }
 
     @Override
@@ -85,15 +79,8 @@ final class PinnedHostStorage implements PinnedMemory {
         return chunks;
     }
 
-    boolean closed() {
-        return closed.get();
-    }
-
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
+    protected void release() {
         try {
             if (registrar != null) {
                 for (int i = chunks.size() - 1; i >= 0; i--) {
@@ -116,7 +103,6 @@ final class PinnedHostStorage implements PinnedMemory {
         } finally {
             arena.close(); // every later access through segment() now fails instead of reading freed memory
             store.releaseLast();
-            onClose.accept(this, segment.byteSize());
         }
     }
 

@@ -1,8 +1,7 @@
 package dev.kvbm.tier.host.internal;
 
-import dev.kvbm.api.ErrorCode;
-import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.Tier;
+import dev.kvbm.api.spi.ProbedProvider;
 import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierConfig;
@@ -13,7 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /** {@code host-pinned}: page-locked host memory for G2, and for G1 on a machine without a GPU. */
-public final class PinnedHostTierProvider implements TierProvider {
+public final class PinnedHostTierProvider extends ProbedProvider implements TierProvider {
     public static final String NAME = "host-pinned";
 
     /** Probed once: libc through FFM first (cheap), then Chronicle (loads Chronicle Core). */
@@ -24,9 +23,14 @@ public final class PinnedHostTierProvider implements TierProvider {
 
     private volatile PinnedHostAllocator last;
 
+    public PinnedHostTierProvider() {
+        super(NAME, "page-locked host memory (Chronicle Bytes + mlock)");
+    }
+
+    /** Probed once per process: the probe's result is static, this only reads it. */
     @Override
-    public String name() {
-        return NAME;
+    protected Optional<String> probe() {
+        return Optional.ofNullable(Probe.CAUSE);
     }
 
     @Override
@@ -46,16 +50,6 @@ public final class PinnedHostTierProvider implements TierProvider {
                     + ": larger regions fall back to pageable memory unless the process has CAP_IPC_LOCK";
         }
         return "page-locked host memory (Chronicle Bytes + mlock, parallel first touch); " + status;
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return Probe.CAUSE == null;
-    }
-
-    @Override
-    public Optional<String> unavailabilityCause() {
-        return Optional.ofNullable(Probe.CAUSE);
     }
 
     @Override
@@ -79,10 +73,7 @@ public final class PinnedHostTierProvider implements TierProvider {
     }
 
     PinnedHostAllocator createAllocator(TierConfig config, MemoryLocker locker) {
-        if (!isAvailable()) {
-            throw KvbmException.forField(ErrorCode.PROVIDER_UNAVAILABLE, "provider",
-                    NAME + " is unavailable: " + Probe.CAUSE);
-        }
+        requireAvailable("create an allocator");
         var o = config.options();
         long limit = Options.longOption(o, HostTierOptions.LIMIT_BYTES, Long.MAX_VALUE, 1, Long.MAX_VALUE);
         long chunk = Options.longOption(o, HostTierOptions.CHUNK_BYTES, HostTierOptions.DEFAULT_CHUNK_BYTES,

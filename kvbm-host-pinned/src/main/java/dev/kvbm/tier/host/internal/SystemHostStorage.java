@@ -1,20 +1,20 @@
 package dev.kvbm.tier.host.internal;
 
+import dev.kvbm.api.spi.AbstractStorage;
 import dev.kvbm.api.spi.HostMemoryStorage;
+import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /** Pageable host memory from a shared arena (zeroed by the arena); closing the arena frees it. */
-final class SystemHostStorage implements HostMemoryStorage {
+final class SystemHostStorage extends AbstractStorage implements HostMemoryStorage {
     private final Arena arena;
     private final MemorySegment segment;
-    private final BiConsumer<SystemHostStorage, Long> onClose;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
-    SystemHostStorage(long bytes, long alignment, BiConsumer<SystemHostStorage, Long> onClose) {
+    SystemHostStorage(long bytes, long alignment, Consumer<? super Storage> onClose) {
+        super(StorageKind.SYSTEM, onClose);
         this.arena = Arena.ofShared();
         try {
             this.segment = arena.allocate(bytes, alignment);
@@ -22,12 +22,6 @@ final class SystemHostStorage implements HostMemoryStorage {
             arena.close();
             throw e;
         }
-        this.onClose = onClose;
-    }
-
-    @Override
-    public StorageKind kind() {
-        return StorageKind.SYSTEM;
     }
 
     @Override
@@ -45,17 +39,9 @@ final class SystemHostStorage implements HostMemoryStorage {
         return segment.address();
     }
 
-    boolean closed() {
-        return closed.get();
-    }
-
     @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            long size = segment.byteSize();
-            arena.close();
-            onClose.accept(this, size);
-        }
+    protected void release() {
+        arena.close();
     }
 
     @Override

@@ -1,37 +1,21 @@
 package dev.kvbm.tier.host.internal;
 
 import dev.kvbm.api.Tier;
+import dev.kvbm.api.spi.ProbedProvider;
 import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TierProvider;
 import dev.kvbm.tier.host.HostTierOptions;
 import java.util.EnumSet;
-import java.util.Optional;
 import java.util.Set;
 
 /** {@code host-system}: pageable host memory from the JDK, always available; the fallback of host-pinned. */
-public final class SystemHostTierProvider implements TierProvider {
+public final class SystemHostTierProvider extends ProbedProvider implements TierProvider {
     public static final String NAME = "host-system";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String description() {
-        return "pageable host memory (FFM shared arena, zeroed, page-aligned)";
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return true;
-    }
-
-    @Override
-    public Optional<String> unavailabilityCause() {
-        return Optional.empty();
+    public SystemHostTierProvider() {
+        super(NAME, "pageable host memory (FFM shared arena, zeroed, page-aligned)");
     }
 
     @Override

@@ -16,6 +16,8 @@ import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.tck.DeviceAddressStorage;
+import dev.kvbm.tck.TestHostMemory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -52,7 +54,7 @@ class MemcpyTransferEngineTest {
         List<Storage> storages = new ArrayList<>();
         for (int i = 0; i < layout.numStorageRegions(); i++) {
             Storage parent = allocator.allocate(layout.requiredAllocationSize() + skew, 1);
-            storages.add(TestStorage.skewed(parent, skew, layout.requiredAllocationSize()));
+            storages.add(TestHostMemory.view(parent, skew, layout.requiredAllocationSize()));
         }
         return new PhysicalLayout(layout, storages);
     }
@@ -264,7 +266,7 @@ class MemcpyTransferEngineTest {
     void nonHostStorageAndClosedEnginesFailTheFuture() {
         PhysicalLayout host = layout(GEOMETRY, LayoutType.FULLY_CONTIGUOUS, 0);
         BlockLayout fc = BlockLayout.of(GEOMETRY, LayoutType.FULLY_CONTIGUOUS);
-        PhysicalLayout device = new PhysicalLayout(fc, List.of(new TestStorage.Device(fc.requiredAllocationSize())));
+        PhysicalLayout device = new PhysicalLayout(fc, List.of(new DeviceAddressStorage(0, 1L << 40, fc.requiredAllocationSize())));
         KvbmException e = failure(engine.transfer(host, device, List.of(new BlockPair(0, 0))));
         assertTrue(e.getMessage().contains("DEVICE"), e.getMessage());
 

@@ -1,31 +1,15 @@
 package dev.kvbm.transport.zmq.internal;
 
+import dev.kvbm.api.spi.ProbedProvider;
 import dev.kvbm.api.spi.TransportConfig;
 import dev.kvbm.api.spi.TransportProvider;
 import dev.kvbm.api.spi.WorkerTransport;
-import java.util.Optional;
 
 /** {@code zmq}: Dynamo's leader/worker messaging over ZeroMQ (pure-Java JeroMQ, so always available). */
-public final class ZmqTransportProvider implements TransportProvider {
+public final class ZmqTransportProvider extends ProbedProvider implements TransportProvider {
 
-    @Override
-    public String name() {
-        return "zmq";
-    }
-
-    @Override
-    public String description() {
-        return "ZeroMQ (JeroMQ) PUB/PULL leader, SUB/PUSH workers, Dynamo-compatible frames, optional CURVE";
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return true;
-    }
-
-    @Override
-    public Optional<String> unavailabilityCause() {
-        return Optional.empty();
+    public ZmqTransportProvider() {
+        super("zmq", "ZeroMQ (JeroMQ) PUB/PULL leader, SUB/PUSH workers, Dynamo-compatible frames, optional CURVE");
     }
 
     @Override
