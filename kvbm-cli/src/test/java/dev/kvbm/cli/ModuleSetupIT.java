@@ -81,7 +81,8 @@ class ModuleSetupIT {
             }
         }
         assertEquals(Set.of("dev.kvbm.api.spi.TierProvider", "dev.kvbm.api.spi.TransferEngineProvider",
-                        "dev.kvbm.api.spi.TransportProvider"),
+                        "dev.kvbm.api.spi.TransportProvider", "dev.kvbm.api.spi.EngineConnector",
+                        "dev.kvbm.api.spi.KvEventPublisherProvider"),
                 ModuleFinder.of(LIB).find("dev.kvbm.core").orElseThrow().descriptor().uses());
     }
 
