@@ -24,4 +24,5 @@ module dev.kvbm.core {
     uses dev.kvbm.api.spi.TransferEngineProvider;
     uses dev.kvbm.api.spi.TransportProvider;
     uses dev.kvbm.api.spi.EngineConnector;
+    uses dev.kvbm.api.spi.HostMemoryRegistrarProvider;
 }

@@ -5,8 +5,11 @@ import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.Tier;
 import dev.kvbm.api.config.ConfigKeys;
 import dev.kvbm.api.spi.EngineConnector;
+import dev.kvbm.api.spi.HostMemoryRegistrar;
+import dev.kvbm.api.spi.HostMemoryRegistrarProvider;
 import dev.kvbm.api.spi.KvbmProvider;
 import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TierProvider;
 import dev.kvbm.api.spi.TransferEngineProvider;
 import dev.kvbm.api.spi.TransportProvider;
@@ -49,15 +52,17 @@ public final class ProviderRegistry {
     private final List<TransferEngineProvider> engines;
     private final List<TransportProvider> transports;
     private final List<EngineConnector> connectors;
+    private final List<HostMemoryRegistrarProvider> registrars;
     private final Set<String> excluded;
 
     private ProviderRegistry(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                              List<TransportProvider> transports, List<EngineConnector> connectors,
-                             Set<String> excluded) {
+                             List<HostMemoryRegistrarProvider> registrars, Set<String> excluded) {
         this.tiers = List.copyOf(tiers);
         this.engines = List.copyOf(engines);
         this.transports = List.copyOf(transports);
         this.connectors = List.copyOf(connectors);
+        this.registrars = List.copyOf(registrars);
         this.excluded = Set.copyOf(excluded);
         checkUniqueNames();
     }
@@ -67,7 +72,8 @@ public final class ProviderRegistry {
         Set<String> excluded = new LinkedHashSet<>(parseNames(System.getProperty(ConfigKeys.PROVIDER_EXCLUDE, "")));
         excluded.addAll(extraExcluded);
         return new ProviderRegistry(loadAll(TierProvider.class), loadAll(TransferEngineProvider.class),
-                loadAll(TransportProvider.class), loadAll(EngineConnector.class), excluded);
+                loadAll(TransportProvider.class), loadAll(EngineConnector.class),
+                loadAll(HostMemoryRegistrarProvider.class), excluded);
     }
 
     public static ProviderRegistry load() {
@@ -77,14 +83,32 @@ public final class ProviderRegistry {
     /** A registry over given providers (tests, embedding with an explicit set). */
     public static ProviderRegistry of(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                                       List<TransportProvider> transports, Set<String> excluded) {
-        return new ProviderRegistry(tiers, engines, transports, List.of(), excluded);
+        return new ProviderRegistry(tiers, engines, transports, List.of(), List.of(), excluded);
     }
 
     /** A registry over given providers, inference-engine connectors included. */
     public static ProviderRegistry of(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                                       List<TransportProvider> transports, List<EngineConnector> connectors,
                                       Set<String> excluded) {
-        return new ProviderRegistry(tiers, engines, transports, connectors, excluded);
+        return new ProviderRegistry(tiers, engines, transports, connectors, List.of(), excluded);
+    }
+
+    /** This registry with {@code registrars} as its host-memory registrar providers (tests, embedding). */
+    public ProviderRegistry withHostRegistrars(List<HostMemoryRegistrarProvider> registrars) {
+        return new ProviderRegistry(tiers, engines, transports, connectors, registrars, excluded);
+    }
+
+    /**
+     * The registrar the host tiers built after {@code deviceTier} hand their pinned memory to: the one of the usable
+     * registrar provider serving the tier provider {@code deviceProvider}, or {@link HostMemoryRegistrar#NONE}.
+     */
+    public HostMemoryRegistrar hostRegistrar(String deviceProvider, TierConfig deviceTier) {
+        for (HostMemoryRegistrarProvider p : registrars) {
+            if (p.deviceTier().equals(deviceProvider) && !excluded.contains(p.name()) && p.isAvailable()) {
+                return p.create(deviceTier);
+            }
+        }
+        return HostMemoryRegistrar.NONE;
     }
 
     private static <P> List<P> loadAll(Class<P> type) {

@@ -59,7 +59,8 @@ class EngineAndDeclarationsTest {
             }
         }
         assertEquals(declared, services);
-        assertEquals(Set.of("dev.kvbm.api.spi.TierProvider", "dev.kvbm.api.spi.TransferEngineProvider"), declared.keySet());
+        assertEquals(Set.of("dev.kvbm.api.spi.TierProvider", "dev.kvbm.api.spi.TransferEngineProvider",
+                "dev.kvbm.api.spi.HostMemoryRegistrarProvider"), declared.keySet());
         assertEquals(Set.of("dev.kvbm.tier.cuda"), d.exports().stream().map(ModuleDescriptor.Exports::source)
                 .collect(Collectors.toSet()), "only the API package is exported");
     }

@@ -4,8 +4,7 @@ import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
-import dev.kvbm.tier.host.HostMemoryRegistrar;
-import dev.kvbm.tier.host.HostMemoryRegistrars;
+import dev.kvbm.api.spi.HostMemoryRegistrar;
 import dev.kvbm.tier.host.HostTierOptions;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,8 +21,8 @@ import net.openhft.chronicle.core.io.SingleThreadedChecked;
 
 /**
  * Allocates page-locked host memory: a Chronicle native store, aligned up to the page (or the asked
- * alignment), first-touched and mlocked in chunks by several threads, then registered with the installed
- * {@link HostMemoryRegistrar}. When mlock is refused, the region stays pageable: one warning per process
+ * alignment), first-touched and mlocked in chunks by several threads, then registered with the
+ * {@link HostMemoryRegistrar} of its tier configuration. When mlock is refused, the region stays pageable: one warning per process
  * names RLIMIT_MEMLOCK and how to raise it, and the storage's {@code pinned()} is false.
  */
 final class PinnedHostAllocator extends AccountingAllocator {
@@ -35,15 +34,18 @@ final class PinnedHostAllocator extends AccountingAllocator {
     private final int touchThreads;
     private final boolean lock;
     private final MemoryLocker locker;
+    private final HostMemoryRegistrar registrar;
     private volatile String lastPinFailure;
     private volatile long lastAllocationNanos = -1;
 
-    PinnedHostAllocator(long limit, long chunkBytes, int touchThreads, boolean lock, MemoryLocker locker) {
+    PinnedHostAllocator(long limit, long chunkBytes, int touchThreads, boolean lock, MemoryLocker locker,
+                        HostMemoryRegistrar registrar) {
         super(limit);
         this.chunkBytes = Math.max(HostTierOptions.PAGE_BYTES, chunkBytes & -HostTierOptions.PAGE_BYTES);
         this.touchThreads = Math.max(1, touchThreads);
         this.lock = lock;
         this.locker = locker;
+        this.registrar = registrar == HostMemoryRegistrar.NONE ? null : registrar;
     }
 
     @Override
@@ -77,7 +79,6 @@ final class PinnedHostAllocator extends AccountingAllocator {
         Arena arena = Arena.ofShared();
         List<MemorySegment> chunks = List.of();
         List<MemorySegment> registered = new ArrayList<>();
-        HostMemoryRegistrar registrar = HostMemoryRegistrars.current().orElse(null);
         boolean[] locked = null;
         try {
             if (store instanceof SingleThreadedChecked checked) {

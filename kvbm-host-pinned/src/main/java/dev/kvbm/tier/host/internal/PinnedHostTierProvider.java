@@ -90,7 +90,8 @@ public final class PinnedHostTierProvider implements TierProvider {
         int threads = (int) Options.longOption(o, HostTierOptions.TOUCH_THREADS,
                 Runtime.getRuntime().availableProcessors(), 1, 1024);
         boolean lock = Options.booleanOption(o, HostTierOptions.MLOCK, true);
-        PinnedHostAllocator a = new PinnedHostAllocator(limit, chunk, threads, lock, locker);
+        PinnedHostAllocator a = new PinnedHostAllocator(limit, chunk, threads, lock, locker,
+                config.hostRegistrar());
         last = a;
         return a;
     }
