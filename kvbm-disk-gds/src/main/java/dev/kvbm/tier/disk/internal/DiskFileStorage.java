@@ -1,6 +1,7 @@
 package dev.kvbm.tier.disk.internal;
 
 import dev.kvbm.api.spi.FileStorage;
+import dev.kvbm.nativeio.libc.LibC;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

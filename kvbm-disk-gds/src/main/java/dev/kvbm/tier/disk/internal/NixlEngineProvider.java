@@ -60,7 +60,7 @@ public final class NixlEngineProvider implements TransferEngineProvider {
         }
         try {
             return new Probe(NixlCapi.load(java.nio.file.Path.of(path)), null);
-        } catch (IllegalStateException | java.nio.file.InvalidPathException e) {
+        } catch (dev.kvbm.api.KvbmException | java.nio.file.InvalidPathException e) {
             return new Probe(null, e.getMessage());
         }
     }

@@ -9,6 +9,7 @@ import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tck.TransferEngineContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -14,6 +14,7 @@ import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.PhysicalLayout;
+import dev.kvbm.nativeio.libc.LibC;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

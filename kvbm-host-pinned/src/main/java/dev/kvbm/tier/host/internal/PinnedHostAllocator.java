@@ -5,6 +5,7 @@ import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.HostMemoryRegistrar;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.host.HostTierOptions;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -2,6 +2,7 @@ package dev.kvbm.tier.host.internal;
 
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.HostMemoryRegistrar;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.host.PinnedMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -15,6 +15,7 @@ import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.HostMemoryRegistrar;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.host.HostTierOptions;
 import dev.kvbm.tier.host.PinnedMemory;
 import java.lang.foreign.MemorySegment;
