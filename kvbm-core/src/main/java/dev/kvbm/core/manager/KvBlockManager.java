@@ -18,7 +18,8 @@ import dev.kvbm.core.hash.TokenBlockSequence;
 import dev.kvbm.core.integrity.BlockChecksums;
 import dev.kvbm.core.integrity.IntegrityMode;
 import dev.kvbm.core.offload.FrequencyFilter;
-import dev.kvbm.core.offload.OffloadManager;
+import dev.kvbm.core.internal.offload.OffloadManager;
+import dev.kvbm.core.offload.OffloadCounters;
 import dev.kvbm.core.offload.TierHealth;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.core.offload.PathStats;
@@ -351,7 +352,8 @@ public final class KvBlockManager implements AutoCloseable {
         return checksums;
     }
 
-    public OffloadManager offloads() {
+    /** Counts of what the offloads skipped and failed. */
+    public OffloadCounters offloads() {
         return offloads;
     }
 

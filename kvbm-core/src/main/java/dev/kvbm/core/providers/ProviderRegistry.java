@@ -8,6 +8,7 @@ import dev.kvbm.api.spi.EngineConnector;
 import dev.kvbm.api.spi.HostMemoryRegistrar;
 import dev.kvbm.api.spi.HostMemoryRegistrarProvider;
 import dev.kvbm.api.spi.KvbmProvider;
+import dev.kvbm.api.spi.ProviderNames;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TierProvider;
@@ -18,7 +19,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -32,21 +32,6 @@ import java.util.stream.Collectors;
  * names) plus whatever the caller adds; an excluded provider is listed but never selected.
  */
 public final class ProviderRegistry {
-
-    /** Provider names kvbm ships, and the artifact that supplies each, for "not found" messages. */
-    private static final Map<String, String> KNOWN_MODULES = Map.ofEntries(
-            Map.entry("host-pinned", "kvbm-host-pinned (module dev.kvbm.tier.host)"),
-            Map.entry("host-system", "kvbm-host-pinned (module dev.kvbm.tier.host)"),
-            Map.entry("memcpy", "kvbm-host-pinned (module dev.kvbm.tier.host)"),
-            Map.entry("disk", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
-            Map.entry("posix", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
-            Map.entry("io_uring", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
-            Map.entry("nixl", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
-            Map.entry("cufile", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
-            Map.entry("cuda", "kvbm-device-cuda (module dev.kvbm.tier.cuda)"),
-            Map.entry("zmq", "kvbm-transport-zmq (module dev.kvbm.transport.zmq)"),
-            Map.entry("llama.cpp", "kvbm-engine-llamacpp (module dev.kvbm.engine.llamacpp)"),
-            Map.entry("jlama", "kvbm-engine-jlama (on the class path: Jlama's jars cannot be modules)"));
 
     private final List<TierProvider> tiers;
     private final List<TransferEngineProvider> engines;
@@ -250,8 +235,8 @@ public final class ProviderRegistry {
             }
         }
         String known = providers.stream().map(KvbmProvider::name).collect(Collectors.joining(", "));
-        String hint = KNOWN_MODULES.containsKey(name)
-                ? "; it is supplied by " + KNOWN_MODULES.get(name) + ", which is not on the module path" : "";
+        String hint = ProviderNames.suppliedBy(name)
+                .map(m -> "; it is supplied by " + m + ", which is not on the module path").orElse("");
         throw KvbmException.forField(ErrorCode.PROVIDER_NOT_FOUND, "provider", "no " + category + " provider named '"
                 + name + "' (found: " + (known.isEmpty() ? "none" : known) + ")" + hint);
     }

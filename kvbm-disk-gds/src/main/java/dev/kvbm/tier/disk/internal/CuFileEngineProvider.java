@@ -10,7 +10,7 @@ import java.util.Optional;
 
 /** {@code cufile}: G1 (device memory) <-> G3 through GPUDirect Storage, when libcufile and a GPU are present. */
 public final class CuFileEngineProvider implements TransferEngineProvider {
-    public static final String NAME = "cufile";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.CUFILE;
 
     @Override
     public String name() {

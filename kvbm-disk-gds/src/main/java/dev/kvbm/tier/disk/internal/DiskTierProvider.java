@@ -16,7 +16,7 @@ import java.util.Set;
 
 /** {@code disk}: G3 cache files (O_DIRECT, fallocate through FFM), one per FullyContiguous layout or per layer. */
 public final class DiskTierProvider implements TierProvider {
-    public static final String NAME = "disk";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.DISK;
 
     @Override
     public String name() {

@@ -16,7 +16,7 @@ import java.util.Optional;
  * it is unavailable with that reason and {@code posix} serves the paths.
  */
 public final class IoUringEngineProvider implements TransferEngineProvider {
-    public static final String NAME = "io_uring";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.IO_URING;
     static final int PREFERENCE = 15;
     private static final String FAILURE = probe();
 

@@ -17,7 +17,7 @@ import java.util.Optional;
  * cannot be bound.
  */
 public final class NixlEngineProvider implements TransferEngineProvider {
-    public static final String NAME = "nixl";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.NIXL;
     static final int PREFERENCE = 20;
 
     private volatile Probe probe;

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /** {@code posix}: host <-> disk positional I/O on the file's channel; pure Java, always available. */
 public final class PosixEngineProvider implements TransferEngineProvider {
-    public static final String NAME = "posix";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.POSIX;
     static final int PREFERENCE = 10;
 
     @Override

@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /** {@code memcpy}: host-to-host copies between SYSTEM and PINNED memory with {@code MemorySegment.copy}. */
 public final class MemcpyEngineProvider implements TransferEngineProvider {
-    public static final String NAME = "memcpy";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.MEMCPY;
     /** Worker threads (default min(available processors, 4)). */
     public static final String THREADS = "kvbm.memcpy.threads";
     /** Batches of at least this many bytes are split across the workers (default 8 MiB). */

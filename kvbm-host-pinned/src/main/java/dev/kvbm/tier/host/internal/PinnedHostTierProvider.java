@@ -15,7 +15,7 @@ import java.util.Set;
 
 /** {@code host-pinned}: page-locked host memory for G2, and for G1 on a machine without a GPU. */
 public final class PinnedHostTierProvider implements TierProvider {
-    public static final String NAME = "host-pinned";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.HOST_PINNED;
 
     /** Probed once: libc through FFM first (cheap), then Chronicle (loads Chronicle Core). */
     private static final class Probe {

@@ -12,7 +12,7 @@ import java.util.Set;
 
 /** {@code host-system}: pageable host memory from the JDK, always available; the fallback of host-pinned. */
 public final class SystemHostTierProvider implements TierProvider {
-    public static final String NAME = "host-system";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.HOST_SYSTEM;
 
     @Override
     public String name() {

@@ -1,5 +1,9 @@
-package dev.kvbm.core.offload;
+package dev.kvbm.core.internal.offload;
 
+import dev.kvbm.core.offload.FrequencyFilter;
+import dev.kvbm.core.offload.PathStats;
+import dev.kvbm.core.offload.TierHealth;
+import dev.kvbm.core.offload.OffloadCounters;
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.BlockPair;
@@ -34,7 +38,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Batches are registered in the order they were queued even when their copies finish out of order,
  * so the target's recency follows the source's registration order.
  */
-public final class OffloadManager implements AutoCloseable {
+public final class OffloadManager implements OffloadCounters, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OffloadManager.class.getName());
 
     /**
@@ -115,28 +119,34 @@ public final class OffloadManager implements AutoCloseable {
         }
     }
 
+    @Override
     public long skippedAlreadyPresent() {
         return skippedPresent.sum();
     }
 
+    @Override
     public long skippedTargetFull() {
         return skippedTargetFull.sum();
     }
 
+    @Override
     public long skippedSourceGone() {
         return skippedSourceGone.sum();
     }
 
+    @Override
     public long failedBlocks() {
         return failedBlocks.sum();
     }
 
     /** Offloads the edge's admission filter turned away (a G2 block seen once is not written to disk). */
+    @Override
     public long skippedFiltered() {
         return skippedFiltered.sum();
     }
 
     /** Offloads skipped because their target tier was degraded. */
+    @Override
     public long skippedDegraded() {
         return skippedDegraded.sum();
     }
