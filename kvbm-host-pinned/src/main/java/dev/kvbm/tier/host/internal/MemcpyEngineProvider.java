@@ -1,5 +1,7 @@
 package dev.kvbm.tier.host.internal;
 
+import dev.kvbm.api.layout.LayoutType;
+import dev.kvbm.api.spi.ReferenceCopy;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
@@ -40,6 +42,15 @@ public final class MemcpyEngineProvider implements TransferEngineProvider {
     @Override
     public int preference(StorageKind source, StorageKind target) {
         return source.hostAddressable() && target.hostAddressable() ? 10 : UNSUPPORTED;
+    }
+
+    /** This engine against libc memcpy over the same FullyContiguous pageable buffers ({@code HostCopyProbe}). */
+    @Override
+    public Optional<ReferenceCopy> measureReference(long blockBytes, int blocks, int iterations) {
+        var r = HostCopyMeasurement.measure(blockBytes, blocks, iterations, LayoutType.FULLY_CONTIGUOUS,
+                LayoutType.FULLY_CONTIGUOUS);
+        return Optional.of(new ReferenceCopy("libc memcpy", r.blockBytes(), r.blocks(), r.iterations(), r.engineGBps(),
+                r.memcpyGBps()));
     }
 
     @Override
