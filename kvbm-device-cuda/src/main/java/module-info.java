@@ -17,7 +17,7 @@ import dev.kvbm.tier.cuda.internal.CudaTierProvider;
  * failure makes both providers unavailable with the cause and touches nothing else.
  *
  * <p>JVM flags: {@code --enable-native-access=jcuda} (JCuda's {@code System.load}); the distribution's
- * {@code kvbm.argfile} carries it. Options: see {@link dev.kvbm.tier.cuda.CudaOptions}.
+ * {@code jvm/kvbm-device-cuda.options} carries it. Options: see {@link dev.kvbm.tier.cuda.CudaOptions}.
  */
 module dev.kvbm.tier.cuda {
     requires transitive dev.kvbm.api;

@@ -15,9 +15,10 @@ import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TierProvider;
 import dev.kvbm.core.hash.TokenBlockSequence;
-import dev.kvbm.core.integrity.BlockChecksums;
+import dev.kvbm.core.integrity.ChecksumCounters;
 import dev.kvbm.core.integrity.IntegrityMode;
 import dev.kvbm.core.offload.FrequencyFilter;
+import dev.kvbm.core.internal.integrity.BlockChecksums;
 import dev.kvbm.core.internal.offload.OffloadManager;
 import dev.kvbm.core.offload.OffloadCounters;
 import dev.kvbm.core.offload.TierHealth;
@@ -348,7 +349,8 @@ public final class KvBlockManager implements AutoCloseable {
         return Collections.unmodifiableMap(stats);
     }
 
-    public BlockChecksums checksums() {
+    /** What the integrity checks verified and caught. */
+    public ChecksumCounters checksums() {
         return checksums;
     }
 

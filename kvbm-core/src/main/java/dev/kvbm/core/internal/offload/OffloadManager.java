@@ -11,7 +11,7 @@ import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.Tier;
 import dev.kvbm.core.transfer.BlockMover;
 import java.util.Optional;
-import dev.kvbm.core.integrity.BlockChecksums;
+import dev.kvbm.core.internal.integrity.BlockChecksums;
 import dev.kvbm.core.pool.BlockPool;
 import dev.kvbm.core.pool.ImmutableBlock;
 import dev.kvbm.core.pool.MutableBlock;
