@@ -180,6 +180,29 @@ class ModuleSetupIT {
     }
 
     @Test
+    void withoutTheTransportTheBenchmarksRunAndListTheRoundTripAsSkipped(@TempDir Path dir) throws Exception {
+        Path dist = distributionWithout("kvbm-transport-zmq", dir);
+        Path out = dir.resolve("bench");
+        KvbmLauncherIT.Run r = run(dist, "bench", "--smoke", "--filter", "SequenceHash|ZmqRoundTrip", "--out",
+                out.toString());
+        assertEquals(0, r.code(), r.err());
+        String summary = Files.readString(out.resolve("summary.md"));
+        assertTrue(summary.contains("hash/sequence/32"), summary);
+        assertTrue(summary.contains("transfer_blocks round trip: module dev.kvbm.transport.zmq is not in this "
+                + "distribution"), summary);
+        assertFalse(summary.contains("zmq/transfer_blocks"), summary);
+    }
+
+    @Test
+    void withoutTheHostTierTiersRunsAndReplaySaysWhatToAdd(@TempDir Path dir) throws Exception {
+        Path dist = distributionWithout("kvbm-host-pinned", dir);
+        KvbmLauncherIT.Run tiers = run(dist, "tiers");
+        assertRunsCleanly(tiers, "kvbm tiers without kvbm-host-pinned");
+        assertTrue(tiers.out().contains("G2 (host): no available provider"), tiers.out());
+        assertRefused(run(dist, SHORT_REPLAY), "replay", "dev.kvbm.tier.host", "kvbm-host-pinned");
+    }
+
+    @Test
     void withoutTheBenchmarksBenchSaysWhatToAdd(@TempDir Path dir) throws Exception {
         assertRefused(run(distributionWithout("kvbm-bench", dir), "bench", "--smoke"), "bench", "dev.kvbm.bench",
                 "kvbm-bench");
