@@ -1,16 +1,19 @@
 /**
- * The {@code kvbm} command: {@code layout}, {@code hash}, {@code tiers}. Run through the {@code ./kvbm}
- * launcher, which puts every module of the distribution on the module path with the JVM options of
- * {@code kvbm.argfile}.
+ * The {@code kvbm} command: {@code replay}, {@code layout}, {@code hash}, {@code tiers}, {@code bench},
+ * {@code leader}, {@code worker}. Run through the {@code ./kvbm} launcher, which puts every jar of the
+ * distribution's lib/ on the module path with the JVM options of the modules present (jvm/*.options).
+ *
+ * <p>Tiers are picked per deployment: the modules below are {@code requires static}, so a distribution without
+ * one still resolves, and a command that needs an absent one fails with one line naming the module and its jar
+ * (exit 2). Host, disk and device tiers are reached only through the provider registry.
  */
 module dev.kvbm.cli {
     requires dev.kvbm.core;
     requires java.logging;
-    // The host tier is the G1/G2 of a replay on any machine, and its libc memcpy is the replay's reference.
-    requires dev.kvbm.tier.host;
-    requires dev.kvbm.bench;
-    // replay --g1-device: the device tier's provider name and option keys (CudaOptions).
-    requires dev.kvbm.tier.cuda;
+    // kvbm bench.
+    requires static dev.kvbm.bench;
+    // replay --g1-device: the cuda tier's option key (a compile-time constant, inlined).
+    requires static dev.kvbm.tier.cuda;
     // kvbm leader / kvbm worker / kvbm replay --workers.
-    requires dev.kvbm.transport.zmq;
+    requires static dev.kvbm.transport.zmq;
 }

@@ -6,7 +6,7 @@
  */
 module dev.kvbm.core {
     requires transitive dev.kvbm.api;
-    requires transitive zero.allocation.hashing; // SequenceHashes.hasher() returns its LongHashFunction
+    requires zero.allocation.hashing; // XXH3 behind dev.kvbm.core.hash.BlockHasher, not part of the API
     // zero-allocation-hashing is an automatic module that uses sun.misc.Unsafe; it cannot require
     // jdk.unsupported itself, so without this the module is missing from the graph at run time.
     requires jdk.unsupported;
@@ -28,4 +28,5 @@ module dev.kvbm.core {
     uses dev.kvbm.api.spi.TransportProvider;
     uses dev.kvbm.api.spi.EngineConnector;
     uses dev.kvbm.api.spi.KvEventPublisherProvider;
+    uses dev.kvbm.api.spi.HostMemoryRegistrarProvider;
 }

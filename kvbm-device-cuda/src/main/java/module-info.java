@@ -1,4 +1,5 @@
 import dev.kvbm.tier.cuda.internal.CudaEngineProvider;
+import dev.kvbm.tier.cuda.internal.CudaHostRegistrarProvider;
 import dev.kvbm.tier.cuda.internal.CudaTierProvider;
 
 /**
@@ -8,23 +9,23 @@ import dev.kvbm.tier.cuda.internal.CudaTierProvider;
  * (DEVICE&lt;-&gt;PINNED/SYSTEM and DEVICE&lt;-&gt;DEVICE on separate offload/onboard streams: whole-block
  * {@code cuMemcpyAsync} when both layouts are FullyContiguous, otherwise a batched copy kernel over pointer
  * tables or per-region async copies, chosen by a threshold; completion through blocking-sync CUDA events),
- * and a {@link dev.kvbm.tier.host.HostMemoryRegistrar} that registers pinned G2 chunks with
- * {@code cuMemHostRegister}.
+ * and a {@link dev.kvbm.api.spi.HostMemoryRegistrarProvider} whose registrar registers pinned G2 chunks with
+ * {@code cuMemHostRegister} (the core hands it to the host tiers it builds after a {@code cuda} G1).
  *
  * <p>Probing: {@link dev.kvbm.tier.cuda.CudaProbe} loads JCuda's JNI library (extracted from the natives jar,
  * which JCuda's own loader cannot see on the module path), calls {@code cuInit} and counts devices; any
  * failure makes both providers unavailable with the cause and touches nothing else.
  *
  * <p>JVM flags: {@code --enable-native-access=jcuda} (JCuda's {@code System.load}); the distribution's
- * {@code kvbm.argfile} carries it. Options: see {@link dev.kvbm.tier.cuda.CudaOptions}.
+ * {@code jvm/kvbm-device-cuda.options} carries it. Options: see {@link dev.kvbm.tier.cuda.CudaOptions}.
  */
 module dev.kvbm.tier.cuda {
     requires transitive dev.kvbm.api;
-    requires dev.kvbm.tier.host; // HostMemoryRegistrars: the hook for pinned G2 registration
     requires jcuda;
 
     exports dev.kvbm.tier.cuda;
 
     provides dev.kvbm.api.spi.TierProvider with CudaTierProvider;
     provides dev.kvbm.api.spi.TransferEngineProvider with CudaEngineProvider;
+    provides dev.kvbm.api.spi.HostMemoryRegistrarProvider with CudaHostRegistrarProvider;
 }

@@ -12,11 +12,13 @@ import dev.kvbm.tier.disk.internal.PosixEngineProvider;
  * pure Java), {@code io_uring} (raw io_uring syscalls over FFM, probed; posix where refused), {@code nixl} (NIXL's C API over FFM, from {@code -Dkvbm.disk.nixl.library}) and {@code cufile}
  * (device <-> disk through GPUDirect Storage, when libcufile and a GPU are present).
  *
- * <p>JVM flag: {@code --enable-native-access=dev.kvbm.tier.disk} (open, fallocate, ftruncate, close; NIXL; cuFile).
+ * <p>JVM flags: {@code --enable-native-access=dev.kvbm.tier.disk} (NIXL, cuFile) and
+ * {@code --enable-native-access=dev.kvbm.nativeio.libc} (open, fallocate, ftruncate, close, the io_uring syscalls).
  * Options: see {@link dev.kvbm.tier.disk.DiskTierOptions}.
  */
 module dev.kvbm.tier.disk {
     requires transitive dev.kvbm.api;
+    requires dev.kvbm.nativeio.libc;
     requires jdk.unsupported; // com.sun.nio.file.ExtendedOpenOption.DIRECT
 
     exports dev.kvbm.tier.disk;

@@ -2,6 +2,7 @@ package dev.kvbm.bench;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.ProviderNames;
 import dev.kvbm.bench.benchmarks.SequenceHashBenchmark;
 import dev.kvbm.bench.internal.Charts;
 import dev.kvbm.bench.internal.ExternalReferences;
@@ -33,6 +34,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchRunner {
     private static final String PACKAGE = "dev.kvbm.bench.benchmarks.";
+    private static final String HOST_MODULE = "dev.kvbm.tier.host";
+    private static final String ZMQ_MODULE = "dev.kvbm.transport.zmq";
+    private static final String CUDA_MODULE = "dev.kvbm.tier.cuda";
 
     private BenchRunner() {
     }
@@ -53,7 +57,16 @@ public final class BenchRunner {
                 .resultFormat(ResultFormatType.JSON)
                 .result(json.toString())
                 .shouldFailOnError(true);
-        List<String> diskEngines = availableDiskEngines();
+        List<ExternalReferences.Skipped> skipped = new ArrayList<>();
+        // A benchmark of an optional module that is not in the distribution is left out and listed as skipped.
+        boolean host = present(HOST_MODULE, "host-copy and disk benchmarks", skipped);
+        if (!host) {
+            b.exclude(PACKAGE + "HostCopyBenchmark.*");
+        }
+        if (!present(ZMQ_MODULE, "transfer_blocks round trip", skipped)) {
+            b.exclude(PACKAGE + "ZmqRoundTripBenchmark.*");
+        }
+        List<String> diskEngines = host ? availableDiskEngines() : List.of(); // the disk benchmark copies from host memory
         if (diskEngines.isEmpty()) {
             b.exclude(PACKAGE + "DiskCopyBenchmark.*"); // no disk module or no usable engine here
         } else {
@@ -83,8 +96,8 @@ public final class BenchRunner {
             System.setProperty("java.class.path", savedClasspath == null ? "" : savedClasspath);
         }
         List<Metric> metrics = new ArrayList<>(metrics(results));
-        List<ExternalReferences.Skipped> skipped = new ArrayList<>();
-        if (o.mode() != BenchOptions.Mode.SMOKE && matches(o, "CudaCopy")) {
+        if (o.mode() != BenchOptions.Mode.SMOKE && matches(o, "CudaCopy")
+                && present(CUDA_MODULE, "cuda G1<->G2 copies", skipped)) {
             metrics.addAll(ExternalReferences.cuda(o.mode() == BenchOptions.Mode.FULL ? 20 : 5, skipped));
         }
         if (o.mode() != BenchOptions.Mode.SMOKE && matches(o, "DiskCopy") && !diskEngines.isEmpty()) {
@@ -113,6 +126,15 @@ public final class BenchRunner {
         return new BenchOutcome(metrics, json, summary, charts, regressions, compared);
     }
 
+    /** Whether {@code module} is in the boot layer; when not, records that {@code what} is skipped for it. */
+    private static boolean present(String module, String what, List<ExternalReferences.Skipped> skipped) {
+        if (ModuleLayer.boot().findModule(module).isPresent()) {
+            return true;
+        }
+        skipped.add(new ExternalReferences.Skipped(what, "module " + module + " is not in this distribution"));
+        return false;
+    }
+
     /** Whether the run's filter admits a measurement named like {@code name} (everything without a filter). */
     private static boolean matches(BenchOptions o, String name) {
         return o.filter() == null || java.util.regex.Pattern.compile(o.filter()).matcher(name).find();
@@ -121,7 +143,7 @@ public final class BenchRunner {
     /** The disk engines usable here (the forks see the same machine). */
     static List<String> availableDiskEngines() {
         List<String> engines = new ArrayList<>();
-        for (String name : List.of("posix", "io_uring")) {
+        for (String name : List.of(ProviderNames.POSIX, ProviderNames.IO_URING)) {
             ProviderRegistry.load().engineProviders().stream()
                     .filter(p -> p.name().equals(name) && p.isAvailable()).findFirst().ifPresent(p -> engines.add(name));
         }

@@ -8,20 +8,33 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What a tier is asked to hold: the tier, its blocks' layout, and provider-specific options (a
- * directory, a device ordinal), given as strings so every provider reads them the same way.
+ * What a tier is asked to hold: the tier, its blocks' layout, provider-specific options (a directory, a
+ * device ordinal) given as strings so every provider reads them the same way, and the
+ * {@link HostMemoryRegistrar} a host tier hands its pinned memory to ({@link HostMemoryRegistrar#NONE} unless
+ * the core built a device tier that registers host memory).
  */
-public record TierConfig(Tier tier, LayoutConfig layout, LayoutType layoutType, Map<String, String> options) {
+public record TierConfig(Tier tier, LayoutConfig layout, LayoutType layoutType, Map<String, String> options,
+                         HostMemoryRegistrar hostRegistrar) {
 
     public TierConfig {
         Objects.requireNonNull(tier, "tier");
         Objects.requireNonNull(layout, "layout");
         Objects.requireNonNull(layoutType, "layoutType");
         options = Map.copyOf(options == null ? Map.of() : options);
+        hostRegistrar = hostRegistrar == null ? HostMemoryRegistrar.NONE : hostRegistrar;
+    }
+
+    public TierConfig(Tier tier, LayoutConfig layout, LayoutType layoutType, Map<String, String> options) {
+        this(tier, layout, layoutType, options, HostMemoryRegistrar.NONE);
     }
 
     public TierConfig(Tier tier, LayoutConfig layout, LayoutType layoutType) {
         this(tier, layout, layoutType, Map.of());
+    }
+
+    /** This configuration with {@code registrar} as the host-memory registrar. */
+    public TierConfig withHostRegistrar(HostMemoryRegistrar registrar) {
+        return new TierConfig(tier, layout, layoutType, options, registrar);
     }
 
     /** An option as a string, or {@code fallback} when absent. */

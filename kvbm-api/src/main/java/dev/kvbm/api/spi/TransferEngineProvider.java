@@ -2,6 +2,7 @@ package dev.kvbm.api.spi;
 
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -28,6 +29,15 @@ public interface TransferEngineProvider extends KvbmProvider {
             }
         }
         return paths;
+    }
+
+    /**
+     * Measures this engine against its physical reference (libc {@code memcpy} for host copies) in this run, over
+     * {@code blocks} blocks of {@code blockBytes} bytes, {@code iterations} times; empty when the engine has no
+     * reference it can measure by itself. Callers such as {@code kvbm replay} print it next to their own figures.
+     */
+    default Optional<ReferenceCopy> measureReference(long blockBytes, int blocks, int iterations) {
+        return Optional.empty();
     }
 
     /** A new engine; {@code options} are provider-specific (thread counts, library paths). */

@@ -73,7 +73,7 @@ public class DiskCopyBenchmark {
         LayoutConfig geometry = new LayoutConfig(BLOCKS, 1, 1, 1, (int) (blockBytes / 2), 4096, 2);
         ProviderRegistry registry = ProviderRegistry.load();
         host = allocate(registry, Tier.G2, registry.bestTier(Tier.G2).orElseThrow().name(), geometry);
-        disk = allocate(registry, Tier.G3, "disk", geometry);
+        disk = allocate(registry, Tier.G3, dev.kvbm.api.spi.ProviderNames.DISK, geometry);
         transfer = registry.engine(engine).create(Map.of());
         owned.add(transfer);
         pairs = new ArrayList<>();

@@ -52,6 +52,7 @@ final class BenchCommand implements Command {
 
     @Override
     public int run(Args args, PrintStream out) {
+        OptionalModules.require(OptionalModules.BENCH);
         if (args.flag("--quick") && args.flag("--smoke")) {
             throw new UsageException("--quick and --smoke exclude each other");
         }

@@ -53,6 +53,7 @@ final class LeaderCommand implements Command {
 
     @Override
     public int run(Args args, PrintStream out) {
+        OptionalModules.require(OptionalModules.ZMQ);
         ZmqOptions.Endpoints defaults = ZmqOptions.endpoints(System.getenv(), args.integer("--dp-rank", 0, 0, 32767));
         int workers = args.integer("--workers", null, 1, 4096);
         Map<String, String> options = new HashMap<>();

@@ -6,6 +6,8 @@ import dev.kvbm.api.Tier;
 import dev.kvbm.api.config.ConfigKeys;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
+import dev.kvbm.api.spi.ProviderNames;
+import dev.kvbm.api.spi.ReferenceCopy;
 import dev.kvbm.core.integrity.IntegrityMode;
 import dev.kvbm.core.manager.KvBlockManager;
 import dev.kvbm.core.manager.TierRuntime;
@@ -16,7 +18,6 @@ import dev.kvbm.core.replay.Replayer;
 import dev.kvbm.core.replay.TraceRequest;
 import dev.kvbm.core.replay.WorkloadGenerator;
 import dev.kvbm.tier.cuda.CudaOptions;
-import dev.kvbm.tier.host.HostCopyProbe;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -33,7 +34,7 @@ final class ReplayCommand implements Command {
     static final int DEFAULT_G1_BLOCKS = 2048;
     static final int DEFAULT_G2_BLOCKS = 16384;
     static final long DEFAULT_SEED = 1;
-    static final String CUDA_PROVIDER = CudaOptions.PROVIDER;
+    static final String CUDA_PROVIDER = ProviderNames.CUDA;
     static final String CUDA_DEVICE_OPTION = CudaOptions.DEVICE;
 
     @Override
@@ -92,6 +93,8 @@ final class ReplayCommand implements Command {
 
     @Override
     public int run(Args args, PrintStream out) {
+        // G1/G2 on the host tier (unless G1 goes to a GPU) and the memcpy reference every replay reports.
+        OptionalModules.require(OptionalModules.HOST);
         LayoutConfig geometry = geometry(args);
         long blockBytes = geometry.blockDataBytes();
         int limit = args.integer("--requests", 0, 0, Integer.MAX_VALUE);
@@ -118,8 +121,14 @@ final class ReplayCommand implements Command {
         int g2 = tierBlocks(args, "--g2-blocks", "--g2-gb", DEFAULT_G2_BLOCKS, blockBytes);
         int g3 = tierBlocks(args, "--g3-blocks", "--g3-gb", diskBlocksFromEnvironment(System.getenv(), blockBytes),
                 blockBytes);
+        if (g3 > 0) {
+            OptionalModules.require(OptionalModules.DISK, "--g3-blocks/--g3-gb");
+        }
         checkDisk(g3, blockBytes);
         int workers = args.integer("--workers", 0, 0, 64);
+        if (workers > 0) {
+            OptionalModules.require(OptionalModules.ZMQ, "--workers");
+        }
         IntegrityMode integrity = args.string("--integrity").map(IntegrityMode::parse).orElse(IntegrityMode.SAMPLED);
         LayoutType g1Layout = args.string("--layout").map(LayoutType::parse).orElse(LayoutType.FULLY_CONTIGUOUS);
         boolean json = args.flag("--json");
@@ -149,7 +158,7 @@ final class ReplayCommand implements Command {
     private static void report(KvBlockManager manager, List<TraceRequest> trace, Args args, boolean json, long blockBytes,
                                String source, PrintStream out) {
         ReplayReport report = Replayer.run(manager, trace, progress(args, json, trace.size()));
-        HostCopyProbe.Result reference = reference(blockBytes);
+        ReferenceCopy reference = reference(blockBytes);
         if (json) {
             printJson(report, manager, blockBytes, reference, out);
         } else {
@@ -186,9 +195,10 @@ final class ReplayCommand implements Command {
      * physical reference the replay's host copy GB/s is read against. The buffers span at least 256 MiB
      * per side, like the tiers, so neither figure is flattered by the CPU caches.
      */
-    static HostCopyProbe.Result reference(long blockBytes) {
+    static ReferenceCopy reference(long blockBytes) {
         int blocks = (int) Math.max(16, Math.min(4096, (256L << 20) / blockBytes));
-        return HostCopyProbe.measure(blockBytes, blocks, 3);
+        return ProviderRegistry.load(Set.of(CUDA_PROVIDER)).engine(ProviderNames.MEMCPY)
+                .measureReference(blockBytes, blocks, 3).orElseThrow();
     }
 
     private static LayoutConfig geometry(Args args) {
@@ -370,7 +380,7 @@ final class ReplayCommand implements Command {
     }
 
     private static void printText(ReplayReport r, KvBlockManager m, String source, long blockBytes,
-                                  HostCopyProbe.Result reference, PrintStream out) {
+                                  ReferenceCopy reference, PrintStream out) {
         out.printf("replay: %,d requests, %,d blocks of %s, from %s%n", r.requests(), r.blocks(), bytes(blockBytes), source);
         for (TierRuntime t : m.tiers().values()) {
             out.printf("  %s: %,d blocks on %s (%s, allocated in %.0f ms)%n", t.tier(), t.pool().totalBlocks(),
@@ -388,7 +398,7 @@ final class ReplayCommand implements Command {
                     bytes(r.pathBytes().get(path)), r.pathGbps().get(path));
         }
         out.printf("  reference, same run, %s blocks: libc memcpy %.2f GB/s (memcpy engine %.2f GB/s)%n",
-                bytes(blockBytes), reference.memcpyGBps(), reference.engineGBps());
+                bytes(blockBytes), reference.referenceGBps(), reference.engineGBps());
         out.printf("integrity: %s, %,d verified, %d checksum failure(s)%n", m.checksums().mode().name().toLowerCase(),
                 m.checksums().verifiedCount(), r.checksumFailures());
         out.printf("offloads skipped: %s%n", r.offloadSkips());
@@ -404,7 +414,7 @@ final class ReplayCommand implements Command {
         out.printf("wall time: %.1f s%n", r.wallSeconds());
     }
 
-    private static void printJson(ReplayReport r, KvBlockManager m, long blockBytes, HostCopyProbe.Result reference,
+    private static void printJson(ReplayReport r, KvBlockManager m, long blockBytes, ReferenceCopy reference,
                                   PrintStream out) {
         Json j = new Json(out).beginObject().field("requests", r.requests()).field("blocks", r.blocks())
                 .field("blockBytes", blockBytes);
@@ -424,7 +434,7 @@ final class ReplayCommand implements Command {
         r.pathGbps().forEach((k, v) -> j.name(k).value(v));
         j.endObject().name("transferBlocks").beginObject();
         r.pathBlocks().forEach(j::field);
-        j.endObject().name("memcpyReferenceGbps").value(reference.memcpyGBps())
+        j.endObject().name("memcpyReferenceGbps").value(reference.referenceGBps())
                 .name("memcpyEngineProbeGbps").value(reference.engineGBps());
         j.field("checksumFailures", r.checksumFailures())
                 .field("checksumsVerified", m.checksums().verifiedCount());

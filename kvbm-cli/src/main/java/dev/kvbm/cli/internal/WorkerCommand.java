@@ -64,6 +64,7 @@ final class WorkerCommand implements Command {
 
     @Override
     public int run(Args args, PrintStream out) {
+        OptionalModules.require(OptionalModules.ZMQ);
         if (args.string("--shared-dir").isPresent() && args.string("--rank").isEmpty()) {
             throw new UsageException("--shared-dir needs --rank (replicated mode)");
         }

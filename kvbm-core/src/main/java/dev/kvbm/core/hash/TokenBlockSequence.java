@@ -15,7 +15,7 @@ import java.util.OptionalLong;
 public final class TokenBlockSequence {
     private final int blockSize;
     private final long salt;
-    private final net.openhft.hashing.LongHashFunction hasher;
+    private final BlockHasher hasher;
     private final List<TokenBlock> blocks = new ArrayList<>();
     private int[] partial;
     private int partialLength;

@@ -7,7 +7,7 @@ import java.util.Locale;
 public enum IntegrityMode {
     /** No checksums are taken or checked. */
     OFF,
-    /** One block in {@link BlockChecksums#SAMPLE_EVERY}, chosen by hash so a run is reproducible. */
+    /** One block in {@code BlockChecksums.SAMPLE_EVERY} (8), chosen by hash so a run is reproducible. */
     SAMPLED,
     /** Every onboarded block. */
     ALWAYS;

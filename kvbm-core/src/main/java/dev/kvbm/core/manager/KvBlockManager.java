@@ -8,6 +8,7 @@ import dev.kvbm.api.layout.BlockLayout;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.BlockPair;
+import dev.kvbm.api.spi.HostMemoryRegistrar;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageAllocator;
@@ -16,10 +17,12 @@ import dev.kvbm.api.spi.TierProvider;
 import dev.kvbm.api.events.KvEventPublisher;
 import dev.kvbm.core.events.KvEventJournal;
 import dev.kvbm.core.hash.TokenBlockSequence;
-import dev.kvbm.core.integrity.BlockChecksums;
+import dev.kvbm.core.integrity.ChecksumCounters;
 import dev.kvbm.core.integrity.IntegrityMode;
 import dev.kvbm.core.offload.FrequencyFilter;
-import dev.kvbm.core.offload.OffloadManager;
+import dev.kvbm.core.internal.integrity.BlockChecksums;
+import dev.kvbm.core.internal.offload.OffloadManager;
+import dev.kvbm.core.offload.OffloadCounters;
 import dev.kvbm.core.offload.TierHealth;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.core.offload.PathStats;
@@ -68,9 +71,18 @@ public final class KvBlockManager implements AutoCloseable {
         Map<Tier, TierRuntime> built = new EnumMap<>(Tier.class);
         BlockMover chosen = null;
         try {
+            // Tiers are built from G1 down, so the registrar of a device G1 reaches the host tiers below it.
+            HostMemoryRegistrar registrar = HostMemoryRegistrar.NONE;
             for (Map.Entry<Tier, Integer> e : b.blocks.entrySet()) {
-                built.put(e.getKey(), b.mover != null ? logicalTier(b, e.getKey(), e.getValue())
-                        : buildTier(b, e.getKey(), e.getValue()));
+                if (b.mover != null) {
+                    built.put(e.getKey(), logicalTier(b, e.getKey(), e.getValue()));
+                    continue;
+                }
+                BuiltTier t = buildTier(b, e.getKey(), e.getValue(), registrar);
+                built.put(e.getKey(), t.runtime());
+                if (registrar == HostMemoryRegistrar.NONE) {
+                    registrar = b.registry.hostRegistrar(t.runtime().provider(), t.config());
+                }
             }
             this.tiers = Collections.unmodifiableMap(built);
             this.g1 = tiers.get(Tier.G1);
@@ -83,6 +95,9 @@ public final class KvBlockManager implements AutoCloseable {
             }
             this.mover = chosen;
             this.checksums = new BlockChecksums(b.integrity);
+            // The environment is read here, when the manager is built, not when the builder was made.
+            int batchSize = b.batchSize != null ? b.batchSize : Builder.batchSizeFromEnvironment();
+            boolean diskFilter = b.diskFilter != null ? b.diskFilter : FrequencyFilter.enabledByEnvironment();
             List<OffloadManager.Edge> edges = new ArrayList<>();
             List<TierRuntime> ordered = new ArrayList<>(tiers.values());
             for (int i = 0; i + 1 < ordered.size(); i++) {
@@ -90,7 +105,7 @@ public final class KvBlockManager implements AutoCloseable {
                 TierRuntime dst = ordered.get(i + 1);
                 mover.checkPath(src.tier(), dst.tier());
                 // Dynamo's frequency filter guards the disk: G2 blocks reach G3 on their second offload.
-                Optional<FrequencyFilter> filter = src.tier() == Tier.G2 && dst.tier() == Tier.G3 && b.diskFilter
+                Optional<FrequencyFilter> filter = src.tier() == Tier.G2 && dst.tier() == Tier.G3 && diskFilter
                         ? Optional.of(b.filterFactory.get()) : Optional.empty();
                 edges.add(new OffloadManager.Edge(src.tier(), src.pool(), dst.tier(), dst.pool(), dst.layout(), mover,
                         stats(src.tier(), dst.tier()), dst.blockBytes(), filter));
@@ -103,7 +118,7 @@ public final class KvBlockManager implements AutoCloseable {
             }
             this.health = b.health != null ? b.health : new TierHealth(TierHealth.DEFAULT_FAILURE_THRESHOLD,
                     TierHealth.DEFAULT_COOL_DOWN, System::nanoTime);
-            this.offloads = new OffloadManager(edges, checksums, b.batchSize, b.maxInFlight, health);
+            this.offloads = new OffloadManager(edges, checksums, batchSize, b.maxInFlight, health);
             this.counters = new ManagerCounters(b.geometry.pageSize());
             this.events = b.eventPublisher == null ? Optional.empty()
                     : Optional.of(new KvEventJournal(b.eventPublisher, b.geometry.pageSize(), b.dataParallelRank));
@@ -134,7 +149,11 @@ public final class KvBlockManager implements AutoCloseable {
         return new Builder();
     }
 
-    private static TierRuntime buildTier(Builder b, Tier tier, int numBlocks) {
+    /** A tier and the configuration it was built with. */
+    private record BuiltTier(TierRuntime runtime, TierConfig config) {
+    }
+
+    private static BuiltTier buildTier(Builder b, Tier tier, int numBlocks, HostMemoryRegistrar registrar) {
         String named = b.providerNames.get(tier);
         TierProvider provider = named != null ? b.registry.tier(named) : b.registry.bestTier(tier).orElseThrow(() ->
                 new KvbmException(ErrorCode.PROVIDER_NOT_FOUND, "no available provider serves " + tier + " ("
@@ -146,7 +165,8 @@ public final class KvBlockManager implements AutoCloseable {
                 ? sized.withAlignment(DISK_ALIGNMENT) : sized;
         BlockLayout layout = BlockLayout.of(config, type);
         long start = System.nanoTime();
-        StorageAllocator allocator = provider.createAllocator(new TierConfig(tier, config, type, b.options));
+        TierConfig tierConfig = new TierConfig(tier, config, type, b.options, registrar);
+        StorageAllocator allocator = provider.createAllocator(tierConfig);
         List<Storage> storages = new ArrayList<>();
         try {
             for (int i = 0; i < layout.numStorageRegions(); i++) {
@@ -156,8 +176,8 @@ public final class KvBlockManager implements AutoCloseable {
             long nanos = System.nanoTime() - start;
             LOG.log(System.Logger.Level.INFO, () -> String.format("%s: %d blocks of %d bytes on %s in %.1f ms", tier,
                     numBlocks, config.blockDataBytes(), provider.name(), nanos / 1e6));
-            return new TierRuntime(tier, provider.name(), new BlockPool(tier + "/" + provider.name(), tier, numBlocks),
-                    Optional.of(physical), Optional.of(allocator), config.blockDataBytes(), nanos);
+            return new BuiltTier(new TierRuntime(tier, provider.name(), new BlockPool(tier + "/" + provider.name(), tier,
+                    numBlocks), Optional.of(physical), Optional.of(allocator), config.blockDataBytes(), nanos), tierConfig);
         } catch (RuntimeException e) {
             storages.forEach(Storage::close);
             allocator.close();
@@ -365,11 +385,13 @@ public final class KvBlockManager implements AutoCloseable {
         return Collections.unmodifiableMap(stats);
     }
 
-    public BlockChecksums checksums() {
+    /** What the integrity checks verified and caught. */
+    public ChecksumCounters checksums() {
         return checksums;
     }
 
-    public OffloadManager offloads() {
+    /** Counts of what the offloads skipped and failed. */
+    public OffloadCounters offloads() {
         return offloads;
     }
 
@@ -399,11 +421,11 @@ public final class KvBlockManager implements AutoCloseable {
         private final Map<Tier, String> providerNames = new EnumMap<>(Tier.class);
         private ProviderRegistry registry;
         private IntegrityMode integrity = IntegrityMode.SAMPLED;
-        private int batchSize = batchSizeFromEnvironment();
+        private Integer batchSize; // null: DYN_KVBM_TRANSFER_BATCH_SIZE, read when built
         private int maxInFlight = ConfigKeys.MAX_CONCURRENT_TRANSFERS;
         private Map<String, String> options = Map.of();
         private BlockMover mover;
-        private boolean diskFilter = FrequencyFilter.enabledByEnvironment();
+        private Boolean diskFilter; // null: DYN_KVBM_DISABLE_DISK_OFFLOAD_FILTER, read when built
         private java.util.function.Supplier<FrequencyFilter> filterFactory = FrequencyFilter::dynamoDefaults;
         private TierHealth health;
         private KvEventPublisher eventPublisher;

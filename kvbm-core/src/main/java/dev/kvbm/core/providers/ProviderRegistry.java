@@ -6,8 +6,12 @@ import dev.kvbm.api.Tier;
 import dev.kvbm.api.config.ConfigKeys;
 import dev.kvbm.api.spi.EngineConnector;
 import dev.kvbm.api.spi.KvEventPublisherProvider;
+import dev.kvbm.api.spi.HostMemoryRegistrar;
+import dev.kvbm.api.spi.HostMemoryRegistrarProvider;
 import dev.kvbm.api.spi.KvbmProvider;
+import dev.kvbm.api.spi.ProviderNames;
 import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TierProvider;
 import dev.kvbm.api.spi.TransferEngineProvider;
 import dev.kvbm.api.spi.TransportProvider;
@@ -16,7 +20,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -31,36 +34,24 @@ import java.util.stream.Collectors;
  */
 public final class ProviderRegistry {
 
-    /** Provider names kvbm ships, and the artifact that supplies each, for "not found" messages. */
-    private static final Map<String, String> KNOWN_MODULES = Map.ofEntries(
-            Map.entry("host-pinned", "kvbm-host-pinned (module dev.kvbm.tier.host)"),
-            Map.entry("host-system", "kvbm-host-pinned (module dev.kvbm.tier.host)"),
-            Map.entry("memcpy", "kvbm-host-pinned (module dev.kvbm.tier.host)"),
-            Map.entry("disk", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
-            Map.entry("posix", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
-            Map.entry("io_uring", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
-            Map.entry("nixl", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
-            Map.entry("cufile", "kvbm-disk-gds (module dev.kvbm.tier.disk)"),
-            Map.entry("cuda", "kvbm-device-cuda (module dev.kvbm.tier.cuda)"),
-            Map.entry("zmq", "kvbm-transport-zmq (module dev.kvbm.transport.zmq)"),
-            Map.entry("llama.cpp", "kvbm-engine-llamacpp (module dev.kvbm.engine.llamacpp)"),
-            Map.entry("jlama", "kvbm-engine-jlama (on the class path: Jlama's jars cannot be modules)"));
-
     private final List<TierProvider> tiers;
     private final List<TransferEngineProvider> engines;
     private final List<TransportProvider> transports;
     private final List<EngineConnector> connectors;
     private final List<KvEventPublisherProvider> eventPublishers;
+    private final List<HostMemoryRegistrarProvider> registrars;
     private final Set<String> excluded;
 
     private ProviderRegistry(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                              List<TransportProvider> transports, List<EngineConnector> connectors,
-                             List<KvEventPublisherProvider> eventPublishers, Set<String> excluded) {
+                             List<KvEventPublisherProvider> eventPublishers,
+                             List<HostMemoryRegistrarProvider> registrars, Set<String> excluded) {
         this.tiers = List.copyOf(tiers);
         this.engines = List.copyOf(engines);
         this.transports = List.copyOf(transports);
         this.connectors = List.copyOf(connectors);
         this.eventPublishers = List.copyOf(eventPublishers);
+        this.registrars = List.copyOf(registrars);
         this.excluded = Set.copyOf(excluded);
         checkUniqueNames();
     }
@@ -71,7 +62,7 @@ public final class ProviderRegistry {
         excluded.addAll(extraExcluded);
         return new ProviderRegistry(loadAll(TierProvider.class), loadAll(TransferEngineProvider.class),
                 loadAll(TransportProvider.class), loadAll(EngineConnector.class),
-                loadAll(KvEventPublisherProvider.class), excluded);
+                loadAll(KvEventPublisherProvider.class), loadAll(HostMemoryRegistrarProvider.class), excluded);
     }
 
     public static ProviderRegistry load() {
@@ -81,14 +72,32 @@ public final class ProviderRegistry {
     /** A registry over given providers (tests, embedding with an explicit set). */
     public static ProviderRegistry of(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                                       List<TransportProvider> transports, Set<String> excluded) {
-        return new ProviderRegistry(tiers, engines, transports, List.of(), List.of(), excluded);
+        return new ProviderRegistry(tiers, engines, transports, List.of(), List.of(), List.of(), excluded);
     }
 
     /** A registry over given providers, inference-engine connectors included. */
     public static ProviderRegistry of(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                                       List<TransportProvider> transports, List<EngineConnector> connectors,
                                       Set<String> excluded) {
-        return new ProviderRegistry(tiers, engines, transports, connectors, List.of(), excluded);
+        return new ProviderRegistry(tiers, engines, transports, connectors, List.of(), List.of(), excluded);
+    }
+
+    /** This registry with {@code registrars} as its host-memory registrar providers (tests, embedding). */
+    public ProviderRegistry withHostRegistrars(List<HostMemoryRegistrarProvider> registrars) {
+        return new ProviderRegistry(tiers, engines, transports, connectors, eventPublishers, registrars, excluded);
+    }
+
+    /**
+     * The registrar the host tiers built after {@code deviceTier} hand their pinned memory to: the one of the usable
+     * registrar provider serving the tier provider {@code deviceProvider}, or {@link HostMemoryRegistrar#NONE}.
+     */
+    public HostMemoryRegistrar hostRegistrar(String deviceProvider, TierConfig deviceTier) {
+        for (HostMemoryRegistrarProvider p : registrars) {
+            if (p.deviceTier().equals(deviceProvider) && !excluded.contains(p.name()) && p.isAvailable()) {
+                return p.create(deviceTier);
+            }
+        }
+        return HostMemoryRegistrar.NONE;
     }
 
     private static <P> List<P> loadAll(Class<P> type) {
@@ -236,8 +245,8 @@ public final class ProviderRegistry {
             }
         }
         String known = providers.stream().map(KvbmProvider::name).collect(Collectors.joining(", "));
-        String hint = KNOWN_MODULES.containsKey(name)
-                ? "; it is supplied by " + KNOWN_MODULES.get(name) + ", which is not on the module path" : "";
+        String hint = ProviderNames.suppliedBy(name)
+                .map(m -> "; it is supplied by " + m + ", which is not on the module path").orElse("");
         throw KvbmException.forField(ErrorCode.PROVIDER_NOT_FOUND, "provider", "no " + category + " provider named '"
                 + name + "' (found: " + (known.isEmpty() ? "none" : known) + ")" + hint);
     }

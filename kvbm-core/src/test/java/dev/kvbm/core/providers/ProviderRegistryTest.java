@@ -82,7 +82,7 @@ class ProviderRegistryTest {
             Map.of(new TransferEngineProvider.Path(StorageKind.PINNED, StorageKind.PINNED), 10), null);
     private final FakeEngine posix = new FakeEngine("posix",
             Map.of(new TransferEngineProvider.Path(StorageKind.PINNED, StorageKind.DISK), 10), null);
-    private final FakeEngine uring = new FakeEngine("io-uring",
+    private final FakeEngine uring = new FakeEngine("io_uring",
             Map.of(new TransferEngineProvider.Path(StorageKind.PINNED, StorageKind.DISK), 20), null);
 
     private ProviderRegistry registry(Set<String> excluded) {
@@ -127,15 +127,19 @@ class ProviderRegistryTest {
         assertEquals(ErrorCode.PROVIDER_NOT_FOUND, e.code());
         assertEquals("no tier provider named 'disk' (found: host-pinned, host-system, cuda); it is supplied by "
                 + "kvbm-disk-gds (module dev.kvbm.tier.disk), which is not on the module path", e.getMessage());
+        KvbmException uringMissing = assertThrows(KvbmException.class,
+                () -> ProviderRegistry.of(List.of(), List.of(memcpy), List.of(), Set.of()).engine("io_uring"));
+        assertTrue(uringMissing.getMessage().endsWith("it is supplied by kvbm-disk-gds (module dev.kvbm.tier.disk), "
+                + "which is not on the module path"), uringMissing.getMessage());
         KvbmException other = assertThrows(KvbmException.class, () -> r.engine("warp-drive"));
-        assertEquals("no engine provider named 'warp-drive' (found: memcpy, posix, io-uring)", other.getMessage());
+        assertEquals("no engine provider named 'warp-drive' (found: memcpy, posix, io_uring)", other.getMessage());
     }
 
     @Test
     void bestEngineTakesTheHighestPreferenceForThePath() {
         ProviderRegistry r = registry(Set.of());
         assertSame(uring, r.bestEngine(StorageKind.PINNED, StorageKind.DISK).orElseThrow());
-        assertSame(posix, registry(Set.of("io-uring")).bestEngine(StorageKind.PINNED, StorageKind.DISK).orElseThrow());
+        assertSame(posix, registry(Set.of("io_uring")).bestEngine(StorageKind.PINNED, StorageKind.DISK).orElseThrow());
         assertSame(memcpy, r.bestEngine(StorageKind.PINNED, StorageKind.PINNED).orElseThrow());
         assertTrue(r.bestEngine(StorageKind.DEVICE, StorageKind.DISK).isEmpty());
         assertEquals("PINNED->DISK", r.statuses().stream().filter(p -> p.name().equals("posix")).findFirst()

@@ -12,8 +12,8 @@ import java.util.function.Consumer;
  * Host-device copy throughput of the {@code cuda} engine, each figure next to one plain pinned
  * {@code cuMemcpyAsync} of the same bytes between the same buffers in the same run (the issue's goal: the engine
  * at 90% of it or better). A measurement utility for a GPU machine, not a gated benchmark. Run:
- * {@code java @kvbm-cli/target/kvbm-dist/kvbm.argfile -p kvbm-cli/target/kvbm-dist/lib
- * -m dev.kvbm.tier.cuda/dev.kvbm.tier.cuda.CudaCopyProbe [device] [--calibrate]}.
+ * {@code KVBM_MAIN=dev.kvbm.tier.cuda/dev.kvbm.tier.cuda.CudaCopyProbe kvbm-cli/target/kvbm-dist/bin/kvbm
+ * [device] [--calibrate]}.
  */
 public final class CudaCopyProbe {
     private CudaCopyProbe() {

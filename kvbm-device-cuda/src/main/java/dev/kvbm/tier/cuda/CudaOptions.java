@@ -6,7 +6,7 @@ package dev.kvbm.tier.cuda;
  */
 public final class CudaOptions {
     /** The name of the tier provider and of the transfer engine. */
-    public static final String PROVIDER = "cuda";
+    public static final String PROVIDER = dev.kvbm.api.spi.ProviderNames.CUDA;
     /** System property: {@code true} makes CUDA unavailable without touching the driver. */
     public static final String DISABLE = "kvbm.cuda.disable";
     /** Device ordinal of the G1 tier and of the engine (default 0). */

@@ -30,7 +30,7 @@ import java.util.concurrent.Semaphore;
  * fio's randwrite/randread). The bytes read back are compared with those written. Run it next to {@code fio --direct=1} on the same file
  * system, block size and queue depth:
  *
- * <pre>java @kvbm.argfile -p lib --add-modules dev.kvbm.tier.disk -m dev.kvbm.tier.disk/dev.kvbm.tier.disk.DiskCopyProbe
+ * <pre>KVBM_MAIN=dev.kvbm.tier.disk/dev.kvbm.tier.disk.DiskCopyProbe kvbm-dist/bin/kvbm
  *     DIR BLOCK_BYTES TOTAL_BYTES [ENGINE=posix] [BATCH=16] [IN_FLIGHT=4] [RUNS=3]</pre>
  */
 public final class DiskCopyProbe {

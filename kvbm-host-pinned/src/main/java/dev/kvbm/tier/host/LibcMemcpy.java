@@ -1,12 +1,12 @@
 package dev.kvbm.tier.host;
 
-import dev.kvbm.tier.host.internal.LibC;
+import dev.kvbm.nativeio.libc.LibC;
 import java.lang.foreign.MemorySegment;
 import java.util.Optional;
 
 /**
  * libc {@code memcpy} through the FFM API: the physical reference every host-copy measurement reports
- * beside its own figure. Needs {@code --enable-native-access=dev.kvbm.tier.host} (module path) or
+ * beside its own figure. Needs {@code --enable-native-access=dev.kvbm.nativeio.libc} (module path) or
  * {@code --enable-native-access=ALL-UNNAMED} (class path).
  */
 public final class LibcMemcpy {
@@ -30,7 +30,8 @@ public final class LibcMemcpy {
      *
      * @throws IllegalArgumentException  when a segment is on the heap
      * @throws IndexOutOfBoundsException when a range is out of bounds
-     * @throws IllegalStateException     when libc is unavailable or a segment is closed
+     * @throws dev.kvbm.api.KvbmException {@code NATIVE_FAILURE} when libc is unavailable
+     * @throws IllegalStateException     when a segment is closed
      */
     public static void copy(MemorySegment source, long sourceOffset, MemorySegment target, long targetOffset,
                             long bytes) {

@@ -2,8 +2,7 @@ package dev.kvbm.tier.cuda.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
-import dev.kvbm.tier.host.HostMemoryRegistrar;
-import dev.kvbm.tier.host.HostMemoryRegistrars;
+import dev.kvbm.api.spi.HostMemoryRegistrar;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -57,17 +56,6 @@ final class CudaHostRegistrar implements HostMemoryRegistrar {
         this.maxChunkBytes = maxChunkBytes;
         this.ops = ops;
         this.ranges = ranges;
-    }
-
-    /** Installs the CUDA registrar for {@code ordinal} unless one is installed already; returns the installed one. */
-    static synchronized HostMemoryRegistrar installIfAbsent(int ordinal, long maxChunkBytes) {
-        var current = HostMemoryRegistrars.current();
-        if (current.isPresent() && current.get() instanceof CudaHostRegistrar) {
-            return current.get();
-        }
-        CudaHostRegistrar r = new CudaHostRegistrar(ordinal, maxChunkBytes, cuda(ordinal), REGISTERED);
-        HostMemoryRegistrars.install(r);
-        return r;
     }
 
     int ordinal() {

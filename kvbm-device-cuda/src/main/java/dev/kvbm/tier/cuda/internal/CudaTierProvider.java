@@ -12,9 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * {@code cuda}: G1 in device memory ({@code cuMemAlloc} on the ordinal of {@link CudaOptions#DEVICE}). Creating
- * an allocator also installs the CUDA registrar for pinned host memory, so the G2 tier the manager builds next is
- * registered with the driver.
+ * {@code cuda}: G1 in device memory ({@code cuMemAlloc} on the ordinal of {@link CudaOptions#DEVICE}). The pinned
+ * G2 the core builds next is registered with the driver through {@link CudaHostRegistrarProvider}, which the core
+ * finds by this provider's name.
  */
 public final class CudaTierProvider extends ProbedProvider implements TierProvider {
     public static final String NAME = CudaOptions.PROVIDER;
@@ -61,9 +61,8 @@ public final class CudaTierProvider extends ProbedProvider implements TierProvid
         long ordinal = config.longOption(CudaOptions.DEVICE, 0, 0, Integer.MAX_VALUE);
         CudaDriver.checkOrdinal(CudaOptions.DEVICE, ordinal);
         long limit = config.longOption(CudaOptions.LIMIT_BYTES, Long.MAX_VALUE, 1, Long.MAX_VALUE);
-        long chunk = config.longOption(CudaOptions.REGISTER_CHUNK_BYTES, CudaOptions.DEFAULT_REGISTER_CHUNK_BYTES,
-                4096, Long.MAX_VALUE);
-        CudaHostRegistrar.installIfAbsent((int) ordinal, chunk);
+        // Validated here too, so a bad value fails when G1 is built, before any host tier.
+        config.longOption(CudaOptions.REGISTER_CHUNK_BYTES, CudaOptions.DEFAULT_REGISTER_CHUNK_BYTES, 4096, Long.MAX_VALUE);
         var external = CudaDeviceAllocator.parseExternal(config.option(CudaOptions.EXTERNAL_REGIONS, null));
         return new CudaDeviceAllocator((int) ordinal, limit, DeviceMemoryOps.CUDA, external);
     }

@@ -27,7 +27,7 @@ final class ProbeMessages {
         }
         if (t instanceof IllegalCallerException || lines.stream().anyMatch(l -> l.contains("--enable-native-access"))) {
             return "JCuda may not load native code: start the JVM with --enable-native-access=jcuda (module path) or "
-                    + "--enable-native-access=ALL-UNNAMED (class path); the distribution's kvbm.argfile has it";
+                    + "--enable-native-access=ALL-UNNAMED (class path); the distribution's jvm/dev.kvbm.tier.cuda.options has it";
         }
         Optional<String> missing = lines.stream().filter(l -> l.contains("cannot open shared object file")).findFirst();
         if (missing.isPresent()) {

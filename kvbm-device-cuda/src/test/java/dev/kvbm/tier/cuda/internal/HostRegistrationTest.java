@@ -2,18 +2,20 @@ package dev.kvbm.tier.cuda.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvbm.api.KvbmException;
-import dev.kvbm.tier.host.HostMemoryRegistrar;
-import dev.kvbm.tier.host.HostMemoryRegistrars;
+import dev.kvbm.api.Tier;
+import dev.kvbm.api.layout.LayoutConfig;
+import dev.kvbm.api.layout.LayoutType;
+import dev.kvbm.api.spi.TierConfig;
+import dev.kvbm.tier.cuda.CudaOptions;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The registrar's bookkeeping with fake driver calls; the real cuMemHostRegister runs in CudaGpuTest. */
@@ -72,17 +74,21 @@ class HostRegistrationTest {
     }
 
     @Test
-    void installIfAbsentInstallsOnceIntoTheHostTierHook() {
-        Optional<HostMemoryRegistrar> before = HostMemoryRegistrars.uninstall();
-        try {
-            HostMemoryRegistrar first = CudaHostRegistrar.installIfAbsent(0, 1L << 30);
-            assertSame(first, HostMemoryRegistrars.current().orElseThrow());
-            assertSame(first, CudaHostRegistrar.installIfAbsent(0, 1L << 20), "an installed CUDA registrar is kept");
-            assertEquals(1L << 30, first.maxChunkBytes());
-        } finally {
-            HostMemoryRegistrars.uninstall();
-            before.ifPresent(HostMemoryRegistrars::install);
-        }
+    void theProviderBindsTheRegistrarToTheDeviceTiersOrdinalAndChunkCap() {
+        TierConfig g1 = new TierConfig(Tier.G1, LayoutConfig.of(4, 1, 1, 16, 64), LayoutType.FULLY_CONTIGUOUS,
+                Map.of(CudaOptions.DEVICE, "3", CudaOptions.REGISTER_CHUNK_BYTES, "1048576"));
+        int[] opsOrdinal = {-1};
+        CudaHostRegistrar r = CudaHostRegistrarProvider.create(g1, ordinal -> {
+            opsOrdinal[0] = ordinal;
+            return new RecordingOps();
+        });
+        assertEquals(3, r.ordinal());
+        assertEquals(3, opsOrdinal[0], "driver calls go to the G1 device");
+        assertEquals(1L << 20, r.maxChunkBytes());
+        TierConfig defaults = new TierConfig(Tier.G1, LayoutConfig.of(4, 1, 1, 16, 64), LayoutType.FULLY_CONTIGUOUS);
+        assertEquals(CudaOptions.DEFAULT_REGISTER_CHUNK_BYTES,
+                CudaHostRegistrarProvider.create(defaults, ordinal -> new RecordingOps()).maxChunkBytes());
+        assertEquals(CudaTierProvider.NAME, new CudaHostRegistrarProvider().deviceTier());
     }
 
     @Test

@@ -10,10 +10,7 @@ import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.core.providers.ProviderRegistry;
-import dev.kvbm.tier.host.HostMemoryRegistrar;
-import dev.kvbm.tier.host.HostMemoryRegistrars;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -27,11 +24,11 @@ class PinnedTierRegistrationTest {
     void pinnedRegionsAreRegisteredInCappedChunksAndUnregisteredOnClose() {
         HostRegistrationTest.RecordingOps ops = new HostRegistrationTest.RecordingOps();
         RegisteredRanges ranges = new RegisteredRanges();
-        Optional<HostMemoryRegistrar> before = HostMemoryRegistrars.install(new CudaHostRegistrar(0, 64 << 10, ops, ranges));
-        try {
+        {
             var provider = ProviderRegistry.load(Set.of("cuda")).tier("host-pinned");
             TierConfig config = new TierConfig(Tier.G2, new LayoutConfig(4, 1, 1, 1, 1024, 1, 2),
-                    LayoutType.FULLY_CONTIGUOUS, Map.of("kvbm.host.touch.threads", "1"));
+                    LayoutType.FULLY_CONTIGUOUS, Map.of("kvbm.host.touch.threads", "1"))
+                    .withHostRegistrar(new CudaHostRegistrar(0, 64 << 10, ops, ranges));
             try (StorageAllocator allocator = provider.createAllocator(config)) {
                 Storage region = allocator.allocate(200 << 10, 4096);
                 assertEquals(4, ops.calls.size(), "200 KiB in chunks of at most 64 KiB: " + ops.calls);
@@ -46,9 +43,6 @@ class PinnedTierRegistrationTest {
                 assertTrue(ops.calls.subList(4, 8).stream().allMatch(c -> c.startsWith("unregister ")), ops.calls.toString());
                 assertEquals(0, ranges.size());
             }
-        } finally {
-            HostMemoryRegistrars.uninstall();
-            before.ifPresent(HostMemoryRegistrars::install);
         }
     }
 }

@@ -13,7 +13,8 @@ class ProviderDeclarationsTest extends ProviderDeclarationsContract {
 
     @Override
     protected Set<String> expectedServices() {
-        return Set.of("dev.kvbm.api.spi.TierProvider", "dev.kvbm.api.spi.TransferEngineProvider");
+        return Set.of("dev.kvbm.api.spi.TierProvider", "dev.kvbm.api.spi.TransferEngineProvider",
+                "dev.kvbm.api.spi.HostMemoryRegistrarProvider");
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.kvbm.tier.disk.internal;
 
+import dev.kvbm.api.ErrorCode;
+import dev.kvbm.api.KvbmException;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.disk.DiskTierOptions;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -20,6 +23,8 @@ import java.util.Optional;
  */
 @SuppressWarnings("restricted")
 final class CuFile {
+    /** The module whose own downcalls (cuFile, NIXL) need --enable-native-access; libc calls are kvbm-native-libc's. */
+    static final String MODULE = "dev.kvbm.tier.disk";
     /** {@code CU_FILE_HANDLE_TYPE_OPAQUE_FD}. */
     static final int HANDLE_TYPE_OPAQUE_FD = 1;
     /** {@code CUfileError_t}: {@code {CUfileOpError err; CUresult cu_err;}}, returned by value. */
@@ -43,7 +48,7 @@ final class CuFile {
         String failure = null;
         try {
             if (!CuFile.class.getModule().isNativeAccessEnabled()) {
-                throw new IllegalStateException(LibC.nativeAccessMessage());
+                throw new KvbmException(ErrorCode.NATIVE_FAILURE, LibC.nativeAccessMessage(CuFile.MODULE));
             }
             SymbolLookup lib = lookup();
             Linker linker = Linker.nativeLinker();
@@ -60,12 +65,12 @@ final class CuFile {
                 MemorySegment err = (MemorySegment) open.invokeExact((java.lang.foreign.SegmentAllocator) a);
                 int code = err.get(ValueLayout.JAVA_INT, 0);
                 if (code != 0) {
-                    throw new IllegalStateException("cuFileDriverOpen failed: CUfileOpError " + code + ", CUresult "
+                    throw new KvbmException(ErrorCode.NATIVE_FAILURE, "cuFileDriverOpen failed: CUfileOpError " + code + ", CUresult "
                             + err.get(ValueLayout.JAVA_INT, 4) + " (no GPU, or GPUDirect Storage / nvidia-fs not set up)");
                 }
             }
         } catch (IllegalCallerException e) {
-            failure = LibC.nativeAccessMessage();
+            failure = LibC.nativeAccessMessage(CuFile.MODULE);
         } catch (Throwable e) {
             failure = e.getMessage() != null ? e.getMessage() : e.toString();
         }
@@ -85,7 +90,7 @@ final class CuFile {
             try {
                 return SymbolLookup.libraryLookup(java.nio.file.Path.of(configured), Arena.global());
             } catch (IllegalArgumentException e) {
-                throw new IllegalStateException("cannot load libcufile from " + configured + ": " + e.getMessage(), e);
+                throw new KvbmException(ErrorCode.NATIVE_FAILURE, "cannot load libcufile from " + configured + ": " + e.getMessage(), e);
             }
         }
         for (String name : new String[] {"libcufile.so.0", "libcufile.so"}) {
@@ -95,7 +100,7 @@ final class CuFile {
                 // try the next name
             }
         }
-        throw new IllegalStateException("libcufile (GPUDirect Storage) is not installed: neither libcufile.so.0 nor "
+        throw new KvbmException(ErrorCode.NATIVE_FAILURE, "libcufile (GPUDirect Storage) is not installed: neither libcufile.so.0 nor "
                 + "libcufile.so is on the loader's path (set -D" + DiskTierOptions.CUFILE_LIBRARY + "=/path/libcufile.so)");
     }
 
@@ -109,7 +114,7 @@ final class CuFile {
 
     private static void check() {
         if (FAILURE != null) {
-            throw new IllegalStateException(FAILURE);
+            throw new KvbmException(ErrorCode.NATIVE_FAILURE, FAILURE);
         }
     }
 
@@ -125,13 +130,13 @@ final class CuFile {
                     handle, descr);
             int code = err.get(ValueLayout.JAVA_INT, 0);
             if (code != 0) {
-                throw new IllegalStateException("cuFileHandleRegister(fd " + fd + ") failed: CUfileOpError " + code);
+                throw new KvbmException(ErrorCode.NATIVE_FAILURE, "cuFileHandleRegister(fd " + fd + ") failed: CUfileOpError " + code);
             }
             return handle.get(ValueLayout.ADDRESS, 0);
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException("cuFileHandleRegister downcall failed", t);
+            throw new KvbmException(ErrorCode.NATIVE_FAILURE, "cuFileHandleRegister downcall failed", t);
         }
     }
 
@@ -140,7 +145,7 @@ final class CuFile {
         try {
             HANDLE_DEREGISTER.invokeExact(handle);
         } catch (Throwable t) {
-            throw new IllegalStateException("cuFileHandleDeregister downcall failed", t);
+            throw new KvbmException(ErrorCode.NATIVE_FAILURE, "cuFileHandleDeregister downcall failed", t);
         }
     }
 
@@ -152,7 +157,7 @@ final class CuFile {
             return write ? (long) WRITE.invokeExact(handle, dev, size, fileOffset, deviceOffset)
                     : (long) READ.invokeExact(handle, dev, size, fileOffset, deviceOffset);
         } catch (Throwable t) {
-            throw new IllegalStateException("cuFile I/O downcall failed", t);
+            throw new KvbmException(ErrorCode.NATIVE_FAILURE, "cuFile I/O downcall failed", t);
         }
     }
 }

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /** {@code cufile}: G1 (device memory) <-> G3 through GPUDirect Storage, when libcufile and a GPU are present. */
 public final class CuFileEngineProvider extends ProbedProvider implements TransferEngineProvider {
-    public static final String NAME = "cufile";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.CUFILE;
 
     public CuFileEngineProvider() {
         super(NAME, "device <-> disk through GPUDirect Storage (libcufile over FFM)");

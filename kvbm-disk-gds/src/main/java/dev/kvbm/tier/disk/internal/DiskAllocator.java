@@ -6,6 +6,7 @@ import dev.kvbm.api.config.ConfigKeys;
 import dev.kvbm.api.spi.AccountingStorageAllocator;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.disk.DiskTierOptions;
 import java.io.IOException;
 import java.lang.foreign.Arena;

@@ -4,6 +4,7 @@ import dev.kvbm.api.spi.AbstractStorage;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
+import dev.kvbm.nativeio.libc.LibC;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

@@ -7,6 +7,7 @@ import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TierProvider;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.disk.DiskTierOptions;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -16,7 +17,7 @@ import java.util.Set;
 
 /** {@code disk}: G3 cache files (O_DIRECT, fallocate through FFM), one per FullyContiguous layout or per layer. */
 public final class DiskTierProvider extends ProbedProvider implements TierProvider {
-    public static final String NAME = "disk";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.DISK;
 
     public DiskTierProvider() {
         super(NAME, "local disk files (mode 0600, O_DIRECT, fallocate, unlinked on close) in " + DiskTierOptions.CACHE_DIR);

@@ -1,5 +1,8 @@
 package dev.kvbm.tier.disk.internal;
 
+import dev.kvbm.api.ErrorCode;
+import dev.kvbm.api.KvbmException;
+import dev.kvbm.nativeio.libc.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -97,7 +100,7 @@ final class IoUring implements AutoCloseable {
                             + "seccomp filter of the container)";
                     default -> LibC.errnoName((int) -fd);
                 };
-                throw new IllegalStateException("io_uring_setup failed: " + why);
+                throw new KvbmException(ErrorCode.NATIVE_FAILURE, "io_uring_setup failed: " + why);
             }
             return new IoUring((int) fd, params);
         }
@@ -132,7 +135,7 @@ final class IoUring implements AutoCloseable {
                 return;
             }
             if (rc != -4) { // EINTR: try again
-                throw new IllegalStateException("io_uring_enter failed: " + LibC.errnoName((int) -rc));
+                throw new KvbmException(ErrorCode.NATIVE_FAILURE, "io_uring_enter failed: " + LibC.errnoName((int) -rc));
             }
         }
     }

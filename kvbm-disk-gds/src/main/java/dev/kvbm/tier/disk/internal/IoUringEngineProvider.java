@@ -4,6 +4,7 @@ import dev.kvbm.api.spi.ProbedProvider;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.disk.DiskTierOptions;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +15,7 @@ import java.util.Optional;
  * it is unavailable with that reason and {@code posix} serves the paths.
  */
 public final class IoUringEngineProvider extends ProbedProvider implements TransferEngineProvider {
-    public static final String NAME = "io_uring";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.IO_URING;
     static final int PREFERENCE = 15;
     private static final String FAILURE = probeRing();
 

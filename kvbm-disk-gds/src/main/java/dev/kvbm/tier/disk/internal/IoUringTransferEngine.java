@@ -7,6 +7,8 @@ import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
+import dev.kvbm.api.spi.TransferEngine;
+import dev.kvbm.nativeio.libc.LibC;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;

@@ -1,5 +1,8 @@
 package dev.kvbm.tier.disk.internal;
 
+import dev.kvbm.api.ErrorCode;
+import dev.kvbm.api.KvbmException;
+import dev.kvbm.nativeio.libc.LibC;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -88,20 +91,20 @@ final class NixlCapi {
                 "symbol " + name + " not found; is this NIXL's C API library (libnixl_capi)?")), d);
     }
 
-    /** Binds the library at {@code library}; throws {@link IllegalStateException} saying why it cannot. */
+    /** Binds the library at {@code library}; throws a {@code NATIVE_FAILURE} saying why it cannot. */
     static NixlCapi load(Path library) {
         if (!NixlCapi.class.getModule().isNativeAccessEnabled()) {
-            throw new IllegalStateException(LibC.nativeAccessMessage());
+            throw new KvbmException(ErrorCode.NATIVE_FAILURE, LibC.nativeAccessMessage(CuFile.MODULE));
         }
         if (!Files.isReadable(library)) {
-            throw new IllegalStateException("NIXL C API library " + library + " does not exist or is not readable");
+            throw new KvbmException(ErrorCode.NATIVE_FAILURE, "NIXL C API library " + library + " does not exist or is not readable");
         }
         try {
             return new NixlCapi(library, SymbolLookup.libraryLookup(library, Arena.global()));
         } catch (IllegalCallerException e) {
-            throw new IllegalStateException(LibC.nativeAccessMessage(), e);
+            throw new KvbmException(ErrorCode.NATIVE_FAILURE, LibC.nativeAccessMessage(CuFile.MODULE), e);
         } catch (IllegalArgumentException | LinkageError e) {
-            throw new IllegalStateException("cannot bind NIXL from " + library + ": " + e.getMessage(), e);
+            throw new KvbmException(ErrorCode.NATIVE_FAILURE, "cannot bind NIXL from " + library + ": " + e.getMessage(), e);
         }
     }
 
@@ -138,7 +141,7 @@ final class NixlCapi {
         if (t instanceof RuntimeException r) {
             return r;
         }
-        return new IllegalStateException(call + " downcall failed", t);
+        return new KvbmException(ErrorCode.NATIVE_FAILURE, call + " downcall failed", t);
     }
 
     MemorySegment createAgent(String name) {

@@ -18,7 +18,7 @@ import java.util.Optional;
  * cannot be bound.
  */
 public final class NixlEngineProvider extends ProbedProvider implements TransferEngineProvider {
-    public static final String NAME = "nixl";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.NIXL;
     static final int PREFERENCE = 20;
 
     private volatile NixlCapi capi; // set by the probe when the library binds
@@ -50,7 +50,7 @@ public final class NixlEngineProvider extends ProbedProvider implements Transfer
         }
         try {
             return new Probe(NixlCapi.load(java.nio.file.Path.of(path)), null);
-        } catch (IllegalStateException | java.nio.file.InvalidPathException e) {
+        } catch (dev.kvbm.api.KvbmException | java.nio.file.InvalidPathException e) {
             return new Probe(null, e.getMessage());
         }
     }

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /** {@code posix}: host <-> disk positional I/O on the file's channel; pure Java, always available. */
 public final class PosixEngineProvider extends ProbedProvider implements TransferEngineProvider {
-    public static final String NAME = "posix";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.POSIX;
     static final int PREFERENCE = 10;
 
     public PosixEngineProvider() {

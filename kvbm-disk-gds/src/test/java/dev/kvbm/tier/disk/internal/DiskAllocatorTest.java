@@ -15,6 +15,7 @@ import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierConfig;
+import dev.kvbm.nativeio.libc.LibC;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.TierProvider;
 import dev.kvbm.tck.StorageAllocatorContract;
 import dev.kvbm.tck.TierProviderContract;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.disk.DiskTierOptions;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -8,6 +8,7 @@ import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
 import dev.kvbm.tck.HostLayouts;
 import dev.kvbm.tck.TierProviderContract;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tck.TransferEngineContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;

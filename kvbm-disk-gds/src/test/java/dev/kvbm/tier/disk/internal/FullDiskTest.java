@@ -16,6 +16,7 @@ import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.tck.TestHostMemory;
+import dev.kvbm.nativeio.libc.LibC;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kvbm.nativeio.libc.LibC;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ class KilledProcessTest {
         Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "killed");
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         // DiskCopyProbe holds a tier file open while it copies, for a long time with this many runs.
-        Process child = new ProcessBuilder(java.toString(), "--enable-native-access=dev.kvbm.tier.disk", "-p",
+        Process child = new ProcessBuilder(java.toString(), "--enable-native-access=dev.kvbm.tier.disk,dev.kvbm.nativeio.libc", "-p",
                 modulePath, "-m", "dev.kvbm.tier.disk/dev.kvbm.tier.disk.DiskCopyProbe", dir.toString(), "4096",
                 "1048576", "posix", "16", "4", "1000000").redirectErrorStream(true)
                 .redirectOutput(dir.resolveSibling(dir.getFileName() + ".log").toFile()).start();

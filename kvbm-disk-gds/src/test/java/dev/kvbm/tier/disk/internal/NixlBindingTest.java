@@ -17,6 +17,7 @@ import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.tck.TestHostMemory;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.disk.DiskTierOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -72,12 +73,15 @@ class NixlBindingTest {
 
     @Test
     void aMissingOrForeignLibraryIsRefusedNamingIt() {
-        IllegalStateException missing = assertThrows(IllegalStateException.class,
+        KvbmException missing = assertThrows(KvbmException.class,
                 () -> NixlCapi.load(Path.of("/nonexistent/libnixl_capi.so")));
+        assertEquals(ErrorCode.NATIVE_FAILURE, missing.code());
         assertTrue(missing.getMessage().contains("/nonexistent/libnixl_capi.so"), missing.getMessage());
         Path libc = Path.of("/lib/x86_64-linux-gnu/libc.so.6");
         assumeTrue(Files.exists(libc));
-        IllegalStateException foreign = assertThrows(IllegalStateException.class, () -> NixlCapi.load(libc));
+        KvbmException foreign = assertThrows(KvbmException.class, () -> NixlCapi.load(libc));
+        assertEquals(ErrorCode.NATIVE_FAILURE, foreign.code());
+        assertTrue(foreign.getCause() != null, "the linker's failure is kept as the cause");
         assertTrue(foreign.getMessage().contains("nixl_capi_create_agent"), foreign.getMessage());
     }
 

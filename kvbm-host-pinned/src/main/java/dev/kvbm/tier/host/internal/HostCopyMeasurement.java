@@ -9,6 +9,7 @@ import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.host.HostCopyProbe;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;

@@ -1,14 +1,17 @@
 package dev.kvbm.tier.host.internal;
 
 import dev.kvbm.api.spi.ProbedProvider;
+import dev.kvbm.api.layout.LayoutType;
+import dev.kvbm.api.spi.ReferenceCopy;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
 import java.util.Map;
+import java.util.Optional;
 
 /** {@code memcpy}: host-to-host copies between SYSTEM and PINNED memory with {@code MemorySegment.copy}. */
 public final class MemcpyEngineProvider extends ProbedProvider implements TransferEngineProvider {
-    public static final String NAME = "memcpy";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.MEMCPY;
     /** Worker threads (default min(available processors, 4)). */
     public static final String THREADS = "kvbm.memcpy.threads";
     /** Batches of at least this many bytes are split across the workers (default 8 MiB). */
@@ -24,6 +27,15 @@ public final class MemcpyEngineProvider extends ProbedProvider implements Transf
     @Override
     public int preference(StorageKind source, StorageKind target) {
         return source.hostAddressable() && target.hostAddressable() ? 10 : UNSUPPORTED;
+    }
+
+    /** This engine against libc memcpy over the same FullyContiguous pageable buffers ({@code HostCopyProbe}). */
+    @Override
+    public Optional<ReferenceCopy> measureReference(long blockBytes, int blocks, int iterations) {
+        var r = HostCopyMeasurement.measure(blockBytes, blocks, iterations, LayoutType.FULLY_CONTIGUOUS,
+                LayoutType.FULLY_CONTIGUOUS);
+        return Optional.of(new ReferenceCopy("libc memcpy", r.blockBytes(), r.blocks(), r.iterations(), r.engineGBps(),
+                r.memcpyGBps()));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kvbm.tier.host.internal;
 
+import dev.kvbm.nativeio.libc.LibC;
 import java.lang.foreign.MemorySegment;
 
 /** mlock/munlock/getrlimit, behind an interface so tests can make locking fail on any machine. */

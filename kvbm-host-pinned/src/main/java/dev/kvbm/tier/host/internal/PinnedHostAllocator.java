@@ -5,8 +5,8 @@ import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.AccountingStorageAllocator;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
-import dev.kvbm.tier.host.HostMemoryRegistrar;
-import dev.kvbm.tier.host.HostMemoryRegistrars;
+import dev.kvbm.api.spi.HostMemoryRegistrar;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.host.HostTierOptions;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -23,8 +23,8 @@ import net.openhft.chronicle.core.io.SingleThreadedChecked;
 
 /**
  * Allocates page-locked host memory: a Chronicle native store, aligned up to the page (or the asked
- * alignment), first-touched and mlocked in chunks by several threads, then registered with the installed
- * {@link HostMemoryRegistrar}. When mlock is refused, the region stays pageable: one warning per process
+ * alignment), first-touched and mlocked in chunks by several threads, then registered with the
+ * {@link HostMemoryRegistrar} of its tier configuration. When mlock is refused, the region stays pageable: one warning per process
  * names RLIMIT_MEMLOCK and how to raise it, and the storage's {@code pinned()} is false.
  */
 final class PinnedHostAllocator extends AccountingStorageAllocator {
@@ -36,15 +36,18 @@ final class PinnedHostAllocator extends AccountingStorageAllocator {
     private final int touchThreads;
     private final boolean lock;
     private final MemoryLocker locker;
+    private final HostMemoryRegistrar registrar;
     private volatile String lastPinFailure;
     private volatile long lastAllocationNanos = -1;
 
-    PinnedHostAllocator(long limit, long chunkBytes, int touchThreads, boolean lock, MemoryLocker locker) {
+    PinnedHostAllocator(long limit, long chunkBytes, int touchThreads, boolean lock, MemoryLocker locker,
+                        HostMemoryRegistrar registrar) {
         super(StorageKind.PINNED, limit, HostTierOptions.LIMIT_BYTES);
         this.chunkBytes = Math.max(HostTierOptions.PAGE_BYTES, chunkBytes & -HostTierOptions.PAGE_BYTES);
         this.touchThreads = Math.max(1, touchThreads);
         this.lock = lock;
         this.locker = locker;
+        this.registrar = registrar == HostMemoryRegistrar.NONE ? null : registrar;
     }
 
     /** The warning of the last allocation that fell back to pageable memory, or null. */
@@ -71,7 +74,6 @@ final class PinnedHostAllocator extends AccountingStorageAllocator {
         Arena arena = Arena.ofShared();
         List<MemorySegment> chunks = List.of();
         List<MemorySegment> registered = new ArrayList<>();
-        HostMemoryRegistrar registrar = HostMemoryRegistrars.current().orElse(null);
         boolean[] locked = null;
         try {
             if (store instanceof SingleThreadedChecked checked) {

@@ -3,7 +3,8 @@ package dev.kvbm.tier.host.internal;
 import dev.kvbm.api.spi.AbstractStorage;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
-import dev.kvbm.tier.host.HostMemoryRegistrar;
+import dev.kvbm.api.spi.HostMemoryRegistrar;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.host.PinnedMemory;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,7 +15,7 @@ import net.openhft.chronicle.bytes.BytesStore;
 
 /**
  * A page-aligned region of a Chronicle native store, locked with mlock chunk by chunk (or pageable when
- * the lock was refused) and registered with the installed {@link HostMemoryRegistrar}. One owner;
+ * the lock was refused) and registered with its tier's {@link HostMemoryRegistrar}. One owner;
  * {@link #close()} unregisters, unlocks and releases the Chronicle store exactly once.
  */
 final class PinnedHostStorage extends AbstractStorage implements PinnedMemory {

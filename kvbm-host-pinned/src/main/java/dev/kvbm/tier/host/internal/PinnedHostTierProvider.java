@@ -6,6 +6,7 @@ import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TierProvider;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.host.HostTierOptions;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -13,7 +14,7 @@ import java.util.Set;
 
 /** {@code host-pinned}: page-locked host memory for G2, and for G1 on a machine without a GPU. */
 public final class PinnedHostTierProvider extends ProbedProvider implements TierProvider {
-    public static final String NAME = "host-pinned";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.HOST_PINNED;
 
     /** Probed once: libc through FFM first (cheap), then Chronicle (loads Chronicle Core). */
     private static final class Probe {
@@ -81,7 +82,8 @@ public final class PinnedHostTierProvider extends ProbedProvider implements Tier
         int threads = (int) Options.longOption(o, HostTierOptions.TOUCH_THREADS,
                 Runtime.getRuntime().availableProcessors(), 1, 1024);
         boolean lock = Options.booleanOption(o, HostTierOptions.MLOCK, true);
-        PinnedHostAllocator a = new PinnedHostAllocator(limit, chunk, threads, lock, locker);
+        PinnedHostAllocator a = new PinnedHostAllocator(limit, chunk, threads, lock, locker,
+                config.hostRegistrar());
         last = a;
         return a;
     }

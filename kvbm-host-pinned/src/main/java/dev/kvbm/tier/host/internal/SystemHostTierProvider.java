@@ -12,7 +12,7 @@ import java.util.Set;
 
 /** {@code host-system}: pageable host memory from the JDK, always available; the fallback of host-pinned. */
 public final class SystemHostTierProvider extends ProbedProvider implements TierProvider {
-    public static final String NAME = "host-system";
+    public static final String NAME = dev.kvbm.api.spi.ProviderNames.HOST_SYSTEM;
 
     public SystemHostTierProvider() {
         super(NAME, "pageable host memory (FFM shared arena, zeroed, page-aligned)");

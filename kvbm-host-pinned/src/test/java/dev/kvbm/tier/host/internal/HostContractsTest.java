@@ -26,7 +26,8 @@ class HostContractsTest {
             PinnedHostTierProvider p = new PinnedHostTierProvider();
             TierProviderContract.assumeAvailable(p);
             // mlock on: where RLIMIT_MEMLOCK refuses, the region falls back to pageable memory and the contract still holds.
-            return new PinnedHostAllocator(limitBytes, HostTierOptions.DEFAULT_CHUNK_BYTES, 2, true, MemoryLocker.LIBC);
+            return new PinnedHostAllocator(limitBytes, HostTierOptions.DEFAULT_CHUNK_BYTES, 2, true, MemoryLocker.LIBC,
+                    dev.kvbm.api.spi.HostMemoryRegistrar.NONE);
         }
     }
 

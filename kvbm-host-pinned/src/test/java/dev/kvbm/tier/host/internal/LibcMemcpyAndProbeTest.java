@@ -50,4 +50,15 @@ class LibcMemcpyAndProbeTest {
         // Every block of the layout: both outer runs of a layer are adjacent too, so one copy per layer region.
         assertEquals(4, ls.copiesPerBatch(), "adjacent blocks coalesce");
     }
+
+    @Test
+    void theMemcpyEngineMeasuresItsLibcReferenceThroughTheSpi() {
+        assumeTrue(LibcMemcpy.isAvailable());
+        dev.kvbm.api.spi.ReferenceCopy r = new MemcpyEngineProvider().measureReference(64 << 10, 8, 2).orElseThrow();
+        assertEquals("libc memcpy", r.reference());
+        assertEquals(64 << 10, r.blockBytes());
+        assertEquals(8, r.blocks());
+        assertEquals(2, r.iterations());
+        assertTrue(r.engineGBps() > 0 && r.referenceGBps() > 0, r.toString());
+    }
 }

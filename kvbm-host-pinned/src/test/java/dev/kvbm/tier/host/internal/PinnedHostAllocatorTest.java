@@ -14,8 +14,8 @@ import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierConfig;
-import dev.kvbm.tier.host.HostMemoryRegistrar;
-import dev.kvbm.tier.host.HostMemoryRegistrars;
+import dev.kvbm.api.spi.HostMemoryRegistrar;
+import dev.kvbm.nativeio.libc.LibC;
 import dev.kvbm.tier.host.HostTierOptions;
 import dev.kvbm.tier.host.PinnedMemory;
 import java.lang.foreign.MemorySegment;
@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,12 +34,6 @@ class PinnedHostAllocatorTest {
     void available() {
         // The build runs tests with the distribution's flags; without them this is the cause to read.
         assumeTrue(provider.isAvailable(), () -> provider.unavailabilityCause().orElse(""));
-        HostMemoryRegistrars.uninstall();
-    }
-
-    @AfterEach
-    void uninstall() {
-        HostMemoryRegistrars.uninstall();
     }
 
     static TierConfig config(Map<String, String> options) {
@@ -199,7 +192,7 @@ class PinnedHostAllocatorTest {
     @Test
     void theRegistrarSeesEveryChunkOnceWithinItsMaximumAndUnregistersOnClose() {
         List<Registration> calls = Collections.synchronizedList(new ArrayList<>());
-        HostMemoryRegistrars.install(new HostMemoryRegistrar() {
+        HostMemoryRegistrar registrar = new HostMemoryRegistrar() {
             @Override
             public void register(MemorySegment chunk) {
                 calls.add(new Registration(true, chunk));
@@ -214,8 +207,8 @@ class PinnedHostAllocatorTest {
             public long maxChunkBytes() {
                 return 64 << 10;
             }
-        });
-        try (var allocator = provider.createAllocator(config(Map.of(HostTierOptions.CHUNK_BYTES, "1048576")),
+        };
+        try (var allocator = provider.createAllocator(config(Map.of(HostTierOptions.CHUNK_BYTES, "1048576")).withHostRegistrar(registrar),
                 new FakeLocker(0, Long.MAX_VALUE))) {
             Storage s = allocator.allocate(300 << 10, 4096);
             List<MemorySegment> registered = calls.stream().filter(Registration::register).map(Registration::chunk).toList();
@@ -234,7 +227,7 @@ class PinnedHostAllocatorTest {
     @Test
     void aFailingRegistrarFailsTheAllocationAndUndoesWhatItDid() {
         List<MemorySegment> unregistered = new ArrayList<>();
-        HostMemoryRegistrars.install(new HostMemoryRegistrar() {
+        HostMemoryRegistrar registrar = new HostMemoryRegistrar() {
             int calls;
 
             @Override
@@ -248,9 +241,9 @@ class PinnedHostAllocatorTest {
             public void unregister(MemorySegment chunk) {
                 unregistered.add(chunk);
             }
-        });
+        };
         FakeLocker locker = new FakeLocker(0, Long.MAX_VALUE);
-        try (var allocator = provider.createAllocator(config(Map.of(HostTierOptions.CHUNK_BYTES, "65536")), locker)) {
+        try (var allocator = provider.createAllocator(config(Map.of(HostTierOptions.CHUNK_BYTES, "65536")).withHostRegistrar(registrar), locker)) {
             KvbmException e = assertThrows(KvbmException.class, () -> allocator.allocate(256 << 10, 4096));
             assertEquals(ErrorCode.ALLOCATION_FAILED, e.code());
             assertTrue(e.getMessage().contains("cuMemHostRegister"), e.getMessage());

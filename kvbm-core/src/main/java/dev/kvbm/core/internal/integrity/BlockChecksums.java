@@ -1,5 +1,8 @@
-package dev.kvbm.core.integrity;
+package dev.kvbm.core.internal.integrity;
 
+import dev.kvbm.core.integrity.IntegrityMode;
+import dev.kvbm.core.integrity.ChecksumCounters;
+import dev.kvbm.core.integrity.BlockBytes;
 import dev.kvbm.api.spi.PhysicalLayout;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
@@ -12,7 +15,7 @@ import java.util.zip.CRC32C;
  * A CRC32C per sequence hash, taken when a block's bytes are first stored in a host-addressable tier
  * and checked when the block is onboarded. A block whose bytes no longer match is never served.
  */
-public final class BlockChecksums {
+public final class BlockChecksums implements ChecksumCounters {
     /** In {@link IntegrityMode#SAMPLED} mode, one block in this many is checked. */
     public static final int SAMPLE_EVERY = 8;
 
@@ -26,6 +29,7 @@ public final class BlockChecksums {
         this.mode = mode;
     }
 
+    @Override
     public IntegrityMode mode() {
         return mode;
     }
@@ -88,14 +92,17 @@ public final class BlockChecksums {
         sums.remove(sequenceHash);
     }
 
+    @Override
     public long verifiedCount() {
         return verified.sum();
     }
 
+    @Override
     public long failureCount() {
         return failures.sum();
     }
 
+    @Override
     public long unverifiableCount() {
         return unverifiable.sum();
     }

@@ -1,5 +1,9 @@
-package dev.kvbm.core.offload;
+package dev.kvbm.core.internal.offload;
 
+import dev.kvbm.core.offload.FrequencyFilter;
+import dev.kvbm.core.offload.PathStats;
+import dev.kvbm.core.offload.TierHealth;
+import dev.kvbm.core.offload.OffloadCounters;
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.BlockPair;
@@ -7,7 +11,7 @@ import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.Tier;
 import dev.kvbm.core.transfer.BlockMover;
 import java.util.Optional;
-import dev.kvbm.core.integrity.BlockChecksums;
+import dev.kvbm.core.internal.integrity.BlockChecksums;
 import dev.kvbm.core.pool.BlockPool;
 import dev.kvbm.core.pool.ImmutableBlock;
 import dev.kvbm.core.pool.MutableBlock;
@@ -34,7 +38,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Batches are registered in the order they were queued even when their copies finish out of order,
  * so the target's recency follows the source's registration order.
  */
-public final class OffloadManager implements AutoCloseable {
+public final class OffloadManager implements OffloadCounters, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OffloadManager.class.getName());
 
     /**
@@ -115,40 +119,34 @@ public final class OffloadManager implements AutoCloseable {
         }
     }
 
-    /** Every skip count and the failed blocks, by the names the replay report prints, in a stable order. */
-    public java.util.Map<String, Long> skipCounts() {
-        java.util.Map<String, Long> skips = new java.util.LinkedHashMap<>();
-        skips.put("alreadyPresent", skippedAlreadyPresent());
-        skips.put("targetFull", skippedTargetFull());
-        skips.put("sourceGone", skippedSourceGone());
-        skips.put("filtered", skippedFiltered());
-        skips.put("tierDegraded", skippedDegraded());
-        skips.put("failed", failedBlocks());
-        return skips;
-    }
-
+    @Override
     public long skippedAlreadyPresent() {
         return skippedPresent.sum();
     }
 
+    @Override
     public long skippedTargetFull() {
         return skippedTargetFull.sum();
     }
 
+    @Override
     public long skippedSourceGone() {
         return skippedSourceGone.sum();
     }
 
+    @Override
     public long failedBlocks() {
         return failedBlocks.sum();
     }
 
     /** Offloads the edge's admission filter turned away (a G2 block seen once is not written to disk). */
+    @Override
     public long skippedFiltered() {
         return skippedFiltered.sum();
     }
 
     /** Offloads skipped because their target tier was degraded. */
+    @Override
     public long skippedDegraded() {
         return skippedDegraded.sum();
     }
