@@ -6,6 +6,7 @@
 module dev.kvbm.cli {
     requires dev.kvbm.core;
     requires java.logging;
+    requires com.fasterxml.jackson.core; // every --json report
     // The host tier is the G1/G2 of a replay on any machine, and its libc memcpy is the replay's reference.
     requires dev.kvbm.tier.host;
     requires dev.kvbm.bench;

@@ -42,22 +42,30 @@ final class HashCommand implements Command {
         long salt = args.string("--salt").map(HashCommand::parseSalt).orElse(0L);
         TokenBlockSequence seq = TokenBlockSequence.of(tokens, blockSize, salt);
         if (args.flag("--json")) {
-            Json j = new Json(out).beginObject().field("blockSize", blockSize)
-                    .field("salt", SequenceHashes.toUnsigned(salt));
-            j.name("blocks").beginArray();
-            for (TokenBlock b : seq.blocks()) {
-                j.beginObject().name("tokens").beginArray();
-                for (int t : b.tokens()) {
-                    j.value(Integer.toUnsignedLong(t));
+            JsonLine.print(out, g -> {
+                g.writeStartObject();
+                g.writeNumberField("blockSize", blockSize);
+                JsonLine.hash(g, "salt", salt);
+                g.writeArrayFieldStart("blocks");
+                for (TokenBlock b : seq.blocks()) {
+                    g.writeStartObject();
+                    g.writeArrayFieldStart("tokens");
+                    for (int t : b.tokens()) {
+                        g.writeNumber(Integer.toUnsignedLong(t));
+                    }
+                    g.writeEndArray();
+                    JsonLine.hash(g, "blockHash", b.blockHash());
+                    JsonLine.hash(g, "sequenceHash", b.sequenceHash());
+                    g.writeEndObject();
                 }
-                j.endArray().field("blockHash", SequenceHashes.toUnsigned(b.blockHash()))
-                        .field("sequenceHash", SequenceHashes.toUnsigned(b.sequenceHash())).endObject();
-            }
-            j.endArray().name("partial").beginArray();
-            for (int t : seq.partialTokens()) {
-                j.value(Integer.toUnsignedLong(t));
-            }
-            j.endArray().endObject().end();
+                g.writeEndArray();
+                g.writeArrayFieldStart("partial");
+                for (int t : seq.partialTokens()) {
+                    g.writeNumber(Integer.toUnsignedLong(t));
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
         } else {
             out.printf("%d tokens, block size %d, salt %s: %d complete block(s), %d token(s) in the partial tail%n",
                     tokens.length, blockSize, SequenceHashes.toUnsigned(salt), seq.blocks().size(),

@@ -4,7 +4,9 @@ import dev.kvbm.api.layout.BlockLayout;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.layout.MemoryRegion;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 
@@ -88,7 +90,7 @@ final class LayoutCommand implements Command {
     }
 
     /** Visits the requested region, or every region in (block, layer, outer) order. */
-    private static void forEachRegion(BlockLayout layout, int[] only, RegionVisitor visitor) {
+    private static void forEachRegion(BlockLayout layout, int[] only, RegionVisitor visitor) throws IOException {
         if (only != null) {
             visitor.visit(only[0], only[1], only[2], layout.memoryRegion(only[0], only[1], only[2]));
             return;
@@ -104,33 +106,43 @@ final class LayoutCommand implements Command {
     }
 
     private interface RegionVisitor {
-        void visit(int block, int layer, int outer, MemoryRegion region);
+        void visit(int block, int layer, int outer, MemoryRegion region) throws IOException;
     }
 
     private static void printJson(BlockLayout layout, int[] only, PrintStream out) {
         LayoutConfig c = layout.config();
-        Json j = new Json(out).beginObject()
-                .field("type", layout.type().shortName())
-                .field("numBlocks", c.numBlocks())
-                .field("numLayers", c.numLayers())
-                .field("outerDim", c.outerDim())
-                .field("pageSize", c.pageSize())
-                .field("innerDim", c.innerDim())
-                .field("dtypeWidthBytes", c.dtypeWidthBytes())
-                .field("alignment", c.alignment())
-                .field("memoryRegionSize", layout.memoryRegionSize())
-                .field("outerStride", layout.outerStride())
-                .field("layerStride", layout.layerStride())
-                .field("blockStride", layout.blockStride())
-                .field("layoutDataBytes", layout.layoutDataBytes())
-                .field("requiredAllocationSize", layout.requiredAllocationSize())
-                .field("numStorageRegions", layout.numStorageRegions())
-                .field("blockDataBytes", c.blockDataBytes());
-        j.name("regions").beginArray();
-        forEachRegion(layout, only, (b, l, o, r) -> j.beginObject().field("block", b).field("layer", l)
-                .field("outer", o).field("storage", r.storageIndex()).field("offset", r.offset())
-                .field("size", r.size()).endObject());
-        j.endArray().endObject().end();
+        JsonLine.print(out, g -> {
+            g.writeStartObject();
+            g.writeStringField("type", layout.type().shortName());
+            g.writeNumberField("numBlocks", c.numBlocks());
+            g.writeNumberField("numLayers", c.numLayers());
+            g.writeNumberField("outerDim", c.outerDim());
+            g.writeNumberField("pageSize", c.pageSize());
+            g.writeNumberField("innerDim", c.innerDim());
+            g.writeNumberField("dtypeWidthBytes", c.dtypeWidthBytes());
+            g.writeNumberField("alignment", c.alignment());
+            g.writeNumberField("memoryRegionSize", layout.memoryRegionSize());
+            g.writeNumberField("outerStride", layout.outerStride());
+            g.writeNumberField("layerStride", layout.layerStride());
+            g.writeNumberField("blockStride", layout.blockStride());
+            g.writeNumberField("layoutDataBytes", layout.layoutDataBytes());
+            g.writeNumberField("requiredAllocationSize", layout.requiredAllocationSize());
+            g.writeNumberField("numStorageRegions", layout.numStorageRegions());
+            g.writeNumberField("blockDataBytes", c.blockDataBytes());
+            g.writeArrayFieldStart("regions");
+            forEachRegion(layout, only, (b, l, o, r) -> {
+                g.writeStartObject();
+                g.writeNumberField("block", b);
+                g.writeNumberField("layer", l);
+                g.writeNumberField("outer", o);
+                g.writeNumberField("storage", r.storageIndex());
+                g.writeNumberField("offset", r.offset());
+                g.writeNumberField("size", r.size());
+                g.writeEndObject();
+            });
+            g.writeEndArray();
+            g.writeEndObject();
+        });
     }
 
     private static void printText(BlockLayout layout, int[] only, PrintStream out) {
@@ -149,7 +161,11 @@ final class LayoutCommand implements Command {
                 layout.requiredAllocationSize(), layout.numStorageRegions(), c.alignment());
         out.println();
         out.printf("  %6s %6s %6s %8s %14s %10s%n", "block", "layer", "outer", "storage", "offset", "size");
-        forEachRegion(layout, only, (b, l, o, r) ->
-                out.printf("  %6d %6d %6d %8d %14d %10d%n", b, l, o, r.storageIndex(), r.offset(), r.size()));
+        try {
+            forEachRegion(layout, only, (b, l, o, r) ->
+                    out.printf("  %6d %6d %6d %8d %14d %10d%n", b, l, o, r.storageIndex(), r.offset(), r.size()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a PrintStream does not throw
+        }
     }
 }

@@ -68,16 +68,24 @@ final class LeaderCommand implements Command {
         try {
             ZmqLeader.Ready r = leader.awaitReady(settings.initTimeout().plusSeconds(5));
             if (args.flag("--json")) {
-                Json j = new Json(out).beginObject().field("ready", true).field("numDeviceBlocks", r.numDeviceBlocks())
-                        .field("bytesPerBlock", r.bytesPerBlock()).field("numHostBlocks", r.numHostBlocks())
-                        .field("numDiskBlocks", r.numDiskBlocks()).name("handshakeMillis").value(r.handshakeTime().toNanos() / 1e6);
                 int probe = args.integer("--probe", 0, 0, 1_000_000);
-                if (probe > 0) {
-                    double[] p = probe(leader, r, probe);
-                    j.name("transferP50Micros").value(p[0]).name("transferP99Micros").value(p[1])
-                            .name("pingP50Micros").value(p[2]).name("pingP99Micros").value(p[3]);
-                }
-                j.endObject().end();
+                double[] p = probe > 0 ? probe(leader, r, probe) : null;
+                JsonLine.print(out, g -> {
+                    g.writeStartObject();
+                    g.writeBooleanField("ready", true);
+                    g.writeNumberField("numDeviceBlocks", r.numDeviceBlocks());
+                    g.writeNumberField("bytesPerBlock", r.bytesPerBlock());
+                    g.writeNumberField("numHostBlocks", r.numHostBlocks());
+                    g.writeNumberField("numDiskBlocks", r.numDiskBlocks());
+                    JsonLine.number(g, "handshakeMillis", r.handshakeTime().toNanos() / 1e6);
+                    if (p != null) {
+                        JsonLine.number(g, "transferP50Micros", p[0]);
+                        JsonLine.number(g, "transferP99Micros", p[1]);
+                        JsonLine.number(g, "pingP50Micros", p[2]);
+                        JsonLine.number(g, "pingP99Micros", p[3]);
+                    }
+                    g.writeEndObject();
+                });
             } else {
                 out.printf("leader ready: %d worker(s) on %s / %s; G1 %,d blocks, %,d bytes per block (all workers), "
                                 + "G2 %,d blocks, G3 %,d blocks; handshake %.0f ms%n", workers, leader.publishEndpoint(),

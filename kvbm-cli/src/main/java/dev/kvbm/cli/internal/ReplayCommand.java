@@ -17,6 +17,7 @@ import dev.kvbm.core.replay.TraceRequest;
 import dev.kvbm.core.replay.WorkloadGenerator;
 import dev.kvbm.tier.cuda.CudaOptions;
 import dev.kvbm.tier.host.HostCopyProbe;
+import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -406,31 +407,51 @@ final class ReplayCommand implements Command {
 
     private static void printJson(ReplayReport r, KvBlockManager m, long blockBytes, HostCopyProbe.Result reference,
                                   PrintStream out) {
-        Json j = new Json(out).beginObject().field("requests", r.requests()).field("blocks", r.blocks())
-                .field("blockBytes", blockBytes);
-        j.name("hits").beginObject();
-        for (Tier t : new Tier[] {Tier.G1, Tier.G2, Tier.G3}) {
-            j.field(t.name().toLowerCase(), r.hits().getOrDefault(t, 0L));
+        JsonLine.print(out, g -> {
+            g.writeStartObject();
+            g.writeNumberField("requests", r.requests());
+            g.writeNumberField("blocks", r.blocks());
+            g.writeNumberField("blockBytes", blockBytes);
+            g.writeObjectFieldStart("hits");
+            for (Tier t : new Tier[] {Tier.G1, Tier.G2, Tier.G3}) {
+                g.writeNumberField(t.name().toLowerCase(), r.hits().getOrDefault(t, 0L));
+            }
+            g.writeEndObject();
+            JsonLine.number(g, "hitRate", r.hitRate());
+            JsonLine.number(g, "maxHitRate", r.maxHitRate());
+            g.writeObjectFieldStart("tiers");
+            for (TierRuntime t : m.tiers().values()) {
+                g.writeObjectFieldStart(t.tier().name().toLowerCase());
+                g.writeNumberField("blocks", t.pool().totalBlocks());
+                g.writeStringField("provider", t.provider());
+                JsonLine.number(g, "allocationMillis", t.allocationNanos() / 1e6);
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+            longs(g, "bytes", r.pathBytes());
+            g.writeObjectFieldStart("gbps");
+            for (Map.Entry<String, Double> e : r.pathGbps().entrySet()) {
+                JsonLine.number(g, e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
+            longs(g, "transferBlocks", r.pathBlocks());
+            JsonLine.number(g, "memcpyReferenceGbps", reference.memcpyGBps());
+            JsonLine.number(g, "memcpyEngineProbeGbps", reference.engineGBps());
+            g.writeNumberField("checksumFailures", r.checksumFailures());
+            g.writeNumberField("checksumsVerified", m.checksums().verifiedCount());
+            longs(g, "offloadSkips", r.offloadSkips());
+            JsonLine.number(g, "managerP50Micros", r.managerP50Micros());
+            JsonLine.number(g, "managerP99Micros", r.managerP99Micros());
+            JsonLine.number(g, "wallSeconds", r.wallSeconds());
+            g.writeEndObject();
+        });
+    }
+
+    private static void longs(JsonGenerator g, String name, Map<String, Long> values) throws IOException {
+        g.writeObjectFieldStart(name);
+        for (Map.Entry<String, Long> e : values.entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue());
         }
-        j.endObject().name("hitRate").value(r.hitRate()).name("maxHitRate").value(r.maxHitRate());
-        j.name("tiers").beginObject();
-        for (TierRuntime t : m.tiers().values()) {
-            j.name(t.tier().name().toLowerCase()).beginObject().field("blocks", t.pool().totalBlocks())
-                    .field("provider", t.provider()).name("allocationMillis").value(t.allocationNanos() / 1e6).endObject();
-        }
-        j.endObject().name("bytes").beginObject();
-        r.pathBytes().forEach(j::field);
-        j.endObject().name("gbps").beginObject();
-        r.pathGbps().forEach((k, v) -> j.name(k).value(v));
-        j.endObject().name("transferBlocks").beginObject();
-        r.pathBlocks().forEach(j::field);
-        j.endObject().name("memcpyReferenceGbps").value(reference.memcpyGBps())
-                .name("memcpyEngineProbeGbps").value(reference.engineGBps());
-        j.field("checksumFailures", r.checksumFailures())
-                .field("checksumsVerified", m.checksums().verifiedCount());
-        j.name("offloadSkips").beginObject();
-        r.offloadSkips().forEach(j::field);
-        j.endObject().name("managerP50Micros").value(r.managerP50Micros()).name("managerP99Micros")
-                .value(r.managerP99Micros()).name("wallSeconds").value(r.wallSeconds()).endObject().end();
+        g.writeEndObject();
     }
 }

@@ -38,17 +38,27 @@ final class TiersCommand implements Command {
         ProviderRegistry registry = ProviderRegistry.load(exclude);
         List<ProviderStatus> statuses = registry.statuses();
         if (args.flag("--json")) {
-            Json j = new Json(out).beginObject().name("providers").beginArray();
-            for (ProviderStatus s : statuses) {
-                j.beginObject().field("category", s.category()).field("name", s.name()).field("serves", s.serves())
-                        .field("module", s.module()).field("available", s.available())
-                        .field("cause", s.cause().orElse(null)).endObject();
-            }
-            j.endArray().name("tiers").beginObject();
-            for (Tier t : Tier.values()) {
-                j.field(t.name(), registry.bestTier(t).map(p -> p.name()).orElse(null));
-            }
-            j.endObject().endObject().end();
+            JsonLine.print(out, g -> {
+                g.writeStartObject();
+                g.writeArrayFieldStart("providers");
+                for (ProviderStatus s : statuses) {
+                    g.writeStartObject();
+                    g.writeStringField("category", s.category());
+                    g.writeStringField("name", s.name());
+                    g.writeStringField("serves", s.serves());
+                    g.writeStringField("module", s.module());
+                    g.writeBooleanField("available", s.available());
+                    g.writeStringField("cause", s.cause().orElse(null));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeObjectFieldStart("tiers");
+                for (Tier t : Tier.values()) {
+                    g.writeStringField(t.name(), registry.bestTier(t).map(p -> p.name()).orElse(null));
+                }
+                g.writeEndObject();
+                g.writeEndObject();
+            });
             return Cli.OK;
         }
         if (statuses.isEmpty()) {

@@ -30,7 +30,7 @@ class CliTest {
         Result r = run("layout", "--type", "fc", "--blocks", "3", "--layers", "2", "--outer", "2", "--page", "4",
                 "--inner", "8", "--dtype-bytes", "2", "--alignment", "512", "--json");
         assertEquals(0, r.code(), r.err());
-        Map<String, Object> j = MiniJson.object(r.out());
+        Map<String, Object> j = JsonReports.object(r.out());
         assertEquals(64L, j.get("memoryRegionSize"));
         assertEquals(64L, j.get("outerStride"));
         assertEquals(128L, j.get("layerStride"));
@@ -48,7 +48,7 @@ class CliTest {
         Result r = run("layout", "--type", "ls-outer", "--blocks", "3", "--layers", "2", "--outer", "2", "--page", "4",
                 "--inner", "8", "--dtype-bytes", "2", "--region", "2,1,1", "--json");
         assertEquals(0, r.code(), r.err());
-        List<?> regions = (List<?>) MiniJson.object(r.out()).get("regions");
+        List<?> regions = (List<?>) JsonReports.object(r.out()).get("regions");
         assertEquals(List.of(Map.of("block", 2L, "layer", 1L, "outer", 1L, "storage", 1L, "offset", 128L + 192,
                 "size", 64L)), regions);
     }
@@ -109,7 +109,7 @@ class CliTest {
     void hashJsonMatchesDynamo() {
         Result r = run("hash", "--tokens", "1,2,3,4,5", "--block-size", "4", "--salt", "1337", "--json");
         assertEquals(0, r.code(), r.err());
-        Map<String, Object> j = MiniJson.object(r.out());
+        Map<String, Object> j = JsonReports.object(r.out());
         List<?> blocks = (List<?>) j.get("blocks");
         assertEquals(1, blocks.size());
         Map<?, ?> b = (Map<?, ?>) blocks.getFirst();
@@ -124,9 +124,9 @@ class CliTest {
         Result r = run("hash", "--tokens", "4294967295,0", "--block-size", "2", "--salt", "18446744073709551615",
                 "--json");
         assertEquals(0, r.code(), r.err());
-        Map<?, ?> b = (Map<?, ?>) ((List<?>) MiniJson.object(r.out()).get("blocks")).getFirst();
+        Map<?, ?> b = (Map<?, ?>) ((List<?>) JsonReports.object(r.out()).get("blocks")).getFirst();
         assertEquals(List.of(4294967295L, 0L), b.get("tokens"));
-        assertEquals("18446744073709551615", MiniJson.object(r.out()).get("salt"));
+        assertEquals("18446744073709551615", JsonReports.object(r.out()).get("salt"));
     }
 
     @Test
@@ -144,7 +144,7 @@ class CliTest {
     void tiersListsProvidersAndWhichServesEachTier() {
         Result r = run("tiers", "--json");
         assertEquals(0, r.code(), r.err());
-        Map<String, Object> j = MiniJson.object(r.out());
+        Map<String, Object> j = JsonReports.object(r.out());
         assertTrue(j.get("providers") instanceof List<?>);
         assertEquals(List.of("G1", "G2", "G3", "G4"), List.copyOf(((Map<?, ?>) j.get("tiers")).keySet()));
     }

@@ -17,7 +17,7 @@ class ReplayCommandTest {
         CliTest.Result r = CliTest.run("replay", "--requests", "60", "--g1-blocks", "256", "--g2-blocks", "400",
                 "--block-bytes", "4096", "--seed", "3", "--integrity", "always", "--json");
         assertEquals(0, r.code(), r.err());
-        Map<String, Object> j = MiniJson.object(r.out());
+        Map<String, Object> j = JsonReports.object(r.out());
         for (String key : List.of("requests", "blocks", "hits", "hitRate", "maxHitRate", "bytes", "gbps",
                 "checksumFailures", "wallSeconds", "memcpyReferenceGbps")) {
             assertTrue(j.containsKey(key), key + " missing: " + r.out());
@@ -46,7 +46,7 @@ class ReplayCommandTest {
             CliTest.Result r = CliTest.run("replay", "--requests", "120", "--g1-blocks", "200", "--g2-blocks", "150",
                     "--g3-blocks", "3000", "--block-bytes", "8192", "--seed", "5", "--integrity", "always", "--json");
             assertEquals(0, r.code(), r.err());
-            Map<String, Object> j = MiniJson.object(r.out());
+            Map<String, Object> j = JsonReports.object(r.out());
             Map<?, ?> hits = (Map<?, ?>) j.get("hits");
             Map<?, ?> bytes = (Map<?, ?>) j.get("bytes");
             Map<?, ?> tiers = (Map<?, ?>) j.get("tiers");
@@ -102,7 +102,7 @@ class ReplayCommandTest {
         CliTest.Result ok = CliTest.run("replay", "--trace", trace.toString(), "--g1-blocks", "8", "--g2-blocks", "0",
                 "--block-bytes", "1024", "--json");
         assertEquals(0, ok.code(), ok.err());
-        Map<String, Object> j = MiniJson.object(ok.out());
+        Map<String, Object> j = JsonReports.object(ok.out());
         assertEquals(Map.of("g1", 5L, "g2", 0L, "g3", 0L), j.get("hits"));
         assertEquals(10L, j.get("blocks"));
 

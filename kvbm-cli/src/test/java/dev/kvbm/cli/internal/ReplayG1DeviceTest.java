@@ -21,7 +21,7 @@ class ReplayG1DeviceTest {
         CliTest.Result r = CliTest.run("replay", "--requests", "20", "--g1-blocks", "128", "--g2-blocks", "200",
                 "--block-bytes", "4096", "--g1-device", "0", "--json");
         assertEquals(0, r.code(), r.err());
-        Map<String, Object> j = MiniJson.object(r.out());
+        Map<String, Object> j = JsonReports.object(r.out());
         Map<?, ?> g1 = (Map<?, ?>) ((Map<?, ?>) j.get("tiers")).get("g1");
         assertEquals(CUDA ? "cuda" : "host-pinned", g1.get("provider"));
         assertEquals(0L, j.get("checksumFailures"));
