@@ -6,38 +6,25 @@ import dev.kvbm.core.providers.ProviderStatus;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code kvbm tiers}: every provider found, whether it can run here, and why not. */
-final class TiersCommand implements Command {
+@Command(name = "tiers", description = "List every tier, transfer-engine and transport provider found, available or not, "
+        + "and why not.", customSynopsis = "kvbm tiers [--exclude name,...] [--json]")
+final class TiersCommand extends Subcommand {
+    @Option(names = "--exclude", paramLabel = "name,...", description = "leave these providers out (adds to "
+            + "-Dkvbm.provider.exclude)")
+    String exclude;
+    @Option(names = "--json", description = "print one JSON object on one line")
+    boolean json;
 
     @Override
-    public String name() {
-        return "tiers";
-    }
-
-    @Override
-    public String summary() {
-        return "List every tier, transfer-engine and transport provider found, available or not, and why not.";
-    }
-
-    @Override
-    public String usage() {
-        return "[--exclude name,...] [--json]";
-    }
-
-    @Override
-    public List<Args.Spec> options() {
-        return List.of(
-                Args.Spec.value("--exclude", "name,...", "leave these providers out (adds to -Dkvbm.provider.exclude)"),
-                Args.Spec.flag("--json", "print one JSON object"));
-    }
-
-    @Override
-    public int run(Args args, PrintStream out) {
-        Set<String> exclude = args.string("--exclude").map(s -> Set.of(s.split(","))).orElse(Set.of());
+    public Integer call() {
+        Set<String> exclude = this.exclude == null ? Set.of() : Set.of(this.exclude.split(","));
         ProviderRegistry registry = ProviderRegistry.load(exclude);
         List<ProviderStatus> statuses = registry.statuses();
-        if (args.flag("--json")) {
+        if (json) {
             JsonLine.print(out, g -> {
                 g.writeStartObject();
                 g.writeArrayFieldStart("providers");

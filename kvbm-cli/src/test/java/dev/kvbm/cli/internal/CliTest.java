@@ -151,7 +151,7 @@ class CliTest {
 
     @Test
     void everyCommandHasHelp() {
-        for (String c : List.of("replay", "layout", "hash", "tiers", "bench")) {
+        for (String c : List.of("replay", "layout", "hash", "tiers", "bench", "leader", "worker", "model")) {
             Result r = run(c, "--help");
             assertEquals(0, r.code());
             assertTrue(r.out().startsWith("usage: kvbm " + c), r.out());
@@ -166,8 +166,8 @@ class CliTest {
     void unknownCommandAndNoCommandAreUsageErrors() {
         Result r = run("frobnicate");
         assertEquals(2, r.code());
-        assertEquals("kvbm: unknown command 'frobnicate' (commands: replay, layout, hash, tiers, bench, leader, worker; "
-                + "see kvbm --help)\n", r.err());
+        assertEquals("kvbm: unknown command 'frobnicate' (commands: replay, layout, hash, tiers, bench, leader, worker, "
+                + "model; see kvbm --help)\n", r.err());
         assertEquals(2, run().code());
     }
 

@@ -3,6 +3,8 @@ package dev.kvbm.cli.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.config.EnvironmentVariables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,13 +67,29 @@ class ReplayCommandTest {
 
     @Test
     void g3SizeComesFromDynamosVariablesWhenNoOptionGivesIt() {
-        assertEquals(0, ReplayCommand.diskBlocksFromEnvironment(Map.of(), 1000));
-        assertEquals(2000, ReplayCommand.diskBlocksFromEnvironment(Map.of("DYN_KVBM_DISK_CACHE_GB", "0.002"), 1000));
-        assertEquals(7, ReplayCommand.diskBlocksFromEnvironment(Map.of("DYN_KVBM_DISK_CACHE_GB", "0.002",
-                "DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS", "7"), 1000), "an explicit count wins");
-        UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
-                () -> ReplayCommand.diskBlocksFromEnvironment(Map.of("DYN_KVBM_DISK_CACHE_GB", "lots"), 1000));
+        assertEquals(0, ReplayPreflight.diskBlocksFromEnvironment(env(Map.of()), 1000));
+        assertEquals(2000, ReplayPreflight.diskBlocksFromEnvironment(env(Map.of("DYN_KVBM_DISK_CACHE_GB", "0.002")), 1000));
+        assertEquals(7, ReplayPreflight.diskBlocksFromEnvironment(env(Map.of("DYN_KVBM_DISK_CACHE_GB", "0.002",
+                "DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS", "7")), 1000), "an explicit count wins");
+        KvbmException e = org.junit.jupiter.api.Assertions.assertThrows(KvbmException.class,
+                () -> ReplayPreflight.diskBlocksFromEnvironment(env(Map.of("DYN_KVBM_DISK_CACHE_GB", "lots")), 1000));
         assertTrue(e.getMessage().contains("DYN_KVBM_DISK_CACHE_GB"), e.getMessage());
+        assertEquals(java.util.Optional.of("DYN_KVBM_DISK_CACHE_GB"), e.field());
+    }
+
+    @Test
+    void optionsWinOverTheVariablesAndG2ReadsDynamosCpuVariables() {
+        EnvironmentVariables env = env(Map.of("DYN_KVBM_CPU_CACHE_GB", "0.004", "DYN_KVBM_DISK_CACHE_GB", "junk"));
+        assertEquals(4000, ReplayPreflight.tierBlocks(null, "--g2-blocks", null, "--g2-gb", env,
+                "DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS", "DYN_KVBM_CPU_CACHE_GB", 16384, 1000));
+        assertEquals(3, ReplayPreflight.tierBlocks(3, "--g3-blocks", null, "--g3-gb", env,
+                "DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS", "DYN_KVBM_DISK_CACHE_GB", 0, 1000), "never reads the junk");
+        assertEquals(16384, ReplayPreflight.tierBlocks(null, "--g2-blocks", null, "--g2-gb", env(Map.of()),
+                "DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS", "DYN_KVBM_CPU_CACHE_GB", 16384, 1000));
+    }
+
+    static EnvironmentVariables env(Map<String, String> vars) {
+        return EnvironmentVariables.of(vars);
     }
 
     @Test

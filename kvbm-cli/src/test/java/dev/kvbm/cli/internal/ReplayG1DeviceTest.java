@@ -7,7 +7,6 @@ import dev.kvbm.core.providers.ProviderRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -30,8 +29,7 @@ class ReplayG1DeviceTest {
     @Test
     void theFallbackIsOneLineNamingTheOptionAndTheCause() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Args args = Args.parse(List.of("--g1-device", "0"), new ReplayCommand().options());
-        assertEquals(CUDA, ReplayCommand.selectG1(args, dev.kvbm.core.manager.KvBlockManager.builder(),
+        assertEquals(CUDA, ReplayCommand.selectG1(0, dev.kvbm.core.manager.KvBlockManager.builder(),
                 new PrintStream(err, true, StandardCharsets.UTF_8)));
         String text = err.toString(StandardCharsets.UTF_8);
         if (CUDA) {
@@ -46,8 +44,7 @@ class ReplayG1DeviceTest {
     @Test
     void withoutTheOptionReplayStaysOnHostTiersAndSaysNothing() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Args args = Args.parse(List.of(), new ReplayCommand().options());
-        assertEquals(false, ReplayCommand.selectG1(args, dev.kvbm.core.manager.KvBlockManager.builder(),
+        assertEquals(false, ReplayCommand.selectG1(null, dev.kvbm.core.manager.KvBlockManager.builder(),
                 new PrintStream(err, true, StandardCharsets.UTF_8)));
         assertEquals("", err.toString(StandardCharsets.UTF_8));
         CliTest.Result r = CliTest.run("replay", "--requests", "10", "--g1-blocks", "64", "--g2-blocks", "0",
