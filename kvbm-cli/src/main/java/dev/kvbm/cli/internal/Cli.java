@@ -47,7 +47,7 @@ public final class Cli {
                     + "options; --debug for stack traces)", commandListHeading = "%ncommands:%n",
             exitCodeListHeading = "%nexit status:%n", exitCodeList = {"0:ok", "1:failed while running",
                 "2:bad command line or environment variable (one line naming it)",
-                "3:regression against the baseline (kvbm bench)"})
+                "3:regression against the baseline (kvbm bench)"}, usageHelpWidth = 110)
     static final class Root implements Callable<Integer> {
         private final CommandLine[] self = new CommandLine[1];
         private final PrintStream err;
@@ -171,9 +171,10 @@ public final class Cli {
         return arg instanceof OptionSpec o && !message.contains(o.longestName()) ? o.longestName() + ": " + message : message;
     }
 
-    /** The options a command takes, in declaration order, without picocli's --help and --version. */
+    /** The options a command takes, in declaration order, without --help, --version and --debug. */
     private static String knownOptions(CommandLine c) {
-        return c.getCommandSpec().options().stream().filter(o -> !o.usageHelp() && !o.versionHelp())
+        return c.getCommandSpec().options().stream()
+                .filter(o -> !o.usageHelp() && !o.versionHelp() && !o.longestName().equals("--debug"))
                 .map(OptionSpec::longestName).collect(Collectors.joining(" "));
     }
 

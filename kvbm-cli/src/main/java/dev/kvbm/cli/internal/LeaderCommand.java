@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
         customSynopsis = "kvbm leader [--pub URL] [--ack URL] [--dp-rank R] --workers N [--g2-blocks M | --g2-gb X] "
                 + "[--g3-blocks K | --g3-gb Y] [--json] [--exit-after-handshake] [--probe N] [--curve-secret FILE] "
                 + "[--allow-non-loopback]",
-        footer = {"%nenvironment (a malformed value is an error naming it):",
+        footer = {"environment (a malformed value is an error naming it):",
             "  DYN_KVBM_LEADER_ZMQ_HOST, _PUB_PORT, _ACK_PORT       endpoints (127.0.0.1, 56001, 56002; ports + 2 * rank)",
             "  DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS, _CPU_CACHE_GB G2 blocks, or decimal GB over the summed block bytes",
             "  DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS, _DISK_CACHE_GB G3 blocks, or decimal GB",

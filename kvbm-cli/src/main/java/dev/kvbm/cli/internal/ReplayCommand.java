@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
         + "[--g2-blocks N | --g2-gb X] [--g3-blocks N | --g3-gb X] [--block-bytes B | --layers L --outer O --page P "
         + "--inner I [--dtype-bytes D]] [--layout fc|ls-outer|ls-block] [--integrity off|sampled|always] "
         + "[--g1-device N | --workers N] [--seed S] [--json] [--no-progress]",
-        footer = {"%nenvironment (used when no option gives the value; a malformed value is an error naming it):",
+        footer = {"environment (used when no option gives the value; a malformed value is an error naming it):",
             "  DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS, DYN_KVBM_CPU_CACHE_GB   G2 blocks, or decimal GB",
             "  DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS, DYN_KVBM_DISK_CACHE_GB G3 blocks, or decimal GB",
             "  DYN_KVBM_DISK_CACHE_DIR                                        where the G3 files go (default: the temp dir)",

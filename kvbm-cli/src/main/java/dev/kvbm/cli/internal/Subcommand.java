@@ -4,6 +4,8 @@ import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * One {@code kvbm} sub-command: picocli binds its options, {@link #call()} runs it and returns the exit status.
@@ -15,8 +17,17 @@ import picocli.CommandLine.Command;
         usageHelpWidth = 110, exitCodeListHeading = "%nexit status:%n", exitCodeList = {
             "0:ok", "1:failed while running", "2:bad command line or environment variable (one line naming it)",
             "3:regression against the baseline (kvbm bench)"},
-        footerHeading = "%n", footer = "--debug anywhere on the command line prints the stack trace of an error.")
+        footerHeading = "%n")
 abstract class Subcommand implements Callable<Integer> {
+    /** Listed in every command's help; {@link Cli} takes it off the command line before parsing, wherever it is. */
+    static final class DebugOption {
+        @Option(names = "--debug", description = "print the stack trace of an error (anywhere on the command line)")
+        boolean debug;
+    }
+
+    @Mixin
+    DebugOption debugOption;
+
     PrintStream out = System.out;
     PrintStream err = System.err;
 

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         customSynopsis = "kvbm worker [--leader-pub URL] [--leader-ack URL] [--dp-rank R] --device-blocks N --layers L "
                 + "--outer O --page P --inner I [--dtype-bytes D] [--layout fc|ls-outer|ls-block] [--rank R "
                 + "[--shared-dir DIR]] [--curve-server-key FILE] [--parent-pid PID]",
-        footer = {"%nenvironment (a malformed value is an error naming it):",
+        footer = {"environment (a malformed value is an error naming it):",
             "  DYN_KVBM_LEADER_ZMQ_HOST, _PUB_PORT, _ACK_PORT   the leader's endpoints (127.0.0.1, 56001, 56002)",
             "  DYN_KVBM_DISK_CACHE_DIR                          where this worker's G3 files go"})
 final class WorkerCommand extends Subcommand {

@@ -172,6 +172,43 @@ class CliTest {
     }
 
     @Test
+    void versionNamesKvbmAndJava() {
+        for (String[] args : List.of(new String[] {"--version"}, new String[] {"layout", "--version"})) {
+            Result r = run(args);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().startsWith("kvbm "), r.out());
+            assertTrue(r.out().contains("Java " + Runtime.version()), r.out());
+        }
+    }
+
+    @Test
+    void helpShowsDefaultsUnitsEnvironmentAndExitCodes() {
+        String help = run("replay", "--help").out();
+        for (String text : List.of("Default: sampled", "--g2-gb=X", "decimal GB", "DYN_KVBM_DISK_CACHE_GB",
+                "DYN_KVBM_CPU_CACHE_GB", "exit status:", "2   bad command line or environment variable", "--debug")) {
+            assertTrue(help.contains(text), text + " missing from:\n" + help);
+        }
+        assertTrue(run("leader", "--help").out().contains("DYN_KVBM_LEADER_WORKER_INIT_TIMEOUT_SECS"));
+        assertTrue(run("help", "bench").out().contains("3   regression against the baseline"));
+    }
+
+    @Test
+    void picocliErrorsStayOneLineNamingTheOption() {
+        assertEquals("kvbm layout: --blocks needs a value (N)\n", run("layout", "--blocks").err());
+        assertEquals("kvbm layout: --json is given more than once\n", run("layout", "--json", "--json").err());
+        assertEquals("kvbm layout: unexpected argument 'extra' (options start with --)\n", run("layout", "extra").err());
+        assertEquals("kvbm hash: --block-size must be a 32-bit integer (got 99999999999)\n",
+                run("hash", "--tokens", "1", "--block-size", "99999999999").err());
+        Result both = run("replay", "--g1-device", "0", "--workers", "2");
+        assertEquals(2, both.code());
+        assertEquals("kvbm replay: --g1-device and --workers exclude each other\n", both.err());
+        Result shape = run("replay", "--block-bytes", "4096", "--layers", "2");
+        assertEquals(2, shape.code());
+        assertTrue(shape.err().startsWith("kvbm replay: --block-bytes and --layers"), shape.err());
+        assertTrue(shape.err().endsWith(" exclude each other\n"), shape.err());
+    }
+
+    @Test
     void benchOptionsAreChecked() {
         Result both = run("bench", "--quick", "--smoke");
         assertEquals(2, both.code());
