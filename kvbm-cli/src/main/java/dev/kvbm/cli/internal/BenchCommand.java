@@ -25,9 +25,11 @@ final class BenchCommand extends Subcommand {
 
     /** How much to run: one of the two, or the full matrix. */
     static final class Size {
-        @Option(names = "--quick", description = "a reduced matrix that finishes within 5 minutes on 2 cores")
+        @Option(names = "--quick", arity = "0",
+                description = "a reduced matrix that finishes within 5 minutes on 2 cores")
         boolean quick;
-        @Option(names = "--smoke", description = "one short iteration of one point per benchmark (CI: runs, judges nothing)")
+        @Option(names = "--smoke", arity = "0",
+                description = "one short iteration of one point per benchmark (CI: runs, judges nothing)")
         boolean smoke;
     }
 

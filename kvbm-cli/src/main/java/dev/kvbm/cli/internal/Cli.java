@@ -32,6 +32,8 @@ public final class Cli {
     public static final int USAGE = 2;
     public static final int REGRESSED = 3;
     private static final Pattern OPTION_NAME = Pattern.compile("--[a-z0-9][a-z0-9-]*");
+    // picocli's words for "--flag=value" on a flag (it names the option only in its message)
+    private static final Pattern FLAG_WITH_VALUE = Pattern.compile("option '(--[a-z0-9-]+)' should be specified without");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -147,6 +149,10 @@ public final class Cli {
         if (e instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()
                 && m.getMissing().getFirst() instanceof OptionSpec o) {
             return o.longestName() + " needs a value (" + o.paramLabel() + ")";
+        }
+        Matcher flag = FLAG_WITH_VALUE.matcher(e.getMessage());
+        if (e instanceof CommandLine.MaxValuesExceededException && flag.find()) {
+            return flag.group(1) + " takes no value";
         }
         if (e instanceof CommandLine.OverwrittenOptionException o && o.getOverwritten() instanceof OptionSpec spec) {
             return spec.longestName() + " is given more than once";

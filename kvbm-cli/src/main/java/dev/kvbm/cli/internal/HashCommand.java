@@ -19,7 +19,7 @@ final class HashCommand extends Subcommand {
     Integer blockSize;
     @Option(names = "--salt", paramLabel = "S", defaultValue = "0", description = "salt hash, unsigned 64-bit decimal")
     String salt;
-    @Option(names = "--json", description = "print one JSON object on one line (hashes as unsigned decimal strings)")
+    @Option(names = "--json", arity = "0", description = "print one JSON object on one line (hashes as unsigned decimal strings)")
     boolean json;
 
     @Override

@@ -36,7 +36,7 @@ final class LayoutCommand extends Subcommand {
     int alignment;
     @Option(names = "--region", paramLabel = "b,l,o", description = "show only the region of this block, layer and outer index")
     String region;
-    @Option(names = "--json", description = "print one JSON object on one line")
+    @Option(names = "--json", arity = "0", description = "print one JSON object on one line")
     boolean json;
 
     @Override

@@ -58,9 +58,9 @@ final class LeaderCommand extends Subcommand {
     G2Size g2 = new G2Size();
     @ArgGroup(exclusive = true)
     G3Size g3 = new G3Size();
-    @Option(names = "--json", description = "print one JSON object on one line")
+    @Option(names = "--json", arity = "0", description = "print one JSON object on one line")
     boolean json;
-    @Option(names = "--exit-after-handshake", description = "exit once the handshake is done")
+    @Option(names = "--exit-after-handshake", arity = "0", description = "exit once the handshake is done")
     boolean exitAfterHandshake;
     @Option(names = "--probe", paramLabel = "N", defaultValue = "0", description = "after the handshake, time N "
             + "transfer_blocks round trips of 16 blocks G1->G2 (0..1000000)")
@@ -68,7 +68,7 @@ final class LeaderCommand extends Subcommand {
     @Option(names = "--curve-secret", paramLabel = "FILE", description = "the leader's CURVE certificate (public and "
             + "secret key): encrypt")
     String curveSecret;
-    @Option(names = "--allow-non-loopback", description = "allow binding a non-loopback address (logs a warning)")
+    @Option(names = "--allow-non-loopback", arity = "0", description = "allow binding a non-loopback address (logs a warning)")
     boolean allowNonLoopback;
 
     @Override

@@ -122,9 +122,9 @@ final class ReplayCommand extends Subcommand {
     Placement placement = new Placement();
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "seed of the generated workload")
     long seed;
-    @Option(names = "--json", description = "print one JSON object on one line")
+    @Option(names = "--json", arity = "0", description = "print one JSON object on one line")
     boolean json;
-    @Option(names = "--no-progress", description = "no progress bar even on a terminal")
+    @Option(names = "--no-progress", arity = "0", description = "no progress bar even on a terminal")
     boolean noProgress;
 
     @Override

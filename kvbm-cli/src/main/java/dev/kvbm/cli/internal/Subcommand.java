@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 abstract class Subcommand implements Callable<Integer> {
     /** Listed in every command's help; {@link Cli} takes it off the command line before parsing, wherever it is. */
     static final class DebugOption {
-        @Option(names = "--debug", description = "print the stack trace of an error (anywhere on the command line)")
+        @Option(names = "--debug", arity = "0", description = "print the stack trace of an error (anywhere on the command line)")
         boolean debug;
     }
 

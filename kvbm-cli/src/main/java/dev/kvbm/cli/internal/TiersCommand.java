@@ -16,7 +16,7 @@ final class TiersCommand extends Subcommand {
     @Option(names = "--exclude", paramLabel = "name,...", description = "leave these providers out (adds to "
             + "-Dkvbm.provider.exclude)")
     String exclude;
-    @Option(names = "--json", description = "print one JSON object on one line")
+    @Option(names = "--json", arity = "0", description = "print one JSON object on one line")
     boolean json;
 
     @Override

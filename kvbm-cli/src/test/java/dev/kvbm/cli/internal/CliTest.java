@@ -196,6 +196,7 @@ class CliTest {
     void picocliErrorsStayOneLineNamingTheOption() {
         assertEquals("kvbm layout: --blocks needs a value (N)\n", run("layout", "--blocks").err());
         assertEquals("kvbm layout: --json is given more than once\n", run("layout", "--json", "--json").err());
+        assertEquals("kvbm layout: --json takes no value\n", run("layout", "--json=false").err());
         assertEquals("kvbm layout: unexpected argument 'extra' (options start with --)\n", run("layout", "extra").err());
         assertEquals("kvbm hash: --block-size must be a 32-bit integer (got 99999999999)\n",
                 run("hash", "--tokens", "1", "--block-size", "99999999999").err());
