@@ -13,6 +13,7 @@ module dev.kvbm.bench {
     requires static dev.kvbm.tier.cuda; // CudaCopyProbe: G1<->G2 on a GPU, next to cuMemcpyAsync
     requires jdk.unsupported; // com.sun.nio.file.ExtendedOpenOption.DIRECT for the O_DIRECT reference
     requires jmh.core;
+    requires com.fasterxml.jackson.core; // baselines
     requires zero.allocation.hashing; // raw XXH3, the sequence-hash benchmark's reference
     requires java.desktop;
 

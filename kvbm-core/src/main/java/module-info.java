@@ -10,7 +10,8 @@ module dev.kvbm.core {
     // zero-allocation-hashing is an automatic module that uses sun.misc.Unsafe; it cannot require
     // jdk.unsupported itself, so without this the module is missing from the graph at run time.
     requires jdk.unsupported;
-    requires HdrHistogram; // latency percentiles (an automatic module, named after its jar)
+    requires com.fasterxml.jackson.core; // MooncakeTrace: the trace reader
+    requires HdrHistogram; // Replayer: the manager's p50/p99 per request (automatic module, named after its jar)
 
     exports dev.kvbm.core.engine;
     exports dev.kvbm.core.events;

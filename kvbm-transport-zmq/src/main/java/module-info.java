@@ -13,6 +13,7 @@
 module dev.kvbm.transport.zmq {
     requires transitive dev.kvbm.core;
     requires org.zeromq.jeromq;
+    requires com.fasterxml.jackson.core; // the JSON payloads (internal.PayloadJson)
     // CURVE crypto: jeromq requires it only statically, so without this it is missing at run time.
     requires jnacl;
     // KV events: vLLM's KVEventBatch is msgpack (an automatic module, named after its jar).

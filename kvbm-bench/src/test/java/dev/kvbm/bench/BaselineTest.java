@@ -60,12 +60,38 @@ class BaselineTest {
     }
 
     @Test
+    void theCommittedBaselineReadsAndWritesBackToTheSameText(@TempDir Path dir) throws Exception {
+        Path committed = Path.of("baseline/quick.json");
+        Baseline read = Baseline.read(committed);
+        assertEquals(Files.readString(committed).lines().filter(l -> l.contains("\"speed\"")).count(), read.entries().size());
+        Path again = dir.resolve("again.json");
+        read.write(again);
+        assertEquals(Files.readString(committed), Files.readString(again), "one metric a line, 6 significant digits");
+    }
+
+    @Test
+    void anUnknownErrorIsWrittenAsNullAndReadBackAsNaN(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("one-sample.json");
+        Baseline.of(List.of(new Metric("hash/sequence/32", "hash", 32, "s", 2, Double.NaN, "ns/token", 1, Double.NaN,
+                0.5, Double.NaN))).write(f);
+        assertTrue(Files.readString(f).contains("\"error\":null"), Files.readString(f));
+        Baseline.Entry e = Baseline.read(f).entries().get("hash/sequence/32");
+        assertEquals(0.5, e.speed(), 1e-12);
+        assertEquals(2.0, e.value(), 1e-12);
+        assertTrue(Double.isNaN(e.error()), e.toString());
+    }
+
+    @Test
     void aFileThatIsNoBaselineIsRefused(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("x.json");
         Files.writeString(f, "{\"benchmark\": []}");
         KvbmException e = assertThrows(KvbmException.class, () -> Baseline.read(f));
         assertTrue(e.getMessage().contains("is not a kvbm baseline"), e.getMessage());
         assertThrows(KvbmException.class, () -> Baseline.read(dir.resolve("missing.json")));
+        Path broken = dir.resolve("broken.json");
+        Files.writeString(broken, "{\"kvbmBaseline\":1,\"metrics\":{\n  \"x\":{\"speed\":1,}}}");
+        KvbmException bad = assertThrows(KvbmException.class, () -> Baseline.read(broken));
+        assertTrue(bad.getMessage().contains("is not valid JSON") && bad.getMessage().contains("line 2"), bad.getMessage());
         assertThrows(KvbmException.class, () -> new BenchOptions(BenchOptions.Mode.QUICK, "(", dir, java.util.Optional.empty(),
                 java.util.Optional.empty(), 0.1));
         assertThrows(KvbmException.class, () -> new BenchOptions(BenchOptions.Mode.QUICK, null, dir, java.util.Optional.empty(),

@@ -79,6 +79,37 @@ class KvbmLauncherIT {
     }
 
     @Test
+    void malformedEnvironmentVariablesAreOneLineErrorsNamingThem() throws Exception {
+        Run gb = kvbm(Map.of("DYN_KVBM_DISK_CACHE_GB", "abc"), "replay", "--requests", "2", "--block-bytes", "4096",
+                "--g1-blocks", "64", "--g2-blocks", "0");
+        assertEquals(2, gb.code(), gb.out());
+        assertEquals("kvbm replay: DYN_KVBM_DISK_CACHE_GB must be a number of decimal GB >= 0 (got 'abc')\n", gb.err());
+        Run filter = kvbm(Map.of("DYN_KVBM_DISABLE_DISK_OFFLOAD_FILTER", "maybe"), "replay", "--requests", "2",
+                "--block-bytes", "4096", "--g1-blocks", "64", "--g2-blocks", "0");
+        assertEquals(2, filter.code(), filter.out());
+        assertEquals("kvbm replay: DYN_KVBM_DISABLE_DISK_OFFLOAD_FILTER must be true, false, 1 or 0 (got 'maybe')\n",
+                filter.err());
+        Run cpu = kvbm(Map.of("DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS", "-1"), "replay", "--requests", "2",
+                "--block-bytes", "4096", "--g1-blocks", "64");
+        assertEquals(2, cpu.code(), cpu.out());
+        assertTrue(cpu.err().startsWith("kvbm replay: DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS must be an integer in 0.."),
+                cpu.err());
+        Run port = kvbm(Map.of("DYN_KVBM_LEADER_ZMQ_PUB_PORT", "http"), "leader", "--workers", "1",
+                "--exit-after-handshake");
+        assertEquals(2, port.code(), port.out());
+        assertEquals("kvbm leader: DYN_KVBM_LEADER_ZMQ_PUB_PORT must be an integer in 1..65535 (got 'http')\n",
+                port.err());
+    }
+
+    @Test
+    void replayG2SizeComesFromDynamosCpuVariableWhenNoOptionGivesIt() throws Exception {
+        Run r = kvbm(Map.of("DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS", "96"), "replay", "--requests", "5",
+                "--block-bytes", "4096", "--g1-blocks", "64", "--json");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\"g2\":{\"blocks\":96,"), r.out());
+    }
+
+    @Test
     void replayRunsEndToEndOnTheHostTiers() throws Exception {
         Run r = kvbm(Map.of(), "replay", "--requests", "40", "--block-bytes", "8192", "--g1-blocks", "256",
                 "--g2-blocks", "512", "--json");

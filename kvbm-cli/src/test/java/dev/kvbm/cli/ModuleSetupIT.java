@@ -48,7 +48,10 @@ class ModuleSetupIT {
             // JCuda 12.6.0 and its natives jar (kvbm-device-cuda): no module-info, no Automatic-Module-Name.
             "jcuda", "jcuda.natives",
             // CURVE crypto of JeroMQ (kvbm-transport-zmq).
-            "jnacl");
+            "jnacl",
+            // HdrHistogram 2.2.2 (kvbm-core, latency percentiles): no module-info, no Automatic-Module-Name, so
+            // its name comes from the jar's file name.
+            "HdrHistogram");
 
     static final Path LIB = KvbmLauncherIT.ROOT.resolve("kvbm-cli/target/kvbm-dist/lib");
 

@@ -31,6 +31,26 @@ public final class ForkClasspath {
     private ForkClasspath() {
     }
 
+    /** What JMH runs while forking, when it can fail with {@code E}. */
+    public interface Run<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    /**
+     * Runs {@code run} with {@code java.class.path} set to {@link #compute()}, then restores it. JMH 1.37 reads
+     * the class path of its forks from that property alone ({@code Runner.getForkedMainCommand}), so the runner
+     * sets it for the duration of the run; one run at a time, hence synchronized.
+     */
+    public static synchronized <T, E extends Exception> T whileForking(Run<T, E> run) throws E {
+        String saved = System.getProperty("java.class.path");
+        System.setProperty("java.class.path", compute());
+        try {
+            return run.run();
+        } finally {
+            System.setProperty("java.class.path", saved == null ? "" : saved);
+        }
+    }
+
     public static String compute() {
         Set<String> entries = new LinkedHashSet<>();
         for (String property : new String[] {"jdk.module.path", "java.class.path"}) {

@@ -8,42 +8,45 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code kvbm bench}: the JMH suite, its references, charts, and the regression gate. */
-final class BenchCommand implements Command {
+@Command(name = "bench", description = "Run the JMH suite (each figure next to its in-run physical reference), write JSON, "
+        + "a summary and charts, and compare with a baseline.", customSynopsis = "kvbm bench [--quick | --smoke] "
+        + "[--filter REGEX] [--baseline FILE] [--save-baseline FILE] [--threshold PCT] [--out DIR]")
+final class BenchCommand extends Subcommand {
     /** Exit status when the run regressed against the baseline. */
-    static final int REGRESSED = 3;
+    static final int REGRESSED = Cli.REGRESSED;
 
-    @Override
-    public String name() {
-        return "bench";
+    /** How much to run: one of the two, or the full matrix. */
+    static final class Size {
+        @Option(names = "--quick", arity = "0",
+                description = "a reduced matrix that finishes within 5 minutes on 2 cores")
+        boolean quick;
+        @Option(names = "--smoke", arity = "0",
+                description = "one short iteration of one point per benchmark (CI: runs, judges nothing)")
+        boolean smoke;
     }
 
-    @Override
-    public String summary() {
-        return "Run the JMH suite (each figure next to its in-run physical reference), write JSON, a summary and charts, "
-                + "and compare with a baseline.";
-    }
-
-    @Override
-    public String usage() {
-        return "[--quick | --smoke] [--filter REGEX] [--baseline FILE] [--save-baseline FILE] [--threshold PCT] [--out DIR]";
-    }
-
-    @Override
-    public List<Args.Spec> options() {
-        return List.of(
-                Args.Spec.flag("--quick", "a reduced matrix that finishes within 5 minutes on 2 cores"),
-                Args.Spec.flag("--smoke", "one short iteration of one point per benchmark (CI: runs, judges nothing)"),
-                Args.Spec.value("--filter", "REGEX", "only benchmarks whose name matches"),
-                Args.Spec.value("--baseline", "FILE", "compare with this baseline; regressions exit with status 3"),
-                Args.Spec.value("--save-baseline", "FILE", "write this run as a baseline"),
-                Args.Spec.value("--threshold", "PCT", "speed drop that counts as a regression, in percent (default 10)"),
-                Args.Spec.value("--out", "DIR", "output directory (default kvbm-out/bench-<time>)"));
-    }
+    @ArgGroup(exclusive = true)
+    Size size;
+    @Option(names = "--filter", paramLabel = "REGEX", description = "only benchmarks whose name matches")
+    String filter;
+    @Option(names = "--baseline", paramLabel = "FILE", description = "compare with this baseline; regressions exit with "
+            + "status 3")
+    String baseline;
+    @Option(names = "--save-baseline", paramLabel = "FILE", description = "write this run as a baseline")
+    String saveBaseline;
+    @Option(names = "--threshold", paramLabel = "PCT", defaultValue = "10", description = "speed drop that counts as a "
+            + "regression, in percent (1..99)")
+    int threshold;
+    @Option(names = "--out", paramLabel = "DIR", description = "output directory (default kvbm-out/bench-<time>)")
+    String outDir;
 
     @Override
     public Map<String, String> fieldOptions() {
@@ -51,21 +54,15 @@ final class BenchCommand implements Command {
     }
 
     @Override
-    public int run(Args args, PrintStream out) {
+    public Integer call() {
         OptionalModules.require(OptionalModules.BENCH);
-        if (args.flag("--quick") && args.flag("--smoke")) {
-            throw new UsageException("--quick and --smoke exclude each other");
-        }
-        BenchOptions.Mode mode = args.flag("--smoke") ? BenchOptions.Mode.SMOKE
-                : args.flag("--quick") ? BenchOptions.Mode.QUICK : BenchOptions.Mode.FULL;
-        double threshold = BenchOptions.DEFAULT_THRESHOLD;
-        if (args.string("--threshold").isPresent()) {
-            threshold = Args.parseInt("--threshold", args.string("--threshold").get(), 1, 99) / 100.0;
-        }
-        Path outDir = args.string("--out").map(Path::of).orElse(Path.of("kvbm-out",
-                "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-        BenchOptions options = new BenchOptions(mode, args.string("--filter").orElse(null), outDir,
-                args.string("--baseline").map(Path::of), args.string("--save-baseline").map(Path::of), threshold);
+        BenchOptions.Mode mode = size != null && size.smoke ? BenchOptions.Mode.SMOKE
+                : size != null && size.quick ? BenchOptions.Mode.QUICK : BenchOptions.Mode.FULL;
+        double threshold = OptionChecks.range("--threshold", this.threshold, 1, 99) / 100.0;
+        Path outDir = this.outDir != null ? Path.of(this.outDir) : Path.of("kvbm-out",
+                "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        BenchOptions options = new BenchOptions(mode, filter, outDir, Optional.ofNullable(baseline).map(Path::of),
+                Optional.ofNullable(saveBaseline).map(Path::of), threshold);
         BenchOutcome outcome = BenchRunner.run(options, out);
         out.println();
         out.printf("%-40s %14s %14s %16s%n", "metric", "value", "reference", "speed vs ref");
@@ -77,10 +74,12 @@ final class BenchCommand implements Command {
         out.println("JMH results: " + outcome.jmhJson());
         out.println("summary:     " + outcome.summary());
         outcome.charts().forEach(c -> out.println("chart:       " + c));
-        args.string("--save-baseline").ifPresent(p -> out.println("baseline written: " + p));
-        if (args.string("--baseline").isPresent()) {
-            out.printf("compared %d metrics with %s (threshold %.0f%%)%n", outcome.comparedWithBaseline(),
-                    args.string("--baseline").get(), threshold * 100);
+        if (saveBaseline != null) {
+            out.println("baseline written: " + saveBaseline);
+        }
+        if (baseline != null) {
+            out.printf("compared %d metrics with %s (threshold %.0f%%)%n", outcome.comparedWithBaseline(), baseline,
+                    threshold * 100);
             if (!outcome.regressions().isEmpty()) {
                 out.println("REGRESSED:");
                 out.print(BenchRunner.regressionTable(outcome.regressions()));

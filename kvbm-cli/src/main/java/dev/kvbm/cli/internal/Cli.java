@@ -3,31 +3,79 @@ package dev.kvbm.cli.internal;
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.MutuallyExclusiveArgsException;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * Dispatches {@code kvbm <command> [options]}. Exit status: 0 success, 1 failure while running, 2 bad
- * command line (one line naming the option and the rule; a stack trace only with {@code --debug}).
+ * Dispatches {@code kvbm <command> [options]} through picocli. Exit status: 0 success, 1 failure while running,
+ * 2 bad command line or environment variable (one line naming the option or variable and the rule; a stack
+ * trace only with {@code --debug}), 3 a benchmark regression.
  */
 public final class Cli {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
+    public static final int REGRESSED = 3;
+    private static final Pattern OPTION_NAME = Pattern.compile("--[a-z0-9][a-z0-9-]*");
+    // picocli's words for "--flag=value" on a flag (it names the option only in its message)
+    private static final Pattern FLAG_WITH_VALUE = Pattern.compile("option '(--[a-z0-9-]+)' should be specified without");
 
     private final PrintStream out;
     private final PrintStream err;
-    private final Map<String, Command> commands = new LinkedHashMap<>();
 
     public Cli(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
-        for (Command c : List.of(new ReplayCommand(), new LayoutCommand(), new HashCommand(), new TiersCommand(),
-                new BenchCommand(), new LeaderCommand(), new WorkerCommand())) {
-            commands.put(c.name(), c);
+    }
+
+    /** The root {@code kvbm}: without a command it prints the overview on stderr (exit 2). */
+    @Command(name = "kvbm", mixinStandardHelpOptions = true, versionProvider = Version.class,
+            synopsisHeading = "usage: ", customSynopsis = "kvbm <command> [options]   (kvbm <command> --help for its "
+                    + "options; --debug for stack traces)", commandListHeading = "%ncommands:%n",
+            exitCodeListHeading = "%nexit status:%n", exitCodeList = {"0:ok", "1:failed while running",
+                "2:bad command line or environment variable (one line naming it)",
+                "3:regression against the baseline (kvbm bench)"}, usageHelpWidth = 110)
+    static final class Root implements Callable<Integer> {
+        private final CommandLine[] self = new CommandLine[1];
+        private final PrintStream err;
+
+        Root(PrintStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public Integer call() {
+            self[0].usage(err);
+            return USAGE;
+        }
+    }
+
+    /** {@code --version}: the version of the {@code dev.kvbm.cli} module (the build's project version). */
+    public static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            Module m = Cli.class.getModule();
+            String v = m.getDescriptor() != null ? m.getDescriptor().rawVersion().orElse(null) : null;
+            if (v == null) {
+                v = Cli.class.getPackage().getImplementationVersion();
+            }
+            return new String[] {"kvbm " + (v == null ? "(version unknown: not run from a packaged module)" : v),
+                "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")"};
         }
     }
 
@@ -35,45 +83,126 @@ public final class Cli {
         List<String> args = new ArrayList<>(Arrays.asList(argv));
         boolean debug = args.remove("--debug");
         quietLibraries(debug);
-        if (args.isEmpty() || args.getFirst().equals("--help") || args.getFirst().equals("-h")
-                || args.getFirst().equals("help")) {
-            if (args.size() > 1 && commands.containsKey(args.get(1))) {
-                printHelp(commands.get(args.get(1)), out);
-                return OK;
-            }
-            printOverview(args.isEmpty() ? err : out);
-            return args.isEmpty() ? USAGE : OK;
-        }
-        Command command = commands.get(args.getFirst());
-        if (command == null) {
-            err.println("kvbm: unknown command '" + args.getFirst() + "' (commands: "
-                    + String.join(", ", commands.keySet()) + "; see kvbm --help)");
-            return USAGE;
-        }
-        List<String> rest = args.subList(1, args.size());
-        if (rest.contains("--help") || rest.contains("-h")) {
-            printHelp(command, out);
+        CommandLine cli = commandLine();
+        if (!args.isEmpty() && args.getFirst().equals("help")) {
+            // "kvbm help [command]", as before picocli
+            CommandLine target = args.size() > 1 ? cli.getSubcommands().get(args.get(1)) : null;
+            (target != null ? target : cli).usage(out);
             return OK;
         }
-        try {
-            Args parsed = Args.parse(rest, command.options());
-            return command.run(parsed, out);
-        } catch (UsageException e) {
-            err.println("kvbm " + command.name() + ": " + e.getMessage());
+        cli.setParameterExceptionHandler((e, a) -> {
+            err.println(prefix(e.getCommandLine()) + usageLine(e));
             trace(debug, e);
             return USAGE;
-        } catch (KvbmException e) {
-            String option = e.field().map(f -> command.fieldOptions().get(f)).orElse(null);
-            boolean badInput = e.code() == ErrorCode.INVALID_CONFIG || e.code() == ErrorCode.INVALID_ARGUMENT
-                    || e.code() == ErrorCode.SIZE_OVERFLOW;
-            err.println("kvbm " + command.name() + ": " + (option != null ? option + ": " : "") + e.getMessage());
-            trace(debug, e);
-            return badInput ? USAGE : FAILED;
-        } catch (RuntimeException | LinkageError e) {
-            err.println("kvbm " + command.name() + ": failed: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parsed) -> failure(e, commandLine, debug));
+        try {
+            return cli.execute(args.toArray(String[]::new));
+        } catch (LinkageError e) {
+            err.println("kvbm: failed: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
             trace(debug, e);
             return FAILED;
         }
+    }
+
+    private CommandLine commandLine() {
+        Root root = new Root(err);
+        CommandLine cli = new CommandLine(root);
+        root.self[0] = cli;
+        for (Subcommand c : List.of(new ReplayCommand(), new LayoutCommand(), new HashCommand(), new TiersCommand(),
+                new BenchCommand(), new LeaderCommand(), new WorkerCommand(), new ModelCommand())) {
+            cli.addSubcommand(c.streams(out, err));
+        }
+        // Registered after the subcommands, so every one of them gets them.
+        cli.registerConverter(Integer.class, OptionChecks::integer);
+        cli.registerConverter(Integer.TYPE, OptionChecks::integer);
+        cli.registerConverter(Long.class, OptionChecks::longInteger);
+        cli.registerConverter(Long.TYPE, OptionChecks::longInteger);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        cli.setCaseInsensitiveEnumValuesAllowed(false);
+        return cli;
+    }
+
+    private static String prefix(CommandLine c) {
+        return c.getParent() == null ? "kvbm: " : "kvbm " + c.getCommandName() + ": ";
+    }
+
+    /** picocli's parse errors in kvbm's words: the option and the rule, on one line. */
+    private static String usageLine(ParameterException e) {
+        CommandLine c = e.getCommandLine();
+        if (e instanceof UnmatchedArgumentException u) {
+            String token = u.getUnmatched().isEmpty() ? "" : u.getUnmatched().getFirst();
+            if (c.getParent() == null) {
+                if (token.startsWith("-")) {
+                    return "unknown option " + token + " (see kvbm --help)";
+                }
+                return "unknown command '" + token + "' (commands: " + String.join(", ", c.getSubcommands().keySet())
+                        + "; see kvbm --help)";
+            }
+            if (!token.startsWith("-")) {
+                return "unexpected argument '" + token + "' (options start with --)";
+            }
+            String name = token.contains("=") ? token.substring(0, token.indexOf('=')) : token;
+            return "unknown option " + name + " (known: " + knownOptions(c) + ")";
+        }
+        if (e instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()
+                && m.getMissing().getFirst() instanceof OptionSpec o) {
+            return o.longestName() + " needs a value (" + o.paramLabel() + ")";
+        }
+        Matcher flag = FLAG_WITH_VALUE.matcher(e.getMessage());
+        if (e instanceof CommandLine.MaxValuesExceededException && flag.find()) {
+            return flag.group(1) + " takes no value";
+        }
+        if (e instanceof CommandLine.OverwrittenOptionException o && o.getOverwritten() instanceof OptionSpec spec) {
+            return spec.longestName() + " is given more than once";
+        }
+        if (e instanceof MutuallyExclusiveArgsException) {
+            List<String> names = new ArrayList<>();
+            Matcher m = OPTION_NAME.matcher(e.getMessage());
+            while (m.find()) {
+                if (!names.contains(m.group())) {
+                    names.add(m.group());
+                }
+            }
+            if (names.size() >= 2) {
+                return names.getFirst() + " and " + String.join(" ", names.subList(1, names.size())) + " exclude each other";
+            }
+        }
+        if (e.getCause() instanceof TypeConversionException t && e.getArgSpec() instanceof OptionSpec o) {
+            return o.longestName() + " " + t.getMessage();
+        }
+        ArgSpec arg = e.getArgSpec();
+        String message = e.getMessage().replaceFirst("^Error: ", "");
+        return arg instanceof OptionSpec o && !message.contains(o.longestName()) ? o.longestName() + ": " + message : message;
+    }
+
+    /** The options a command takes, in declaration order, without --help, --version and --debug. */
+    private static String knownOptions(CommandLine c) {
+        return c.getCommandSpec().options().stream()
+                .filter(o -> !o.usageHelp() && !o.versionHelp() && !o.longestName().equals("--debug"))
+                .map(OptionSpec::longestName).collect(Collectors.joining(" "));
+    }
+
+    private int failure(Exception e, CommandLine c, boolean debug) {
+        String name = prefix(c);
+        if (e instanceof UsageException) {
+            err.println(name + e.getMessage());
+            trace(debug, e);
+            return USAGE;
+        }
+        if (e instanceof KvbmException k) {
+            String option = c.getCommand() instanceof Subcommand s
+                    ? k.field().map(f -> s.fieldOptions().get(f)).orElse(null) : null;
+            boolean badInput = k.code() == ErrorCode.INVALID_CONFIG || k.code() == ErrorCode.INVALID_ARGUMENT
+                    || k.code() == ErrorCode.SIZE_OVERFLOW;
+            err.println(name + (option != null ? option + ": " : "") + k.getMessage());
+            trace(debug, k);
+            return badInput ? USAGE : FAILED;
+        }
+        err.println(name + "failed: " + e + (debug ? "" : " (run with --debug for the stack trace)"));
+        trace(debug, e);
+        return FAILED;
     }
 
     /**
@@ -93,28 +222,5 @@ public final class Cli {
         if (debug) {
             t.printStackTrace(err);
         }
-    }
-
-    private void printOverview(PrintStream to) {
-        to.println("usage: kvbm <command> [options]   (kvbm <command> --help for its options; --debug for stack traces)");
-        to.println();
-        to.println("commands:");
-        for (Command c : commands.values()) {
-            to.printf("  %-8s %s%n", c.name(), c.summary());
-        }
-    }
-
-    static void printHelp(Command c, PrintStream to) {
-        to.println("usage: kvbm " + c.name() + " " + c.usage());
-        to.println();
-        to.println(c.summary());
-        to.println();
-        to.println("options:");
-        for (Args.Spec s : c.options()) {
-            String left = s.name() + (s.takesValue() ? " " + s.valueName() : "");
-            to.printf("  %-24s %s%n", left, s.help());
-        }
-        to.printf("  %-24s %s%n", "--help", "show this help");
-        to.printf("  %-24s %s%n", "--debug", "print stack traces of errors");
     }
 }

@@ -5,59 +5,54 @@ import dev.kvbm.core.hash.TokenBlock;
 import dev.kvbm.core.hash.TokenBlockSequence;
 import java.io.PrintStream;
 import java.util.Arrays;
-import java.util.List;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code kvbm hash}: Dynamo-compatible block and sequence hashes of a token list. */
-final class HashCommand implements Command {
+@Command(name = "hash", description = "Hash tokens into blocks: XXH3-64 block hash and chained sequence hash per complete "
+        + "block.", customSynopsis = "kvbm hash --tokens 1,2,3,... --block-size B [--salt S] [--json]")
+final class HashCommand extends Subcommand {
+    @Option(names = "--tokens", paramLabel = "t1,t2,...", description = "token ids, unsigned 32-bit, comma-separated (required)")
+    String tokens;
+    @Option(names = "--block-size", paramLabel = "B", description = "tokens per block (>= 1, required)")
+    Integer blockSize;
+    @Option(names = "--salt", paramLabel = "S", defaultValue = "0", description = "salt hash, unsigned 64-bit decimal")
+    String salt;
+    @Option(names = "--json", arity = "0", description = "print one JSON object on one line (hashes as unsigned decimal strings)")
+    boolean json;
 
     @Override
-    public String name() {
-        return "hash";
-    }
-
-    @Override
-    public String summary() {
-        return "Hash tokens into blocks: XXH3-64 block hash and chained sequence hash per complete block.";
-    }
-
-    @Override
-    public String usage() {
-        return "--tokens 1,2,3,... --block-size B [--salt S] [--json]";
-    }
-
-    @Override
-    public List<Args.Spec> options() {
-        return List.of(
-                Args.Spec.value("--tokens", "t1,t2,...", "token ids, unsigned 32-bit, comma-separated"),
-                Args.Spec.value("--block-size", "B", "tokens per block (>= 1)"),
-                Args.Spec.value("--salt", "S", "salt hash, unsigned 64-bit decimal (default 0)"),
-                Args.Spec.flag("--json", "print one JSON object"));
-    }
-
-    @Override
-    public int run(Args args, PrintStream out) {
-        int[] tokens = parseTokens(args.required("--tokens"));
-        int blockSize = args.integer("--block-size", null, 1, Integer.MAX_VALUE);
-        long salt = args.string("--salt").map(HashCommand::parseSalt).orElse(0L);
+    public Integer call() {
+        int[] tokens = parseTokens(OptionChecks.required("--tokens", this.tokens));
+        int blockSize = OptionChecks.required("--block-size", this.blockSize, 1, Integer.MAX_VALUE);
+        long salt = parseSalt(this.salt);
         TokenBlockSequence seq = TokenBlockSequence.of(tokens, blockSize, salt);
-        if (args.flag("--json")) {
-            Json j = new Json(out).beginObject().field("blockSize", blockSize)
-                    .field("salt", SequenceHashes.toUnsigned(salt));
-            j.name("blocks").beginArray();
-            for (TokenBlock b : seq.blocks()) {
-                j.beginObject().name("tokens").beginArray();
-                for (int t : b.tokens()) {
-                    j.value(Integer.toUnsignedLong(t));
+        if (json) {
+            JsonLine.print(out, g -> {
+                g.writeStartObject();
+                g.writeNumberField("blockSize", blockSize);
+                JsonLine.hash(g, "salt", salt);
+                g.writeArrayFieldStart("blocks");
+                for (TokenBlock b : seq.blocks()) {
+                    g.writeStartObject();
+                    g.writeArrayFieldStart("tokens");
+                    for (int t : b.tokens()) {
+                        g.writeNumber(Integer.toUnsignedLong(t));
+                    }
+                    g.writeEndArray();
+                    JsonLine.hash(g, "blockHash", b.blockHash());
+                    JsonLine.hash(g, "sequenceHash", b.sequenceHash());
+                    g.writeEndObject();
                 }
-                j.endArray().field("blockHash", SequenceHashes.toUnsigned(b.blockHash()))
-                        .field("sequenceHash", SequenceHashes.toUnsigned(b.sequenceHash())).endObject();
-            }
-            j.endArray().name("partial").beginArray();
-            for (int t : seq.partialTokens()) {
-                j.value(Integer.toUnsignedLong(t));
-            }
-            j.endArray().endObject().end();
+                g.writeEndArray();
+                g.writeArrayFieldStart("partial");
+                for (int t : seq.partialTokens()) {
+                    g.writeNumber(Integer.toUnsignedLong(t));
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
         } else {
             out.printf("%d tokens, block size %d, salt %s: %d complete block(s), %d token(s) in the partial tail%n",
                     tokens.length, blockSize, SequenceHashes.toUnsigned(salt), seq.blocks().size(),

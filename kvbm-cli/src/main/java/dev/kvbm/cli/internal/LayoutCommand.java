@@ -4,43 +4,40 @@ import dev.kvbm.api.layout.BlockLayout;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.layout.MemoryRegion;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.util.List;
+import java.io.UncheckedIOException;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code kvbm layout}: the address math of one layout, and where each (block, layer, outer) page lives. */
-final class LayoutCommand implements Command {
-
-    @Override
-    public String name() {
-        return "layout";
-    }
-
-    @Override
-    public String summary() {
-        return "Show a KV block layout: strides, sizes, allocation per storage region, and each page's region.";
-    }
-
-    @Override
-    public String usage() {
-        return "--type fc|ls-outer|ls-block --blocks N --layers L --outer O --page P --inner I --dtype-bytes D "
-                + "[--alignment A] [--region b,l,o] [--json]";
-    }
-
-    @Override
-    public List<Args.Spec> options() {
-        return List.of(
-                Args.Spec.value("--type", "fc|ls-outer|ls-block", "FullyContiguous, or LayerSeparate outer- or block-contiguous"),
-                Args.Spec.value("--blocks", "N", "number of blocks (>= 1)"),
-                Args.Spec.value("--layers", "L", "number of layers (>= 1)"),
-                Args.Spec.value("--outer", "O", "outer dimension: 2 = K and V, 1 = MLA/fused"),
-                Args.Spec.value("--page", "P", "tokens per block (>= 1)"),
-                Args.Spec.value("--inner", "I", "elements per token per outer per layer (>= 1)"),
-                Args.Spec.value("--dtype-bytes", "D", "bytes per element (default 2)"),
-                Args.Spec.value("--alignment", "A", "alignment of block starts in bytes, a power of two (default 1)"),
-                Args.Spec.value("--region", "b,l,o", "show only the region of this block, layer and outer index"),
-                Args.Spec.flag("--json", "print one JSON object"));
-    }
+@Command(name = "layout", description = "Show a KV block layout: strides, sizes, allocation per storage region, and each "
+        + "page's region.", customSynopsis = "kvbm layout --type fc|ls-outer|ls-block --blocks N --layers L --outer O "
+        + "--page P --inner I --dtype-bytes D [--alignment A] [--region b,l,o] [--json]")
+final class LayoutCommand extends Subcommand {
+    @Option(names = "--type", paramLabel = "fc|ls-outer|ls-block",
+            description = "FullyContiguous, or LayerSeparate outer- or block-contiguous (required)")
+    String type;
+    @Option(names = "--blocks", paramLabel = "N", description = "number of blocks (>= 1, required)")
+    Integer blocks;
+    @Option(names = "--layers", paramLabel = "L", description = "number of layers (>= 1, required)")
+    Integer layers;
+    @Option(names = "--outer", paramLabel = "O", description = "outer dimension: 2 = K and V, 1 = MLA/fused (required)")
+    Integer outer;
+    @Option(names = "--page", paramLabel = "P", description = "tokens per block (>= 1, required)")
+    Integer page;
+    @Option(names = "--inner", paramLabel = "I", description = "elements per token per outer per layer (>= 1, required)")
+    Integer inner;
+    @Option(names = "--dtype-bytes", paramLabel = "D", defaultValue = "2", description = "bytes per element")
+    int dtypeBytes;
+    @Option(names = "--alignment", paramLabel = "A", defaultValue = "1",
+            description = "alignment of block starts in bytes, a power of two")
+    int alignment;
+    @Option(names = "--region", paramLabel = "b,l,o", description = "show only the region of this block, layer and outer index")
+    String region;
+    @Option(names = "--json", arity = "0", description = "print one JSON object on one line")
+    boolean json;
 
     @Override
     public Map<String, String> fieldOptions() {
@@ -52,23 +49,18 @@ final class LayoutCommand implements Command {
     }
 
     @Override
-    public int run(Args args, PrintStream out) {
-        LayoutType type = LayoutType.parse(args.required("--type"));
-        // Range checks belong to LayoutConfig; here only "is it an integer".
-        LayoutConfig config = new LayoutConfig(
-                args.integer("--blocks", null),
-                args.integer("--layers", null),
-                args.integer("--outer", null),
-                args.integer("--page", null),
-                args.integer("--inner", null),
-                args.integer("--alignment", LayoutConfig.DEFAULT_ALIGNMENT),
-                args.integer("--dtype-bytes", LayoutConfig.DEFAULT_DTYPE_WIDTH_BYTES));
-        BlockLayout layout = BlockLayout.of(config, type);
-        int[] only = args.string("--region").map(LayoutCommand::parseRegion).orElse(null);
+    public Integer call() {
+        LayoutType layoutType = LayoutType.parse(OptionChecks.required("--type", type));
+        // Range checks belong to LayoutConfig; here only "is it given".
+        LayoutConfig config = new LayoutConfig(OptionChecks.required("--blocks", blocks),
+                OptionChecks.required("--layers", layers), OptionChecks.required("--outer", outer),
+                OptionChecks.required("--page", page), OptionChecks.required("--inner", inner), alignment, dtypeBytes);
+        BlockLayout layout = BlockLayout.of(config, layoutType);
+        int[] only = region == null ? null : parseRegion(region);
         if (only != null) {
             layout.memoryRegion(only[0], only[1], only[2]); // validates before anything is printed
         }
-        if (args.flag("--json")) {
+        if (json) {
             printJson(layout, only, out);
         } else {
             printText(layout, only, out);
@@ -81,14 +73,20 @@ final class LayoutCommand implements Command {
         if (parts.length != 3) {
             throw new UsageException("--region must be three indices block,layer,outer (got '" + text + "')");
         }
-        return new int[] {
-            Args.parseInt("--region block", parts[0], 0, Integer.MAX_VALUE),
-            Args.parseInt("--region layer", parts[1], 0, Integer.MAX_VALUE),
-            Args.parseInt("--region outer", parts[2], 0, Integer.MAX_VALUE)};
+        return new int[] {index("--region block", parts[0]), index("--region layer", parts[1]),
+            index("--region outer", parts[2])};
+    }
+
+    private static int index(String what, String text) {
+        try {
+            return OptionChecks.range(what, OptionChecks.integer(text), 0, Integer.MAX_VALUE);
+        } catch (picocli.CommandLine.TypeConversionException e) {
+            throw new UsageException(what + " " + e.getMessage());
+        }
     }
 
     /** Visits the requested region, or every region in (block, layer, outer) order. */
-    private static void forEachRegion(BlockLayout layout, int[] only, RegionVisitor visitor) {
+    private static void forEachRegion(BlockLayout layout, int[] only, RegionVisitor visitor) throws IOException {
         if (only != null) {
             visitor.visit(only[0], only[1], only[2], layout.memoryRegion(only[0], only[1], only[2]));
             return;
@@ -104,33 +102,43 @@ final class LayoutCommand implements Command {
     }
 
     private interface RegionVisitor {
-        void visit(int block, int layer, int outer, MemoryRegion region);
+        void visit(int block, int layer, int outer, MemoryRegion region) throws IOException;
     }
 
     private static void printJson(BlockLayout layout, int[] only, PrintStream out) {
         LayoutConfig c = layout.config();
-        Json j = new Json(out).beginObject()
-                .field("type", layout.type().shortName())
-                .field("numBlocks", c.numBlocks())
-                .field("numLayers", c.numLayers())
-                .field("outerDim", c.outerDim())
-                .field("pageSize", c.pageSize())
-                .field("innerDim", c.innerDim())
-                .field("dtypeWidthBytes", c.dtypeWidthBytes())
-                .field("alignment", c.alignment())
-                .field("memoryRegionSize", layout.memoryRegionSize())
-                .field("outerStride", layout.outerStride())
-                .field("layerStride", layout.layerStride())
-                .field("blockStride", layout.blockStride())
-                .field("layoutDataBytes", layout.layoutDataBytes())
-                .field("requiredAllocationSize", layout.requiredAllocationSize())
-                .field("numStorageRegions", layout.numStorageRegions())
-                .field("blockDataBytes", c.blockDataBytes());
-        j.name("regions").beginArray();
-        forEachRegion(layout, only, (b, l, o, r) -> j.beginObject().field("block", b).field("layer", l)
-                .field("outer", o).field("storage", r.storageIndex()).field("offset", r.offset())
-                .field("size", r.size()).endObject());
-        j.endArray().endObject().end();
+        JsonLine.print(out, g -> {
+            g.writeStartObject();
+            g.writeStringField("type", layout.type().shortName());
+            g.writeNumberField("numBlocks", c.numBlocks());
+            g.writeNumberField("numLayers", c.numLayers());
+            g.writeNumberField("outerDim", c.outerDim());
+            g.writeNumberField("pageSize", c.pageSize());
+            g.writeNumberField("innerDim", c.innerDim());
+            g.writeNumberField("dtypeWidthBytes", c.dtypeWidthBytes());
+            g.writeNumberField("alignment", c.alignment());
+            g.writeNumberField("memoryRegionSize", layout.memoryRegionSize());
+            g.writeNumberField("outerStride", layout.outerStride());
+            g.writeNumberField("layerStride", layout.layerStride());
+            g.writeNumberField("blockStride", layout.blockStride());
+            g.writeNumberField("layoutDataBytes", layout.layoutDataBytes());
+            g.writeNumberField("requiredAllocationSize", layout.requiredAllocationSize());
+            g.writeNumberField("numStorageRegions", layout.numStorageRegions());
+            g.writeNumberField("blockDataBytes", c.blockDataBytes());
+            g.writeArrayFieldStart("regions");
+            forEachRegion(layout, only, (b, l, o, r) -> {
+                g.writeStartObject();
+                g.writeNumberField("block", b);
+                g.writeNumberField("layer", l);
+                g.writeNumberField("outer", o);
+                g.writeNumberField("storage", r.storageIndex());
+                g.writeNumberField("offset", r.offset());
+                g.writeNumberField("size", r.size());
+                g.writeEndObject();
+            });
+            g.writeEndArray();
+            g.writeEndObject();
+        });
     }
 
     private static void printText(BlockLayout layout, int[] only, PrintStream out) {
@@ -149,7 +157,11 @@ final class LayoutCommand implements Command {
                 layout.requiredAllocationSize(), layout.numStorageRegions(), c.alignment());
         out.println();
         out.printf("  %6s %6s %6s %8s %14s %10s%n", "block", "layer", "outer", "storage", "offset", "size");
-        forEachRegion(layout, only, (b, l, o, r) ->
-                out.printf("  %6d %6d %6d %8d %14d %10d%n", b, l, o, r.storageIndex(), r.offset(), r.size()));
+        try {
+            forEachRegion(layout, only, (b, l, o, r) ->
+                    out.printf("  %6d %6d %6d %8d %14d %10d%n", b, l, o, r.storageIndex(), r.offset(), r.size()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a PrintStream does not throw
+        }
     }
 }

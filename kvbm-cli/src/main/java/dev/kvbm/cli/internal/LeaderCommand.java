@@ -1,98 +1,135 @@
 package dev.kvbm.cli.internal;
 
-import dev.kvbm.api.Tier;
-import dev.kvbm.api.spi.BlockPair;
+import dev.kvbm.api.config.ConfigKeys;
+import dev.kvbm.api.config.EnvironmentVariables;
 import dev.kvbm.api.spi.TransportConfig;
 import dev.kvbm.transport.zmq.ZmqLeader;
 import dev.kvbm.transport.zmq.ZmqOptions;
-import java.io.PrintStream;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code kvbm leader}: binds the leader's endpoints, runs the handshake and prints the leader metadata. */
-final class LeaderCommand implements Command {
+@Command(name = "leader", description = "Run a leader: handshake with N workers over ZeroMQ and print the leader metadata.",
+        customSynopsis = "kvbm leader [--pub URL] [--ack URL] [--dp-rank R] --workers N [--g2-blocks M | --g2-gb X] "
+                + "[--g3-blocks K | --g3-gb Y] [--json] [--exit-after-handshake] [--probe N] [--curve-secret FILE] "
+                + "[--allow-non-loopback]",
+        footer = {"environment (a malformed value is an error naming it):",
+            "  DYN_KVBM_LEADER_ZMQ_HOST, _PUB_PORT, _ACK_PORT       endpoints (127.0.0.1, 56001, 56002; ports + 2 * rank)",
+            "  DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS, _CPU_CACHE_GB G2 blocks, or decimal GB over the summed block bytes",
+            "  DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS, _DISK_CACHE_GB G3 blocks, or decimal GB",
+            "  DYN_KVBM_LEADER_WORKER_INIT_TIMEOUT_SECS             handshake timeout in seconds (120)"})
+final class LeaderCommand extends Subcommand {
 
-    @Override
-    public String name() {
-        return "leader";
+    /** G2 by count or by size. */
+    static final class G2Size {
+        @Option(names = "--g2-blocks", paramLabel = "M", description = "G2 blocks (default DYN_KVBM_CPU_CACHE_OVERRIDE_"
+                + "NUM_BLOCKS)")
+        Integer blocks;
+        @Option(names = "--g2-gb", paramLabel = "X", converter = OptionChecks.Gigabytes.class,
+                description = "G2 in decimal GB over the summed bytes per block (default DYN_KVBM_CPU_CACHE_GB)")
+        Double gb;
     }
 
-    @Override
-    public String summary() {
-        return "Run a leader: handshake with N workers over ZeroMQ and print the leader metadata.";
+    /** G3 by count or by size. */
+    static final class G3Size {
+        @Option(names = "--g3-blocks", paramLabel = "K", description = "G3 blocks (default DYN_KVBM_DISK_CACHE_OVERRIDE_"
+                + "NUM_BLOCKS)")
+        Integer blocks;
+        @Option(names = "--g3-gb", paramLabel = "Y", converter = OptionChecks.Gigabytes.class,
+                description = "G3 in decimal GB (default DYN_KVBM_DISK_CACHE_GB)")
+        Double gb;
     }
 
-    @Override
-    public String usage() {
-        return "[--pub URL] [--ack URL] [--dp-rank R] --workers N [--g2-blocks M | --g2-gb X] [--g3-blocks K | --g3-gb Y] [--json] "
-                + "[--exit-after-handshake] [--probe N] [--curve-secret FILE] [--allow-non-loopback]";
-    }
+    @Option(names = "--pub", paramLabel = "URL", description = "PUB endpoint to bind (default from DYN_KVBM_LEADER_ZMQ_*, "
+            + "tcp://127.0.0.1:56001)")
+    String pub;
+    @Option(names = "--ack", paramLabel = "URL", description = "PULL endpoint to bind (default tcp://127.0.0.1:56002)")
+    String ack;
+    @Option(names = "--workers", paramLabel = "N", description = "number of workers (world size), 1..4096 (required)")
+    Integer workers;
+    @Option(names = "--dp-rank", paramLabel = "R", defaultValue = "0", description = "data-parallel rank: default ports "
+            + "+ 2 * R")
+    int dpRank;
+    @ArgGroup(exclusive = true)
+    G2Size g2 = new G2Size();
+    @ArgGroup(exclusive = true)
+    G3Size g3 = new G3Size();
+    @Option(names = "--json", arity = "0", description = "print one JSON object on one line")
+    boolean json;
+    @Option(names = "--exit-after-handshake", arity = "0", description = "exit once the handshake is done")
+    boolean exitAfterHandshake;
+    @Option(names = "--probe", paramLabel = "N", defaultValue = "0", description = "after the handshake, time N "
+            + "transfer_blocks round trips of 16 blocks G1->G2 (0..1000000)")
+    int probe;
+    @Option(names = "--curve-secret", paramLabel = "FILE", description = "the leader's CURVE certificate (public and "
+            + "secret key): encrypt")
+    String curveSecret;
+    @Option(names = "--allow-non-loopback", arity = "0", description = "allow binding a non-loopback address (logs a warning)")
+    boolean allowNonLoopback;
 
     @Override
-    public List<Args.Spec> options() {
-        return List.of(
-                Args.Spec.value("--pub", "URL", "PUB endpoint to bind (default from DYN_KVBM_LEADER_ZMQ_*, tcp://127.0.0.1:56001)"),
-                Args.Spec.value("--ack", "URL", "PULL endpoint to bind (default tcp://127.0.0.1:56002)"),
-                Args.Spec.value("--workers", "N", "number of workers (world size)"),
-                Args.Spec.value("--dp-rank", "R", "data-parallel rank: default ports + 2 * R (default 0)"),
-                Args.Spec.value("--g2-blocks", "M", "G2 blocks (default DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS)"),
-                Args.Spec.value("--g2-gb", "X", "G2 in decimal GB over the summed bytes per block (default DYN_KVBM_CPU_CACHE_GB)"),
-                Args.Spec.value("--g3-blocks", "K", "G3 blocks (default DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS)"),
-                Args.Spec.value("--g3-gb", "Y", "G3 in decimal GB (default DYN_KVBM_DISK_CACHE_GB)"),
-                Args.Spec.flag("--json", "print one JSON object"),
-                Args.Spec.flag("--exit-after-handshake", "exit once the handshake is done"),
-                Args.Spec.value("--probe", "N", "after the handshake, time N transfer_blocks round trips of 16 blocks G1->G2"),
-                Args.Spec.value("--curve-secret", "FILE", "the leader's CURVE certificate (public and secret key): encrypt"),
-                Args.Spec.flag("--allow-non-loopback", "allow binding a non-loopback address (logs a warning)"));
-    }
-
-    @Override
-    public int run(Args args, PrintStream out) {
+    public Integer call() {
         OptionalModules.require(OptionalModules.ZMQ);
-        ZmqOptions.Endpoints defaults = ZmqOptions.endpoints(System.getenv(), args.integer("--dp-rank", 0, 0, 32767));
-        int workers = args.integer("--workers", null, 1, 4096);
+        // Every option and variable is checked before anything is bound.
+        int rank = OptionChecks.range("--dp-rank", dpRank, 0, 32767);
+        int worldSize = OptionChecks.required("--workers", workers, 1, 4096);
+        int probes = OptionChecks.range("--probe", probe, 0, 1_000_000);
+        EnvironmentVariables env = EnvironmentVariables.system();
+        env.port(ConfigKeys.LEADER_ZMQ_PUB_PORT);
+        env.port(ConfigKeys.LEADER_ZMQ_ACK_PORT);
+        env.integer(ConfigKeys.LEADER_WORKER_INIT_TIMEOUT_SECS, 1, Long.MAX_VALUE);
+        ZmqLeader.Sizing sizing = sizing(env);
+        ZmqOptions.Endpoints defaults = ZmqOptions.endpoints(System.getenv(), rank);
         Map<String, String> options = new HashMap<>();
-        args.string("--curve-secret").ifPresent(f -> options.put(ZmqOptions.CURVE_SERVER_SECRET_FILE, f));
-        if (args.flag("--allow-non-loopback")) {
+        if (curveSecret != null) {
+            options.put(ZmqOptions.CURVE_SERVER_SECRET_FILE, curveSecret);
+        }
+        if (allowNonLoopback) {
             options.put(ZmqOptions.ALLOW_NON_LOOPBACK, "true");
         }
-        ZmqLeader.Settings settings = ZmqLeader.Settings.fromEnvironment(System.getenv());
-        settings = settings.withSizing(sizing(args, settings.sizing()));
-        TransportConfig config = new TransportConfig(args.string("--pub").orElse(defaults.publish()),
-                args.string("--ack").orElse(defaults.ack()), workers, settings.initTimeout(), options);
+        ZmqLeader.Settings settings = ZmqLeader.Settings.fromEnvironment(System.getenv()).withSizing(sizing);
+        TransportConfig config = new TransportConfig(pub != null ? pub : defaults.publish(),
+                ack != null ? ack : defaults.ack(), worldSize, settings.initTimeout(), options);
         ZmqLeader leader = ZmqLeader.start(config, settings);
         try {
             ZmqLeader.Ready r = leader.awaitReady(settings.initTimeout().plusSeconds(5));
-            if (args.flag("--json")) {
-                Json j = new Json(out).beginObject().field("ready", true).field("numDeviceBlocks", r.numDeviceBlocks())
-                        .field("bytesPerBlock", r.bytesPerBlock()).field("numHostBlocks", r.numHostBlocks())
-                        .field("numDiskBlocks", r.numDiskBlocks()).name("handshakeMillis").value(r.handshakeTime().toNanos() / 1e6);
-                int probe = args.integer("--probe", 0, 0, 1_000_000);
-                if (probe > 0) {
-                    double[] p = probe(leader, r, probe);
-                    j.name("transferP50Micros").value(p[0]).name("transferP99Micros").value(p[1])
-                            .name("pingP50Micros").value(p[2]).name("pingP99Micros").value(p[3]);
-                }
-                j.endObject().end();
+            if (json) {
+                LeaderProbe.Result p = probes > 0 ? LeaderProbe.run(leader, r, probes) : null;
+                JsonLine.print(out, g -> {
+                    g.writeStartObject();
+                    g.writeBooleanField("ready", true);
+                    g.writeNumberField("numDeviceBlocks", r.numDeviceBlocks());
+                    g.writeNumberField("bytesPerBlock", r.bytesPerBlock());
+                    g.writeNumberField("numHostBlocks", r.numHostBlocks());
+                    g.writeNumberField("numDiskBlocks", r.numDiskBlocks());
+                    JsonLine.number(g, "handshakeMillis", r.handshakeTime().toNanos() / 1e6);
+                    if (p != null) {
+                        JsonLine.number(g, "transferP50Micros", p.transferP50Micros());
+                        JsonLine.number(g, "transferP99Micros", p.transferP99Micros());
+                        JsonLine.number(g, "pingP50Micros", p.pingP50Micros());
+                        JsonLine.number(g, "pingP99Micros", p.pingP99Micros());
+                    }
+                    g.writeEndObject();
+                });
             } else {
                 out.printf("leader ready: %d worker(s) on %s / %s; G1 %,d blocks, %,d bytes per block (all workers), "
-                                + "G2 %,d blocks, G3 %,d blocks; handshake %.0f ms%n", workers, leader.publishEndpoint(),
+                                + "G2 %,d blocks, G3 %,d blocks; handshake %.0f ms%n", worldSize, leader.publishEndpoint(),
                         leader.ackEndpoint(), r.numDeviceBlocks(), r.bytesPerBlock(), r.numHostBlocks(), r.numDiskBlocks(),
                         r.handshakeTime().toNanos() / 1e6);
-                int probe = args.integer("--probe", 0, 0, 1_000_000);
-                if (probe > 0) {
-                    double[] p = probe(leader, r, probe);
+                out.flush();
+                if (probes > 0) {
+                    LeaderProbe.Result p = LeaderProbe.run(leader, r, probes);
                     out.printf("transfer_blocks of 16 blocks G1->G2, %d round trips: p50 %.0f us, p99 %.0f us "
-                            + "(ping: p50 %.0f us, p99 %.0f us)%n", probe, p[0], p[1], p[2], p[3]);
+                                    + "(ping: p50 %.0f us, p99 %.0f us)%n", probes, p.transferP50Micros(),
+                            p.transferP99Micros(), p.pingP50Micros(), p.pingP99Micros());
                 }
             }
             out.flush();
-            if (!args.flag("--exit-after-handshake")) {
+            if (!exitAfterHandshake) {
                 CountDownLatch forever = new CountDownLatch(1);
                 Runtime.getRuntime().addShutdownHook(new Thread(leader::close));
                 forever.await();
@@ -106,83 +143,28 @@ final class LeaderCommand implements Command {
         }
     }
 
-    /**
-     * p50 and p99 in microseconds of {@code n} round trips of 16-block G1->G2 transfers (after 10% warm-up), then
-     * of {@code n} pings (the transport alone).
-     */
-    private static double[] probe(ZmqLeader leader, ZmqLeader.Ready r, int n) {
-        int blocks = (int) Math.min(16, Math.min(r.numDeviceBlocks(), r.numHostBlocks()));
-        if (blocks < 16) {
-            throw new UsageException("--probe needs at least 16 G1 and G2 blocks (G1 " + r.numDeviceBlocks() + ", G2 "
-                    + r.numHostBlocks() + ")");
-        }
-        List<BlockPair> pairs = new ArrayList<>();
-        for (int i = 0; i < 16; i++) {
-            pairs.add(new BlockPair(i, i));
-        }
-        for (int i = 0; i < Math.max(1, n / 10); i++) {
-            leader.move(Tier.G1, Tier.G2, pairs).join();
-        }
-        long[] nanos = new long[n];
-        for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            leader.move(Tier.G1, Tier.G2, pairs).join();
-            nanos[i] = System.nanoTime() - t0;
-        }
-        Arrays.sort(nanos);
-        long[] pings = new long[n];
-        for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            leader.call("ping", List.of(), Duration.ofSeconds(10)).join();
-            pings[i] = System.nanoTime() - t0;
-        }
-        Arrays.sort(pings);
-        return new double[] {percentile(nanos, 0.50), percentile(nanos, 0.99), percentile(pings, 0.50), percentile(pings, 0.99)};
-    }
-
-    private static double percentile(long[] sorted, double q) {
-        return sorted[(int) Math.ceil(q * sorted.length) - 1] / 1e3;
-    }
-
-    static ZmqLeader.Sizing sizing(Args args, ZmqLeader.Sizing env) {
-        long g2Blocks = env.hostBlocks();
-        double g2Gb = env.hostGb();
-        long g3Blocks = env.diskBlocks();
-        double g3Gb = env.diskGb();
-        if (args.string("--g2-blocks").isPresent() && args.string("--g2-gb").isPresent()) {
-            throw new UsageException("--g2-blocks and --g2-gb exclude each other");
-        }
-        if (args.string("--g3-blocks").isPresent() && args.string("--g3-gb").isPresent()) {
-            throw new UsageException("--g3-blocks and --g3-gb exclude each other");
-        }
-        if (args.string("--g2-blocks").isPresent()) {
-            g2Blocks = args.integer("--g2-blocks", null, 0, Integer.MAX_VALUE);
+    /** G2/G3 sizing: the options, else Dynamo's variables (read through the one environment parser), else 0. */
+    ZmqLeader.Sizing sizing(EnvironmentVariables env) {
+        long g2Blocks = env.blockCount(ConfigKeys.CPU_CACHE_OVERRIDE_NUM_BLOCKS).orElse(0);
+        double g2Gb = env.gigabytes(ConfigKeys.CPU_CACHE_GB).orElse(0);
+        long g3Blocks = env.blockCount(ConfigKeys.DISK_CACHE_OVERRIDE_NUM_BLOCKS).orElse(0);
+        double g3Gb = env.gigabytes(ConfigKeys.DISK_CACHE_GB).orElse(0);
+        if (g2.blocks != null) {
+            g2Blocks = OptionChecks.range("--g2-blocks", g2.blocks, 0, Integer.MAX_VALUE);
             g2Gb = 0;
         }
-        if (args.string("--g2-gb").isPresent()) {
-            g2Gb = gb("--g2-gb", args.string("--g2-gb").get());
+        if (g2.gb != null) {
+            g2Gb = g2.gb;
             g2Blocks = 0;
         }
-        if (args.string("--g3-blocks").isPresent()) {
-            g3Blocks = args.integer("--g3-blocks", null, 0, Integer.MAX_VALUE);
+        if (g3.blocks != null) {
+            g3Blocks = OptionChecks.range("--g3-blocks", g3.blocks, 0, Integer.MAX_VALUE);
             g3Gb = 0;
         }
-        if (args.string("--g3-gb").isPresent()) {
-            g3Gb = gb("--g3-gb", args.string("--g3-gb").get());
+        if (g3.gb != null) {
+            g3Gb = g3.gb;
             g3Blocks = 0;
         }
         return new ZmqLeader.Sizing(g2Blocks, g2Gb, g3Blocks, g3Gb);
-    }
-
-    private static double gb(String option, String text) {
-        try {
-            double v = Double.parseDouble(text);
-            if (v >= 0 && Double.isFinite(v)) {
-                return v;
-            }
-        } catch (NumberFormatException ignored) {
-            // below
-        }
-        throw new UsageException(option + " must be a number of decimal GB >= 0 (got '" + text + "')");
     }
 }

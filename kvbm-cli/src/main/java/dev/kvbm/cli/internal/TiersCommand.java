@@ -6,49 +6,46 @@ import dev.kvbm.core.providers.ProviderStatus;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code kvbm tiers}: every provider found, whether it can run here, and why not. */
-final class TiersCommand implements Command {
+@Command(name = "tiers", description = "List every tier, transfer-engine and transport provider found, available or not, "
+        + "and why not.", customSynopsis = "kvbm tiers [--exclude name,...] [--json]")
+final class TiersCommand extends Subcommand {
+    @Option(names = "--exclude", paramLabel = "name,...", description = "leave these providers out (adds to "
+            + "-Dkvbm.provider.exclude)")
+    String exclude;
+    @Option(names = "--json", arity = "0", description = "print one JSON object on one line")
+    boolean json;
 
     @Override
-    public String name() {
-        return "tiers";
-    }
-
-    @Override
-    public String summary() {
-        return "List every tier, transfer-engine and transport provider found, available or not, and why not.";
-    }
-
-    @Override
-    public String usage() {
-        return "[--exclude name,...] [--json]";
-    }
-
-    @Override
-    public List<Args.Spec> options() {
-        return List.of(
-                Args.Spec.value("--exclude", "name,...", "leave these providers out (adds to -Dkvbm.provider.exclude)"),
-                Args.Spec.flag("--json", "print one JSON object"));
-    }
-
-    @Override
-    public int run(Args args, PrintStream out) {
-        Set<String> exclude = args.string("--exclude").map(s -> Set.of(s.split(","))).orElse(Set.of());
+    public Integer call() {
+        Set<String> exclude = this.exclude == null ? Set.of() : Set.of(this.exclude.split(","));
         ProviderRegistry registry = ProviderRegistry.load(exclude);
         List<ProviderStatus> statuses = registry.statuses();
-        if (args.flag("--json")) {
-            Json j = new Json(out).beginObject().name("providers").beginArray();
-            for (ProviderStatus s : statuses) {
-                j.beginObject().field("category", s.category()).field("name", s.name()).field("serves", s.serves())
-                        .field("module", s.module()).field("available", s.available())
-                        .field("cause", s.cause().orElse(null)).endObject();
-            }
-            j.endArray().name("tiers").beginObject();
-            for (Tier t : Tier.values()) {
-                j.field(t.name(), registry.bestTier(t).map(p -> p.name()).orElse(null));
-            }
-            j.endObject().endObject().end();
+        if (json) {
+            JsonLine.print(out, g -> {
+                g.writeStartObject();
+                g.writeArrayFieldStart("providers");
+                for (ProviderStatus s : statuses) {
+                    g.writeStartObject();
+                    g.writeStringField("category", s.category());
+                    g.writeStringField("name", s.name());
+                    g.writeStringField("serves", s.serves());
+                    g.writeStringField("module", s.module());
+                    g.writeBooleanField("available", s.available());
+                    g.writeStringField("cause", s.cause().orElse(null));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeObjectFieldStart("tiers");
+                for (Tier t : Tier.values()) {
+                    g.writeStringField(t.name(), registry.bestTier(t).map(p -> p.name()).orElse(null));
+                }
+                g.writeEndObject();
+                g.writeEndObject();
+            });
             return Cli.OK;
         }
         if (statuses.isEmpty()) {

@@ -30,7 +30,7 @@ class CliTest {
         Result r = run("layout", "--type", "fc", "--blocks", "3", "--layers", "2", "--outer", "2", "--page", "4",
                 "--inner", "8", "--dtype-bytes", "2", "--alignment", "512", "--json");
         assertEquals(0, r.code(), r.err());
-        Map<String, Object> j = MiniJson.object(r.out());
+        Map<String, Object> j = JsonReports.object(r.out());
         assertEquals(64L, j.get("memoryRegionSize"));
         assertEquals(64L, j.get("outerStride"));
         assertEquals(128L, j.get("layerStride"));
@@ -48,7 +48,7 @@ class CliTest {
         Result r = run("layout", "--type", "ls-outer", "--blocks", "3", "--layers", "2", "--outer", "2", "--page", "4",
                 "--inner", "8", "--dtype-bytes", "2", "--region", "2,1,1", "--json");
         assertEquals(0, r.code(), r.err());
-        List<?> regions = (List<?>) MiniJson.object(r.out()).get("regions");
+        List<?> regions = (List<?>) JsonReports.object(r.out()).get("regions");
         assertEquals(List.of(Map.of("block", 2L, "layer", 1L, "outer", 1L, "storage", 1L, "offset", 128L + 192,
                 "size", 64L)), regions);
     }
@@ -109,7 +109,7 @@ class CliTest {
     void hashJsonMatchesDynamo() {
         Result r = run("hash", "--tokens", "1,2,3,4,5", "--block-size", "4", "--salt", "1337", "--json");
         assertEquals(0, r.code(), r.err());
-        Map<String, Object> j = MiniJson.object(r.out());
+        Map<String, Object> j = JsonReports.object(r.out());
         List<?> blocks = (List<?>) j.get("blocks");
         assertEquals(1, blocks.size());
         Map<?, ?> b = (Map<?, ?>) blocks.getFirst();
@@ -124,9 +124,9 @@ class CliTest {
         Result r = run("hash", "--tokens", "4294967295,0", "--block-size", "2", "--salt", "18446744073709551615",
                 "--json");
         assertEquals(0, r.code(), r.err());
-        Map<?, ?> b = (Map<?, ?>) ((List<?>) MiniJson.object(r.out()).get("blocks")).getFirst();
+        Map<?, ?> b = (Map<?, ?>) ((List<?>) JsonReports.object(r.out()).get("blocks")).getFirst();
         assertEquals(List.of(4294967295L, 0L), b.get("tokens"));
-        assertEquals("18446744073709551615", MiniJson.object(r.out()).get("salt"));
+        assertEquals("18446744073709551615", JsonReports.object(r.out()).get("salt"));
     }
 
     @Test
@@ -144,14 +144,14 @@ class CliTest {
     void tiersListsProvidersAndWhichServesEachTier() {
         Result r = run("tiers", "--json");
         assertEquals(0, r.code(), r.err());
-        Map<String, Object> j = MiniJson.object(r.out());
+        Map<String, Object> j = JsonReports.object(r.out());
         assertTrue(j.get("providers") instanceof List<?>);
         assertEquals(List.of("G1", "G2", "G3", "G4"), List.copyOf(((Map<?, ?>) j.get("tiers")).keySet()));
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String c : List.of("replay", "layout", "hash", "tiers", "bench")) {
+        for (String c : List.of("replay", "layout", "hash", "tiers", "bench", "leader", "worker", "model")) {
             Result r = run(c, "--help");
             assertEquals(0, r.code());
             assertTrue(r.out().startsWith("usage: kvbm " + c), r.out());
@@ -166,9 +166,47 @@ class CliTest {
     void unknownCommandAndNoCommandAreUsageErrors() {
         Result r = run("frobnicate");
         assertEquals(2, r.code());
-        assertEquals("kvbm: unknown command 'frobnicate' (commands: replay, layout, hash, tiers, bench, leader, worker; "
-                + "see kvbm --help)\n", r.err());
+        assertEquals("kvbm: unknown command 'frobnicate' (commands: replay, layout, hash, tiers, bench, leader, worker, "
+                + "model; see kvbm --help)\n", r.err());
         assertEquals(2, run().code());
+    }
+
+    @Test
+    void versionNamesKvbmAndJava() {
+        for (String[] args : List.of(new String[] {"--version"}, new String[] {"layout", "--version"})) {
+            Result r = run(args);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().startsWith("kvbm "), r.out());
+            assertTrue(r.out().contains("Java " + Runtime.version()), r.out());
+        }
+    }
+
+    @Test
+    void helpShowsDefaultsUnitsEnvironmentAndExitCodes() {
+        String help = run("replay", "--help").out();
+        for (String text : List.of("Default: sampled", "--g2-gb=X", "decimal GB", "DYN_KVBM_DISK_CACHE_GB",
+                "DYN_KVBM_CPU_CACHE_GB", "exit status:", "2   bad command line or environment variable", "--debug")) {
+            assertTrue(help.contains(text), text + " missing from:\n" + help);
+        }
+        assertTrue(run("leader", "--help").out().contains("DYN_KVBM_LEADER_WORKER_INIT_TIMEOUT_SECS"));
+        assertTrue(run("help", "bench").out().contains("3   regression against the baseline"));
+    }
+
+    @Test
+    void picocliErrorsStayOneLineNamingTheOption() {
+        assertEquals("kvbm layout: --blocks needs a value (N)\n", run("layout", "--blocks").err());
+        assertEquals("kvbm layout: --json is given more than once\n", run("layout", "--json", "--json").err());
+        assertEquals("kvbm layout: --json takes no value\n", run("layout", "--json=false").err());
+        assertEquals("kvbm layout: unexpected argument 'extra' (options start with --)\n", run("layout", "extra").err());
+        assertEquals("kvbm hash: --block-size must be a 32-bit integer (got 99999999999)\n",
+                run("hash", "--tokens", "1", "--block-size", "99999999999").err());
+        Result both = run("replay", "--g1-device", "0", "--workers", "2");
+        assertEquals(2, both.code());
+        assertEquals("kvbm replay: --g1-device and --workers exclude each other\n", both.err());
+        Result shape = run("replay", "--block-bytes", "4096", "--layers", "2");
+        assertEquals(2, shape.code());
+        assertTrue(shape.err().startsWith("kvbm replay: --block-bytes and --layers"), shape.err());
+        assertTrue(shape.err().endsWith(" exclude each other\n"), shape.err());
     }
 
     @Test

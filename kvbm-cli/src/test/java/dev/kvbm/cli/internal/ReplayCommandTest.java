@@ -3,6 +3,8 @@ package dev.kvbm.cli.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.config.EnvironmentVariables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,7 +19,7 @@ class ReplayCommandTest {
         CliTest.Result r = CliTest.run("replay", "--requests", "60", "--g1-blocks", "256", "--g2-blocks", "400",
                 "--block-bytes", "4096", "--seed", "3", "--integrity", "always", "--json");
         assertEquals(0, r.code(), r.err());
-        Map<String, Object> j = MiniJson.object(r.out());
+        Map<String, Object> j = JsonReports.object(r.out());
         for (String key : List.of("requests", "blocks", "hits", "hitRate", "maxHitRate", "bytes", "gbps",
                 "checksumFailures", "wallSeconds", "memcpyReferenceGbps")) {
             assertTrue(j.containsKey(key), key + " missing: " + r.out());
@@ -46,7 +48,7 @@ class ReplayCommandTest {
             CliTest.Result r = CliTest.run("replay", "--requests", "120", "--g1-blocks", "200", "--g2-blocks", "150",
                     "--g3-blocks", "3000", "--block-bytes", "8192", "--seed", "5", "--integrity", "always", "--json");
             assertEquals(0, r.code(), r.err());
-            Map<String, Object> j = MiniJson.object(r.out());
+            Map<String, Object> j = JsonReports.object(r.out());
             Map<?, ?> hits = (Map<?, ?>) j.get("hits");
             Map<?, ?> bytes = (Map<?, ?>) j.get("bytes");
             Map<?, ?> tiers = (Map<?, ?>) j.get("tiers");
@@ -65,13 +67,29 @@ class ReplayCommandTest {
 
     @Test
     void g3SizeComesFromDynamosVariablesWhenNoOptionGivesIt() {
-        assertEquals(0, ReplayCommand.diskBlocksFromEnvironment(Map.of(), 1000));
-        assertEquals(2000, ReplayCommand.diskBlocksFromEnvironment(Map.of("DYN_KVBM_DISK_CACHE_GB", "0.002"), 1000));
-        assertEquals(7, ReplayCommand.diskBlocksFromEnvironment(Map.of("DYN_KVBM_DISK_CACHE_GB", "0.002",
-                "DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS", "7"), 1000), "an explicit count wins");
-        UsageException e = org.junit.jupiter.api.Assertions.assertThrows(UsageException.class,
-                () -> ReplayCommand.diskBlocksFromEnvironment(Map.of("DYN_KVBM_DISK_CACHE_GB", "lots"), 1000));
+        assertEquals(0, ReplayPreflight.diskBlocksFromEnvironment(env(Map.of()), 1000));
+        assertEquals(2000, ReplayPreflight.diskBlocksFromEnvironment(env(Map.of("DYN_KVBM_DISK_CACHE_GB", "0.002")), 1000));
+        assertEquals(7, ReplayPreflight.diskBlocksFromEnvironment(env(Map.of("DYN_KVBM_DISK_CACHE_GB", "0.002",
+                "DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS", "7")), 1000), "an explicit count wins");
+        KvbmException e = org.junit.jupiter.api.Assertions.assertThrows(KvbmException.class,
+                () -> ReplayPreflight.diskBlocksFromEnvironment(env(Map.of("DYN_KVBM_DISK_CACHE_GB", "lots")), 1000));
         assertTrue(e.getMessage().contains("DYN_KVBM_DISK_CACHE_GB"), e.getMessage());
+        assertEquals(java.util.Optional.of("DYN_KVBM_DISK_CACHE_GB"), e.field());
+    }
+
+    @Test
+    void optionsWinOverTheVariablesAndG2ReadsDynamosCpuVariables() {
+        EnvironmentVariables env = env(Map.of("DYN_KVBM_CPU_CACHE_GB", "0.004", "DYN_KVBM_DISK_CACHE_GB", "junk"));
+        assertEquals(4000, ReplayPreflight.tierBlocks(null, "--g2-blocks", null, "--g2-gb", env,
+                "DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS", "DYN_KVBM_CPU_CACHE_GB", 16384, 1000));
+        assertEquals(3, ReplayPreflight.tierBlocks(3, "--g3-blocks", null, "--g3-gb", env,
+                "DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS", "DYN_KVBM_DISK_CACHE_GB", 0, 1000), "never reads the junk");
+        assertEquals(16384, ReplayPreflight.tierBlocks(null, "--g2-blocks", null, "--g2-gb", env(Map.of()),
+                "DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS", "DYN_KVBM_CPU_CACHE_GB", 16384, 1000));
+    }
+
+    static EnvironmentVariables env(Map<String, String> vars) {
+        return EnvironmentVariables.of(vars);
     }
 
     @Test
@@ -102,7 +120,7 @@ class ReplayCommandTest {
         CliTest.Result ok = CliTest.run("replay", "--trace", trace.toString(), "--g1-blocks", "8", "--g2-blocks", "0",
                 "--block-bytes", "1024", "--json");
         assertEquals(0, ok.code(), ok.err());
-        Map<String, Object> j = MiniJson.object(ok.out());
+        Map<String, Object> j = JsonReports.object(ok.out());
         assertEquals(Map.of("g1", 5L, "g2", 0L, "g3", 0L), j.get("hits"));
         assertEquals(10L, j.get("blocks"));
 

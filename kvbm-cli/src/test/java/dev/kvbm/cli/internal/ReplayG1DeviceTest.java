@@ -7,7 +7,6 @@ import dev.kvbm.core.providers.ProviderRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +20,7 @@ class ReplayG1DeviceTest {
         CliTest.Result r = CliTest.run("replay", "--requests", "20", "--g1-blocks", "128", "--g2-blocks", "200",
                 "--block-bytes", "4096", "--g1-device", "0", "--json");
         assertEquals(0, r.code(), r.err());
-        Map<String, Object> j = MiniJson.object(r.out());
+        Map<String, Object> j = JsonReports.object(r.out());
         Map<?, ?> g1 = (Map<?, ?>) ((Map<?, ?>) j.get("tiers")).get("g1");
         assertEquals(CUDA ? "cuda" : "host-pinned", g1.get("provider"));
         assertEquals(0L, j.get("checksumFailures"));
@@ -30,8 +29,7 @@ class ReplayG1DeviceTest {
     @Test
     void theFallbackIsOneLineNamingTheOptionAndTheCause() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Args args = Args.parse(List.of("--g1-device", "0"), new ReplayCommand().options());
-        assertEquals(CUDA, ReplayCommand.selectG1(args, dev.kvbm.core.manager.KvBlockManager.builder(),
+        assertEquals(CUDA, ReplayCommand.selectG1(0, dev.kvbm.core.manager.KvBlockManager.builder(),
                 new PrintStream(err, true, StandardCharsets.UTF_8)));
         String text = err.toString(StandardCharsets.UTF_8);
         if (CUDA) {
@@ -46,8 +44,7 @@ class ReplayG1DeviceTest {
     @Test
     void withoutTheOptionReplayStaysOnHostTiersAndSaysNothing() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Args args = Args.parse(List.of(), new ReplayCommand().options());
-        assertEquals(false, ReplayCommand.selectG1(args, dev.kvbm.core.manager.KvBlockManager.builder(),
+        assertEquals(false, ReplayCommand.selectG1(null, dev.kvbm.core.manager.KvBlockManager.builder(),
                 new PrintStream(err, true, StandardCharsets.UTF_8)));
         assertEquals("", err.toString(StandardCharsets.UTF_8));
         CliTest.Result r = CliTest.run("replay", "--requests", "10", "--g1-blocks", "64", "--g2-blocks", "0",

@@ -2,6 +2,13 @@ package dev.kvbm.core.replay;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,13 +17,20 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads Mooncake-format traces: one JSON object a line with {@code timestamp}, {@code input_length},
  * {@code output_length} and {@code hash_ids} (other keys are ignored). A malformed line fails with its
- * line number and what is wrong.
+ * line number and what is wrong. Read with Jackson's streaming parser, one line at a time.
  */
 public final class MooncakeTrace {
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final Set<String> NUMBERS = Set.of("timestamp", "input_length", "output_length", "hash_ids");
+    private static final Pattern UNRECOGNIZED = Pattern.compile("^Unrecognized token '([^']*)'");
+
     private MooncakeTrace() {
     }
 
@@ -44,165 +58,134 @@ public final class MooncakeTrace {
 
     /** Parses one line; {@code where} names it in errors. */
     static TraceRequest parse(String line, String where) {
-        Parser p = new Parser(line, where);
+        JsonParser p = null;
+        try {
+            p = JSON.createParser(line);
+            return parse(p, where);
+        } catch (JsonProcessingException e) {
+            throw malformed(e, p, where);
+        } catch (IOException e) {
+            throw new KvbmException(ErrorCode.IO_ERROR, where + ": " + e.getMessage(), e); // a String source: never
+        } finally {
+            if (p != null) {
+                try {
+                    p.close();
+                } catch (IOException ignored) {
+                    // a String source holds nothing to release
+                }
+            }
+        }
+    }
+
+    private static TraceRequest parse(JsonParser p, String where) throws IOException {
         long timestamp = -1;
         long input = -1;
         long output = -1;
         long[] ids = null;
-        p.expect('{');
-        if (!p.peek('}')) {
-            do {
-                String key = p.string();
-                p.expect(':');
-                switch (key) {
-                    case "timestamp" -> timestamp = p.nonNegative(key);
-                    case "input_length" -> input = p.nonNegative(key);
-                    case "output_length" -> output = p.nonNegative(key);
-                    case "hash_ids" -> ids = p.longArray(key);
-                    default -> p.skipValue();
-                }
-            } while (p.comma());
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw error(where, "expected '{' at column " + column(p));
         }
-        p.expect('}');
-        p.end();
+        while (next(p, where) == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            JsonToken value = next(p, where);
+            switch (key) {
+                case "timestamp" -> timestamp = nonNegative(p, key, where);
+                case "input_length" -> input = nonNegative(p, key, where);
+                case "output_length" -> output = nonNegative(p, key, where);
+                case "hash_ids" -> ids = longArray(p, value, key, where);
+                default -> p.skipChildren();
+            }
+        }
+        if (p.nextToken() != null) {
+            throw error(where, "unexpected text after the object at column " + column(p));
+        }
         if (ids == null) {
-            throw p.error("missing \"hash_ids\"");
+            throw error(where, "missing \"hash_ids\"");
         }
         return new TraceRequest(Math.max(timestamp, 0), Math.max(input, 0), Math.max(output, 0), ids);
     }
 
-    /** A minimal strict JSON reader for one trace line. */
-    private static final class Parser {
-        private final String s;
-        private final String where;
-        private int i;
-
-        Parser(String s, String where) {
-            this.s = s;
-            this.where = where;
-        }
-
-        KvbmException error(String what) {
-            return KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "trace", where + ": " + what);
-        }
-
-        void ws() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
-                i++;
+    /**
+     * The next token; a word Jackson cannot read as the value of a numeric field (Jackson reads a field's value
+     * ahead with its name) is reported as that field's bad value.
+     */
+    private static JsonToken next(JsonParser p, String where) throws IOException {
+        try {
+            return p.nextToken();
+        } catch (JsonParseException e) {
+            Matcher token = UNRECOGNIZED.matcher(e.getOriginalMessage());
+            String key = p.getParsingContext().getCurrentName();
+            if (key == null && p.getParsingContext().inArray() && p.getParsingContext().getParent() != null) {
+                key = p.getParsingContext().getParent().getCurrentName();
             }
-        }
-
-        boolean peek(char c) {
-            ws();
-            return i < s.length() && s.charAt(i) == c;
-        }
-
-        void expect(char c) {
-            ws();
-            if (i >= s.length() || s.charAt(i) != c) {
-                throw error("expected '" + c + "' at column " + (i + 1));
+            if (key != null && NUMBERS.contains(key) && token.find()) {
+                throw error(where, "\"" + key + "\" must be an integer (got '" + token.group(1) + "')");
             }
-            i++;
+            throw e;
         }
+    }
 
-        boolean comma() {
-            if (peek(',')) {
-                i++;
-                return true;
-            }
-            return false;
-        }
-
-        void end() {
-            ws();
-            if (i != s.length()) {
-                throw error("unexpected text after the object at column " + (i + 1));
-            }
-        }
-
-        String string() {
-            expect('"');
-            int start = i;
-            while (i < s.length() && s.charAt(i) != '"') {
-                if (s.charAt(i) == '\\') {
-                    i++;
-                }
-                i++;
-            }
-            if (i >= s.length()) {
-                throw error("unterminated string");
-            }
-            return s.substring(start, i++);
-        }
-
-        long number(String key) {
-            ws();
-            int start = i;
-            while (i < s.length() && ",]} \t".indexOf(s.charAt(i)) < 0) {
-                i++;
-            }
-            String text = s.substring(start, i);
+    private static long number(JsonParser p, String key, String where) throws IOException {
+        JsonToken t = p.currentToken();
+        if (t == JsonToken.VALUE_NUMBER_INT) {
             try {
-                return Long.parseLong(text);
-            } catch (NumberFormatException e) {
-                try {
-                    double d = Double.parseDouble(text);
-                    if (d == Math.rint(d) && Math.abs(d) < 9.0e15) {
-                        return (long) d;
-                    }
-                } catch (NumberFormatException ignored) {
-                    // reported below
-                }
-                throw error("\"" + key + "\" must be an integer (got '" + text + "')");
+                return p.getLongValue();
+            } catch (InputCoercionException e) {
+                throw error(where, "\"" + key + "\" must be an integer (got '" + p.getText() + "')");
             }
         }
+        if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+            double d = p.getDoubleValue();
+            if (d == Math.rint(d) && Math.abs(d) < 9.0e15) {
+                return (long) d;
+            }
+        }
+        String text = t == JsonToken.VALUE_STRING ? "\"" + p.getText() + "\"" : p.getText();
+        throw error(where, "\"" + key + "\" must be an integer (got '" + text + "')");
+    }
 
-        long nonNegative(String key) {
-            long v = number(key);
-            if (v < 0) {
-                throw error("\"" + key + "\" must be >= 0 (got " + v + ")");
-            }
-            return v;
+    private static long nonNegative(JsonParser p, String key, String where) throws IOException {
+        long v = number(p, key, where);
+        if (v < 0) {
+            throw error(where, "\"" + key + "\" must be >= 0 (got " + v + ")");
         }
+        return v;
+    }
 
-        long[] longArray(String key) {
-            expect('[');
-            long[] out = new long[16];
-            int n = 0;
-            if (!peek(']')) {
-                do {
-                    if (n == out.length) {
-                        out = Arrays.copyOf(out, n * 2);
-                    }
-                    out[n++] = nonNegative(key);
-                } while (comma());
-            }
-            expect(']');
-            return Arrays.copyOf(out, n);
+    private static long[] longArray(JsonParser p, JsonToken start, String key, String where) throws IOException {
+        if (start != JsonToken.START_ARRAY) {
+            throw error(where, "\"" + key + "\" must be an array of integers (got '" + p.getText() + "')");
         }
+        long[] out = new long[16];
+        int n = 0;
+        while (next(p, where) != JsonToken.END_ARRAY) {
+            if (n == out.length) {
+                out = Arrays.copyOf(out, n * 2);
+            }
+            out[n++] = nonNegative(p, key, where);
+        }
+        return Arrays.copyOf(out, n);
+    }
 
-        void skipValue() {
-            ws();
-            if (peek('"')) {
-                string();
-            } else if (peek('[') || peek('{')) {
-                int depth = 0;
-                do {
-                    char c = s.charAt(i++);
-                    if (c == '[' || c == '{') {
-                        depth++;
-                    } else if (c == ']' || c == '}') {
-                        depth--;
-                    } else if (c == '"') {
-                        i--;
-                        string();
-                    }
-                } while (depth > 0 && i < s.length());
-            } else {
-                while (i < s.length() && ",}".indexOf(s.charAt(i)) < 0) {
-                    i++;
-                }
-            }
+    private static int column(JsonParser p) {
+        return p.currentTokenLocation().getColumnNr();
+    }
+
+    private static KvbmException error(String where, String what) {
+        return KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "trace", where + ": " + what);
+    }
+
+    /** Jackson's syntax error as {@code file:line: <what> at column N}; an unclosed object or array names its bracket. */
+    private static KvbmException malformed(JsonProcessingException e, JsonParser p, String where) {
+        int column = e.getLocation() == null ? 0 : e.getLocation().getColumnNr();
+        if (e instanceof JsonEOFException && p != null && p.getParsingContext().inObject()) {
+            return error(where, "expected '}' at column " + column);
         }
+        if (e instanceof JsonEOFException && p != null && p.getParsingContext().inArray()) {
+            return error(where, "expected ']' at column " + column);
+        }
+        String what = e.getOriginalMessage();
+        int cut = what.indexOf(" (start marker at");
+        return error(where, (cut > 0 ? what.substring(0, cut) : what) + " at column " + column);
     }
 }

@@ -38,6 +38,27 @@ class MooncakeTraceTest {
     }
 
     @Test
+    void jacksonsSyntaxErrorsStillNameTheLineAndTheColumn() {
+        assertEquals("x:2: expected ']' at column 19", assertThrows(KvbmException.class,
+                () -> MooncakeTrace.parse("{\"hash_ids\": [1, 2", "x:2")).getMessage());
+        assertEquals("x:3: \"hash_ids\" must be an array of integers (got 'a')", assertThrows(KvbmException.class,
+                () -> MooncakeTrace.parse("{\"hash_ids\": \"a\"}", "x:3")).getMessage());
+        assertEquals("x:4: \"hash_ids\" must be an integer (got '1.5')", assertThrows(KvbmException.class,
+                () -> MooncakeTrace.parse("{\"hash_ids\": [1.5]}", "x:4")).getMessage());
+        assertEquals("x:5: unexpected text after the object at column 19", assertThrows(KvbmException.class,
+                () -> MooncakeTrace.parse("{\"hash_ids\": [1]} {}", "x:5")).getMessage());
+        assertEquals("x:6: expected '{' at column 1", assertThrows(KvbmException.class,
+                () -> MooncakeTrace.parse("[1]", "x:6")).getMessage());
+        String bad = assertThrows(KvbmException.class,
+                () -> MooncakeTrace.parse("{\"hash_ids\": [1], \"x\": tru}", "x:7")).getMessage();
+        // an unknown field is skipped, but it must be JSON (the hand-written reader skipped any text)
+        assertEquals(true, bad.startsWith("x:7: Unrecognized token 'tru'") && bad.endsWith(" at column 27"), bad);
+        // integral floats and huge ids are read exactly as before
+        assertArrayEquals(new long[] {3, 9007199254740993L}, MooncakeTrace.parse("{\"hash_ids\": [3.0, 9007199254740993]}",
+                "x:8").hashIds());
+    }
+
+    @Test
     void limitReadsTheFirstRequests(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("t.jsonl");
         Files.writeString(f, "{\"hash_ids\": [1]}\n{\"hash_ids\": [2]}\n{\"hash_ids\": [3]}\n");

@@ -3,7 +3,7 @@ package dev.kvbm.transport.zmq;
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.BlockPair;
-import dev.kvbm.transport.zmq.internal.Json;
+import dev.kvbm.transport.zmq.internal.PayloadJson;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -43,13 +43,13 @@ public record BlockTransferRequest(BlockTransferPool fromPool, BlockTransferPool
             pairs.add(List.of(p.source(), p.target()));
         }
         m.put("blocks", pairs);
-        connectorReqJson.ifPresent(c -> m.put("connector_req", Json.parse(c)));
-        return Json.write(m).getBytes(StandardCharsets.UTF_8);
+        connectorReqJson.ifPresent(c -> m.put("connector_req", PayloadJson.parse(c)));
+        return PayloadJson.write(m).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Decodes the frame; fails with {@code PROTOCOL_ERROR} naming the bad field. */
     public static BlockTransferRequest decode(byte[] frame) {
-        if (!(Json.parse(utf8("transfer_blocks", frame)) instanceof Map<?, ?> m)) {
+        if (!(PayloadJson.parse(utf8("transfer_blocks", frame)) instanceof Map<?, ?> m)) {
             throw KvbmException.forField(ErrorCode.PROTOCOL_ERROR, "transfer_blocks",
                     "transfer_blocks must be a JSON object");
         }
@@ -67,12 +67,12 @@ public record BlockTransferRequest(BlockTransferPool fromPool, BlockTransferPool
             pairs.add(new BlockPair(index(name + "[0]", pair.get(0)), index(name + "[1]", pair.get(1))));
         }
         Object conn = m.get("connector_req");
-        Optional<String> connector = conn == null || conn == Json.NULL ? Optional.empty() : Optional.of(Json.write(conn));
+        Optional<String> connector = conn == null || conn == PayloadJson.NULL ? Optional.empty() : Optional.of(PayloadJson.write(conn));
         return new BlockTransferRequest(from, to, pairs, connector);
     }
 
     private static int index(String field, Object v) {
-        if (v instanceof Json.Num n) {
+        if (v instanceof PayloadJson.Num n) {
             return n.nonNegativeInt(field);
         }
         throw field(field, "must be a block index (got " + v + ")");

@@ -2,7 +2,7 @@ package dev.kvbm.transport.zmq;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
-import dev.kvbm.transport.zmq.internal.Json;
+import dev.kvbm.transport.zmq.internal.PayloadJson;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,18 +30,18 @@ public record TransferOutcome(boolean ok, Optional<String> error) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", ok);
         error.ifPresent(e -> m.put("error", e));
-        return Json.write(m).getBytes(StandardCharsets.UTF_8);
+        return PayloadJson.write(m).getBytes(StandardCharsets.UTF_8);
     }
 
     public static TransferOutcome decode(byte[] payload) {
-        if (!(Json.parse(BlockTransferRequest.utf8("outcome", payload)) instanceof Map<?, ?> m)) {
+        if (!(PayloadJson.parse(BlockTransferRequest.utf8("outcome", payload)) instanceof Map<?, ?> m)) {
             throw KvbmException.forField(ErrorCode.PROTOCOL_ERROR, "outcome", "outcome must be a JSON object");
         }
         if (!(m.get("ok") instanceof Boolean ok)) {
             throw KvbmException.forField(ErrorCode.PROTOCOL_ERROR, "ok", "ok must be true or false (got " + m.get("ok") + ")");
         }
         Object e = m.get("error");
-        if (e != null && e != Json.NULL && !(e instanceof String)) {
+        if (e != null && e != PayloadJson.NULL && !(e instanceof String)) {
             throw KvbmException.forField(ErrorCode.PROTOCOL_ERROR, "error", "error must be a string (got " + e + ")");
         }
         return new TransferOutcome(ok, e instanceof String s ? Optional.of(s) : Optional.empty());

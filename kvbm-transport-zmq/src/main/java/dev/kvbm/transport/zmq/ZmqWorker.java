@@ -19,7 +19,7 @@ import dev.kvbm.api.spi.WorkerTransport.Answer;
 import dev.kvbm.core.integrity.BlockBytes;
 import dev.kvbm.core.providers.ProviderRegistry;
 import dev.kvbm.core.transfer.LocalBlockMover;
-import dev.kvbm.transport.zmq.internal.Json;
+import dev.kvbm.transport.zmq.internal.PayloadJson;
 import dev.kvbm.transport.zmq.internal.SharedDiskFiles;
 import dev.kvbm.transport.zmq.internal.SharedHostRegion;
 import dev.kvbm.transport.zmq.internal.ZmqTransportProvider;
@@ -524,7 +524,7 @@ public final class ZmqWorker implements AutoCloseable {
         if (m.data().size() != 1) {
             throw new KvbmException(ErrorCode.PROTOCOL_ERROR, m.function() + " must have exactly one data frame");
         }
-        if (!(Json.parse(BlockTransferRequest.utf8(m.function(), m.data().getFirst())) instanceof Map<?, ?> map)) {
+        if (!(PayloadJson.parse(BlockTransferRequest.utf8(m.function(), m.data().getFirst())) instanceof Map<?, ?> map)) {
             throw new KvbmException(ErrorCode.PROTOCOL_ERROR, m.function() + " must be a JSON object");
         }
         Tier tier = BlockTransferPool.parse("pool", map.get("pool")).tier();
@@ -533,12 +533,12 @@ public final class ZmqWorker implements AutoCloseable {
         }
         List<Integer> blocks = new ArrayList<>();
         for (Object o : list) {
-            if (!(o instanceof Json.Num n)) {
+            if (!(o instanceof PayloadJson.Num n)) {
                 throw new KvbmException(ErrorCode.PROTOCOL_ERROR, "blocks must hold block indices");
             }
             blocks.add(n.nonNegativeInt("blocks"));
         }
-        long seed = map.get("seed") instanceof Json.Num n ? Long.parseLong(n.text()) : 0;
+        long seed = map.get("seed") instanceof PayloadJson.Num n ? Long.parseLong(n.text()) : 0;
         return new DebugRequest(tier, blocks, seed);
     }
 
@@ -587,7 +587,7 @@ public final class ZmqWorker implements AutoCloseable {
             }
             Map<String, Object> reply = new LinkedHashMap<>();
             reply.put("crc32c", sums);
-            return new Answer.Reply(Json.write(reply).getBytes(StandardCharsets.UTF_8));
+            return new Answer.Reply(PayloadJson.write(reply).getBytes(StandardCharsets.UTF_8));
         } finally {
             lock.readLock().unlock();
         }

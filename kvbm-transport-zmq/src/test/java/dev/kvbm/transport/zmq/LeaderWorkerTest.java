@@ -16,7 +16,7 @@ import dev.kvbm.api.spi.TransportConfig;
 import dev.kvbm.api.spi.WorkerMessage;
 import dev.kvbm.api.spi.WorkerReply;
 import dev.kvbm.core.providers.ProviderRegistry;
-import dev.kvbm.transport.zmq.internal.Json;
+import dev.kvbm.transport.zmq.internal.PayloadJson;
 import dev.kvbm.transport.zmq.internal.ZmqLeaderTransport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -194,10 +194,10 @@ class LeaderWorkerTest {
                 + blocks + "}")), Duration.ofSeconds(5)).join();
         Map<String, List<Long>> out = new java.util.TreeMap<>();
         for (WorkerReply r : replies) {
-            Map<?, ?> m = (Map<?, ?>) Json.parse(new String(r.payload().orElseThrow(), StandardCharsets.UTF_8));
+            Map<?, ?> m = (Map<?, ?>) PayloadJson.parse(new String(r.payload().orElseThrow(), StandardCharsets.UTF_8));
             List<Long> sums = new ArrayList<>();
             for (Object o : (List<?>) m.get("crc32c")) {
-                sums.add(Long.parseLong(((Json.Num) o).text()));
+                sums.add(Long.parseLong(((PayloadJson.Num) o).text()));
             }
             out.put(r.worker(), sums);
         }

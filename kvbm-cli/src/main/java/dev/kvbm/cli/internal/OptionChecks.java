@@ -1,0 +1,89 @@
+package dev.kvbm.cli.internal;
+
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The rules of option values, each error one line naming the option and the rule: picocli converters (they name
+ * the rule; the option is added by {@link Cli}) and range checks run before anything is bound or allocated.
+ */
+final class OptionChecks {
+    private OptionChecks() {
+    }
+
+    /** An integer option's value: any 32-bit integer (the range is the option's own check). */
+    static Integer integer(String text) {
+        long v;
+        try {
+            v = Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("must be an integer (got '" + text + "')");
+        }
+        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+            throw new TypeConversionException("must be a 32-bit integer (got " + v + ")");
+        }
+        return (int) v;
+    }
+
+    static Long longInteger(String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("must be an integer (got '" + text + "')");
+        }
+    }
+
+    /** {@code --gX-gb}: decimal GB, finite and >= 0. */
+    static final class Gigabytes implements ITypeConverter<Double> {
+        @Override
+        public Double convert(String text) {
+            double v;
+            try {
+                v = Double.parseDouble(text.trim());
+            } catch (NumberFormatException e) {
+                throw new TypeConversionException("must be a number of decimal GB >= 0 (got '" + text + "')");
+            }
+            if (!(v >= 0) || Double.isInfinite(v)) {
+                throw new TypeConversionException("must be a number of decimal GB >= 0 (got '" + text + "')");
+            }
+            return v;
+        }
+    }
+
+    /** {@code value} when it is in {@code min..max}; else a usage error naming {@code option}. */
+    static int range(String option, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new UsageException(option + " must be " + (max == Integer.MAX_VALUE ? ">= " + min
+                    : "in " + min + ".." + max) + " (got " + value + ")");
+        }
+        return value;
+    }
+
+    /** A required integer option in {@code min..max}. */
+    static int required(String option, Integer value, int min, int max) {
+        if (value == null) {
+            String rule = min == Integer.MIN_VALUE && max == Integer.MAX_VALUE ? "an integer"
+                    : max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer in " + min + ".." + max;
+            throw new UsageException(option + " is required (" + rule + ")");
+        }
+        return range(option, value, min, max);
+    }
+
+    /** A required integer option whose range the configuration record checks. */
+    static int required(String option, Integer value) {
+        return required(option, value, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    /** A required text option. */
+    static String required(String option, String value) {
+        if (value == null) {
+            throw new UsageException(option + " is required");
+        }
+        return value;
+    }
+
+    /** An optional integer option in {@code min..max}, or {@code fallback}. */
+    static int orDefault(String option, Integer value, int fallback, int min, int max) {
+        return value == null ? fallback : range(option, value, min, max);
+    }
+}
