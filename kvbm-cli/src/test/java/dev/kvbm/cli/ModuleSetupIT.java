@@ -37,8 +37,6 @@ class ModuleSetupIT {
 
     /** The only third-party modules allowed to be automatic (no module-info of their own). */
     static final Set<String> ALLOWED_AUTOMATIC = Set.of("zero.allocation.hashing",
-            // HdrHistogram 2.2.2 has neither a module-info nor an Automatic-Module-Name (kvbm-core).
-            "HdrHistogram",
             // msgpack-core 0.9.10 has no module name either (kvbm-transport-zmq's KV events).
             "msgpack.core",
             // Chronicle Bytes and what it brings (kvbm-host-pinned); JNR/JNA are excluded in the root pom.
