@@ -2,6 +2,12 @@
  * The kvbm core: the registry of tier, transfer-engine and transport providers (the only module that
  * calls {@link java.util.ServiceLoader}), and Dynamo-compatible sequence hashing of token blocks.
  *
+ * <p>{@code dev.kvbm.core.cluster} runs a distributed leader and its workers over any transport provider
+ * (found by name, {@code zmq} by default): handshake, membership and rejoin, transfers, replicated ranks.
+ * Its environment: {@code DYN_KVBM_LEADER_WORKER_INIT_TIMEOUT_SECS}, {@code DYN_KVBM_CPU_CACHE_GB},
+ * {@code DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS}, {@code DYN_KVBM_DISK_CACHE_GB},
+ * {@code DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS}.
+ *
  * <p>System properties: {@code kvbm.provider.exclude} (comma-separated provider names to leave out).
  */
 module dev.kvbm.core {
@@ -11,6 +17,7 @@ module dev.kvbm.core {
     // jdk.unsupported itself, so without this the module is missing from the graph at run time.
     requires jdk.unsupported;
 
+    exports dev.kvbm.core.cluster;
     exports dev.kvbm.core.hash;
     exports dev.kvbm.core.integrity;
     exports dev.kvbm.core.manager;

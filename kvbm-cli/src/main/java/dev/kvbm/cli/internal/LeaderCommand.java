@@ -3,7 +3,11 @@ package dev.kvbm.cli.internal;
 import dev.kvbm.api.Tier;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.TransportConfig;
-import dev.kvbm.transport.zmq.ZmqLeader;
+import dev.kvbm.core.cluster.ClusterReady;
+import dev.kvbm.core.cluster.Leader;
+import dev.kvbm.core.cluster.LeaderSettings;
+import dev.kvbm.core.cluster.Sizing;
+import dev.kvbm.core.providers.ProviderRegistry;
 import dev.kvbm.transport.zmq.ZmqOptions;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -60,13 +64,13 @@ final class LeaderCommand implements Command {
         if (args.flag("--allow-non-loopback")) {
             options.put(ZmqOptions.ALLOW_NON_LOOPBACK, "true");
         }
-        ZmqLeader.Settings settings = ZmqLeader.Settings.fromEnvironment(System.getenv());
+        LeaderSettings settings = LeaderSettings.fromEnvironment(System.getenv());
         settings = settings.withSizing(sizing(args, settings.sizing()));
         TransportConfig config = new TransportConfig(args.string("--pub").orElse(defaults.publish()),
                 args.string("--ack").orElse(defaults.ack()), workers, settings.initTimeout(), options);
-        ZmqLeader leader = ZmqLeader.start(config, settings);
+        Leader leader = Leader.start(config, settings, ProviderRegistry.load());
         try {
-            ZmqLeader.Ready r = leader.awaitReady(settings.initTimeout().plusSeconds(5));
+            ClusterReady r = leader.awaitReady(settings.initTimeout().plusSeconds(5));
             if (args.flag("--json")) {
                 Json j = new Json(out).beginObject().field("ready", true).field("numDeviceBlocks", r.numDeviceBlocks())
                         .field("bytesPerBlock", r.bytesPerBlock()).field("numHostBlocks", r.numHostBlocks())
@@ -109,7 +113,7 @@ final class LeaderCommand implements Command {
      * p50 and p99 in microseconds of {@code n} round trips of 16-block G1->G2 transfers (after 10% warm-up), then
      * of {@code n} pings (the transport alone).
      */
-    private static double[] probe(ZmqLeader leader, ZmqLeader.Ready r, int n) {
+    private static double[] probe(Leader leader, ClusterReady r, int n) {
         int blocks = (int) Math.min(16, Math.min(r.numDeviceBlocks(), r.numHostBlocks()));
         if (blocks < 16) {
             throw new UsageException("--probe needs at least 16 G1 and G2 blocks (G1 " + r.numDeviceBlocks() + ", G2 "
@@ -143,7 +147,7 @@ final class LeaderCommand implements Command {
         return sorted[(int) Math.ceil(q * sorted.length) - 1] / 1e3;
     }
 
-    static ZmqLeader.Sizing sizing(Args args, ZmqLeader.Sizing env) {
+    static Sizing sizing(Args args, Sizing env) {
         long g2Blocks = env.hostBlocks();
         double g2Gb = env.hostGb();
         long g3Blocks = env.diskBlocks();
@@ -170,7 +174,7 @@ final class LeaderCommand implements Command {
             g3Gb = gb("--g3-gb", args.string("--g3-gb").get());
             g3Blocks = 0;
         }
-        return new ZmqLeader.Sizing(g2Blocks, g2Gb, g3Blocks, g3Gb);
+        return new Sizing(g2Blocks, g2Gb, g3Blocks, g3Gb);
     }
 
     private static double gb(String option, String text) {

@@ -3,9 +3,10 @@ package dev.kvbm.cli.internal;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.TransportConfig;
+import dev.kvbm.core.cluster.Worker;
+import dev.kvbm.core.cluster.WorkerSpec;
 import dev.kvbm.core.providers.ProviderRegistry;
 import dev.kvbm.transport.zmq.ZmqOptions;
-import dev.kvbm.transport.zmq.ZmqWorker;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,15 +79,15 @@ final class WorkerCommand implements Command {
         Map<String, String> options = new HashMap<>();
         args.string("--curve-server-key").ifPresent(f -> options.put(ZmqOptions.CURVE_SERVER_PUBLIC_FILE, f));
         TransportConfig config = new TransportConfig(pub, ack, 1, Duration.ofSeconds(120), options);
-        ZmqWorker.Spec spec = new ZmqWorker.Spec(g1, layout);
+        WorkerSpec spec = new WorkerSpec(g1, layout);
         if (args.string("--rank").isPresent()) {
-            Path dir = args.string("--shared-dir").map(Path::of).orElse(ZmqWorker.Spec.defaultSharedDir());
+            Path dir = args.string("--shared-dir").map(Path::of).orElse(WorkerSpec.defaultSharedDir());
             if (!Files.isDirectory(dir)) {
                 throw new UsageException("--shared-dir must be a directory (got " + dir + ")");
             }
             spec = spec.replicated(args.integer("--rank", null, 0, 65535), dir);
         }
-        ZmqWorker worker = ZmqWorker.start(config, spec, ProviderRegistry.load());
+        Worker worker = Worker.start(config, spec, ProviderRegistry.load());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();

@@ -2,6 +2,7 @@ package dev.kvbm.transport.zmq.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.ClusterCodec;
 import dev.kvbm.api.spi.LeaderTransport;
 import dev.kvbm.api.spi.TransportConfig;
 import dev.kvbm.api.spi.WorkerReply;
@@ -112,10 +113,17 @@ public final class ZmqLeaderTransport implements LeaderTransport {
     }
 
     /** The bound PUB endpoint (with the real port when the configured one was {@code *}). */
+    @Override
     public String publishEndpoint() {
         return publishEndpoint;
     }
 
+    @Override
+    public ClusterCodec codec() {
+        return DynamoCodec.INSTANCE;
+    }
+
+    @Override
     public String ackEndpoint() {
         return ackEndpoint;
     }
@@ -199,6 +207,7 @@ public final class ZmqLeaderTransport implements LeaderTransport {
     }
 
     /** Subscriptions seen so far (one per worker connection that subscribed); grows when a worker (re)joins. */
+    @Override
     public long subscriptions() {
         return subscriptions.get();
     }

@@ -2,6 +2,7 @@ package dev.kvbm.transport.zmq.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.ClusterCodec;
 import dev.kvbm.api.spi.TransportConfig;
 import dev.kvbm.api.spi.WorkerMessage;
 import dev.kvbm.api.spi.WorkerTransport;
@@ -100,6 +101,11 @@ final class ZmqWorkerTransport implements WorkerTransport {
                 dispatcher.onFrames(frames);
             }
         }
+    }
+
+    @Override
+    public ClusterCodec codec() {
+        return DynamoCodec.INSTANCE;
     }
 
     @Override
