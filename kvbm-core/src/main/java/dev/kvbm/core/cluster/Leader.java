@@ -9,6 +9,7 @@ import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.TransportConfig;
 import dev.kvbm.api.spi.TransportProvider;
 import dev.kvbm.api.spi.WorkerReply;
+import dev.kvbm.core.cluster.internal.CallbackFuture;
 import dev.kvbm.core.cluster.internal.Handshake;
 import dev.kvbm.core.cluster.internal.LeaderTransfers;
 import dev.kvbm.core.cluster.internal.Membership;
@@ -147,9 +148,21 @@ public final class Leader implements BlockMover {
         return membership.epoch();
     }
 
-    /** Sends any function to every worker (kvbm's check functions, for example) and collects their replies. */
+    /**
+     * Sends any function to every worker (kvbm's check functions, for example) and collects their replies; as for
+     * transfers, dependents of the future never run on the transport's thread.
+     */
     public CompletableFuture<List<WorkerReply>> call(String function, List<byte[]> data, Duration timeout) {
-        return transport.broadcast(function, data, timeout);
+        CallbackFuture<List<WorkerReply>> result = new CallbackFuture<>(callbacks);
+        transport.broadcast(function, data, timeout).whenComplete((replies, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : error);
+            } else {
+                result.complete(replies);
+            }
+        });
+        return result;
     }
 
     @Override

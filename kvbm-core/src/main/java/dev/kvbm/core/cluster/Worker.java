@@ -73,7 +73,12 @@ public final class Worker implements AutoCloseable {
     /** Allocates G1 and starts answering over {@code transport}, which it then owns. */
     public static Worker start(WorkerTransport transport, WorkerSpec spec, ProviderRegistry registry) {
         Worker w = new Worker(spec, registry, transport, transport.codec());
-        transport.start(w::handle);
+        try {
+            transport.start(w::handle);
+        } catch (RuntimeException e) {
+            w.tiers.close(); // G1 was allocated: freed, the transport stays the caller's to close
+            throw e;
+        }
         return w;
     }
 

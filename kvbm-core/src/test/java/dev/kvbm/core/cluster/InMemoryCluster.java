@@ -65,6 +65,19 @@ final class InMemoryCluster implements AutoCloseable {
         return new Worker("w" + names.incrementAndGet());
     }
 
+    /** Holds the I/O thread until the returned latch is counted down: nothing is delivered or answered meanwhile. */
+    java.util.concurrent.CountDownLatch holdIo() {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        io.execute(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        return release;
+    }
+
     @Override
     public void close() {
         io.shutdownNow();

@@ -184,12 +184,17 @@ class LeaderWorkerInMemoryTest {
         worker(8, LayoutType.FULLY_CONTIGUOUS);
         leader.awaitReady(Duration.ofSeconds(20));
         for (int i = 0; i < 20; i++) {
+            var release = cluster.holdIo(); // the transfer completes only after its dependents are registered
             CompletableFuture<String> ranOn = new CompletableFuture<>();
             CompletableFuture<Void> moved = leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(i % 8, i % 8)));
             moved.whenComplete((v, e) -> ranOn.complete(Thread.currentThread().getName()));
-            moved.thenRun(() -> { }).join();
-            String thread = ranOn.get(5, TimeUnit.SECONDS);
-            assertNotEquals(InMemoryCluster.IO_THREAD, thread, "a dependent ran on the I/O thread");
+            CompletableFuture<String> called = new CompletableFuture<>();
+            leader.call("ping", List.of(), Duration.ofSeconds(5)).thenRun(() -> called.complete(Thread.currentThread().getName()));
+            assertFalse(moved.isDone());
+            release.countDown();
+            moved.join();
+            assertNotEquals(InMemoryCluster.IO_THREAD, ranOn.get(5, TimeUnit.SECONDS), "a transfer's dependent ran on the I/O thread");
+            assertNotEquals(InMemoryCluster.IO_THREAD, called.get(5, TimeUnit.SECONDS), "a call's dependent ran on the I/O thread");
         }
         // a dependent added after completion runs on the caller's thread at once
         CompletableFuture<Void> done = leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(0, 0)));

@@ -48,6 +48,7 @@ public final class ZmqLeaderTransport implements LeaderTransport {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong anonymous = new AtomicLong();
     private final AtomicLong subscriptions = new AtomicLong();
+    private final long maxMessageBytes;
     private final ScheduledExecutorService timers;
     private final Thread loop;
     private volatile boolean closed;
@@ -66,6 +67,7 @@ public final class ZmqLeaderTransport implements LeaderTransport {
 
     ZmqLeaderTransport(TransportConfig config) {
         this.config = config;
+        this.maxMessageBytes = ZmqOptions.maxMessageBytes(config.options());
         Sockets.checkBind(config.publishEndpoint(), config.options());
         Sockets.checkBind(config.ackEndpoint(), config.options());
         ZAuth zap = null;
@@ -75,6 +77,8 @@ public final class ZmqLeaderTransport implements LeaderTransport {
             pub = context.createSocket(SocketType.XPUB);
             pub.setXpubVerbose(true);
             pull = context.createSocket(SocketType.PULL);
+            Sockets.limit(pub, config.options());
+            Sockets.limit(pull, config.options());
             pub.setLinger(0);
             pull.setLinger(0);
             pub.setSndHWM(100_000);
@@ -137,6 +141,14 @@ public final class ZmqLeaderTransport implements LeaderTransport {
     public CompletableFuture<List<WorkerReply>> broadcast(String function, List<byte[]> data, Duration timeout) {
         if (closed) {
             return CompletableFuture.failedFuture(new KvbmException(ErrorCode.INVALID_STATE, "leader transport closed"));
+        }
+        for (byte[] frame : data) {
+            if (frame.length > maxMessageBytes) {
+                // the workers would drop the connection on it: refuse here, where the caller learns why
+                return CompletableFuture.failedFuture(KvbmException.forField(ErrorCode.INVALID_ARGUMENT,
+                        ZmqOptions.MAX_MESSAGE_BYTES, function + " has a " + frame.length + "-byte frame, more than "
+                                + ZmqOptions.MAX_MESSAGE_BYTES + " = " + maxMessageBytes + " allows"));
+            }
         }
         long id = nextId.incrementAndGet(); // pre-incremented: the first id is 1, as in Dynamo
         Round round = new Round(id, function);

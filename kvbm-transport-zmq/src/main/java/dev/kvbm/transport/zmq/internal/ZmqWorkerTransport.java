@@ -24,6 +24,8 @@ final class ZmqWorkerTransport implements WorkerTransport {
     private final ZMQ.Socket sub;
     private final ZMQ.Socket push;
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ConnectionWatch subWatch;
+    private final ConnectionWatch pushWatch;
     private volatile boolean closed;
     private volatile WorkerDispatcher dispatcher;
     private Thread loop;
@@ -34,6 +36,7 @@ final class ZmqWorkerTransport implements WorkerTransport {
             sub = context.createSocket(SocketType.SUB);
             push = context.createSocket(SocketType.PUSH);
             for (ZMQ.Socket s : List.of(sub, push)) {
+                Sockets.limit(s, config.options());
                 s.setLinger(0);
                 s.setReconnectIVL(100);
                 s.setReconnectIVLMax(1000);
@@ -56,6 +59,8 @@ final class ZmqWorkerTransport implements WorkerTransport {
                 Sockets.clientCurve(push, server, keys);
             }
             sub.subscribe(new byte[0]);
+            subWatch = new ConnectionWatch(context, sub, config.publishEndpoint(), "the worker's SUB", sub);
+            pushWatch = new ConnectionWatch(context, push, config.ackEndpoint(), "the worker's PUSH", push);
             if (!sub.connect(config.publishEndpoint()) || !push.connect(config.ackEndpoint())) {
                 throw new KvbmException(ErrorCode.IO_ERROR, "cannot connect to " + config.publishEndpoint() + " / "
                         + config.ackEndpoint());
@@ -100,6 +105,8 @@ final class ZmqWorkerTransport implements WorkerTransport {
             if (frames != null) {
                 dispatcher.onFrames(frames);
             }
+            subWatch.poll();
+            pushWatch.poll();
         }
     }
 
