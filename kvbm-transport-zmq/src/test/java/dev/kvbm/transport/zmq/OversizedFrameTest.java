@@ -49,18 +49,26 @@ class OversizedFrameTest {
 
     /** ZMTP 3.0 greeting, NULL mechanism, as a server. */
     private static byte[] greeting() {
+        return greeting(true);
+    }
+
+    private static byte[] greeting(boolean asServer) {
         ByteBuffer b = ByteBuffer.allocate(64);
         b.put((byte) 0xFF).put(new byte[8]).put((byte) 0x7F).put((byte) 3).put((byte) 0);
         byte[] mechanism = new byte[20];
         System.arraycopy("NULL".getBytes(StandardCharsets.US_ASCII), 0, mechanism, 0, 4);
-        b.put(mechanism).put((byte) 1); // as-server, then 31 bytes of filler
+        b.put(mechanism).put((byte) (asServer ? 1 : 0)); // as-server, then 31 bytes of filler
         return b.array();
     }
 
     /** The READY command of a PUB socket. */
     private static byte[] ready() {
+        return ready("PUB");
+    }
+
+    private static byte[] ready(String socketType) {
         byte[] name = "Socket-Type".getBytes(StandardCharsets.US_ASCII);
-        byte[] value = "PUB".getBytes(StandardCharsets.US_ASCII);
+        byte[] value = socketType.getBytes(StandardCharsets.US_ASCII);
         ByteBuffer body = ByteBuffer.allocate(6 + 1 + name.length + 4 + value.length);
         body.put((byte) 5).put("READY".getBytes(StandardCharsets.US_ASCII)).put((byte) name.length).put(name)
                 .putInt(value.length).put(value);
@@ -117,6 +125,41 @@ class OversizedFrameTest {
                 assertEquals(8, leader.awaitReady(Duration.ofSeconds(35)).numDeviceBlocks());
                 long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
                 assertTrue(seconds <= 30, "back with its leader after " + seconds + " s");
+                assertTrue(worker.isReady());
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aLeaderSurvivesAnOversizedFrameOnItsPull() throws Exception {
+        try (Leader leader = Leader.start(new TransportConfig("tcp://127.0.0.1:*", "tcp://localhost:*", 1,
+                Duration.ofSeconds(30), Map.of()), new LeaderSettings(Duration.ofSeconds(30), Duration.ofSeconds(5),
+                Duration.ofSeconds(1), new Sizing(4, 0, 0, 0)), REGISTRY)) {
+            String ack = leader.ackEndpoint();
+            int port = Integer.parseInt(ack.substring(ack.lastIndexOf(':') + 1));
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                s.setSoTimeout(10_000);
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                s.getOutputStream().write(greeting(false));
+                in.readFully(new byte[64]);
+                s.getOutputStream().write(ready("PUSH"));
+                s.getOutputStream().write(ByteBuffer.allocate(9).put((byte) 0x02).putLong(1L << 62).array());
+                s.getOutputStream().flush();
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                try {
+                    while (System.nanoTime() < end && in.read() >= 0) {
+                        // the leader's READY, then its end of the connection closes
+                    }
+                } catch (IOException dropped) {
+                    // reset by the leader
+                }
+            }
+            LayoutConfig g1 = new LayoutConfig(8, 2, 2, 4, 8, 1, 2);
+            try (Worker worker = Worker.start(new TransportConfig(leader.publishEndpoint(), ack, 1, Duration.ofSeconds(10),
+                    Map.of()), new WorkerSpec(g1, LayoutType.FULLY_CONTIGUOUS, Map.of("kvbm.host.mlock", "false"),
+                    Duration.ofSeconds(5)), REGISTRY)) {
+                assertEquals(4, leader.awaitReady(Duration.ofSeconds(30)).numHostBlocks(), "the leader still serves");
                 assertTrue(worker.isReady());
             }
         }
