@@ -34,11 +34,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Fault injection: a hostile peer on the leader's PUB port speaks ZMTP to a worker's SUB and sends a frame
- * header claiming a huge length. What must hold: the worker survives, drops that connection, and is back
- * with a real leader bound on the same port within 30 s.
+ * Fault injection with a raw ZMTP peer. Injected: a frame header claiming 2^31+100 or 2^62 bytes (on a worker's
+ * SUB, on the leader's PULL), and a peer that completes the handshake and then answers nothing. What must hold:
+ * nothing is allocated for the claimed length, the process survives, the connection is dropped (by the maximum
+ * message size, or by ZMTP heartbeats for the silent peer), and the worker is back with a real leader bound on
+ * the same port within 30 s.
  */
-class OversizedFrameTest {
+class HostileZmtpPeerTest {
     private static final ProviderRegistry REGISTRY = ProviderRegistry.load();
 
     private static int freePort() throws IOException {
@@ -54,7 +56,8 @@ class OversizedFrameTest {
 
     private static byte[] greeting(boolean asServer) {
         ByteBuffer b = ByteBuffer.allocate(64);
-        b.put((byte) 0xFF).put(new byte[8]).put((byte) 0x7F).put((byte) 3).put((byte) 0);
+        b.put((byte) 0xFF).put(new byte[8]).put((byte) 0x7F).put((byte) 3).put((byte) 1); // ZMTP 3.1: heartbeats
+
         byte[] mechanism = new byte[20];
         System.arraycopy("NULL".getBytes(StandardCharsets.US_ASCII), 0, mechanism, 0, 4);
         b.put(mechanism).put((byte) (asServer ? 1 : 0)); // as-server, then 31 bytes of filler
@@ -160,6 +163,50 @@ class OversizedFrameTest {
                     Map.of()), new WorkerSpec(g1, LayoutType.FULLY_CONTIGUOUS, Map.of("kvbm.host.mlock", "false"),
                     Duration.ofSeconds(5)), REGISTRY)) {
                 assertEquals(4, leader.awaitReady(Duration.ofSeconds(30)).numHostBlocks(), "the leader still serves");
+                assertTrue(worker.isReady());
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aSilentPeerIsDroppedByHeartbeatsAndTheWorkerFindsItsLeader() throws Exception {
+        int pub = freePort();
+        int ack = freePort();
+        String pubEndpoint = "tcp://127.0.0.1:" + pub;
+        String ackEndpoint = "tcp://127.0.0.1:" + ack;
+        Map<String, String> heartbeats = Map.of(ZmqOptions.HEARTBEAT_MILLIS, "200", ZmqOptions.HEARTBEAT_TIMEOUT_MILLIS, "1000");
+        LayoutConfig g1 = new LayoutConfig(8, 2, 2, 4, 8, 1, 2);
+        try (ServerSocket silent = new ServerSocket(pub, 1, InetAddress.getLoopbackAddress());
+             Worker worker = Worker.start(new TransportConfig(pubEndpoint, ackEndpoint, 1, Duration.ofSeconds(10), heartbeats),
+                     new WorkerSpec(g1, LayoutType.FULLY_CONTIGUOUS, Map.of("kvbm.host.mlock", "false"), Duration.ofSeconds(5)),
+                     REGISTRY)) {
+            silent.setSoTimeout(20_000);
+            long dropped;
+            try (Socket s = silent.accept()) {
+                s.setSoTimeout(15_000);
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                s.getOutputStream().write(greeting());
+                in.readFully(new byte[64]);
+                s.getOutputStream().write(ready());
+                s.getOutputStream().flush();
+                long t0 = System.nanoTime();
+                // never answer: the worker's PINGs go unanswered until it gives the connection up
+                try {
+                    while (in.read() >= 0) {
+                        // its READY, subscription and PINGs
+                    }
+                } catch (java.net.SocketException reset) {
+                    // reset by the worker
+                }
+                dropped = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            }
+            assertTrue(dropped < 10_000, "a silent peer is dropped after the heartbeat timeout, not waited on (" + dropped + " ms)");
+            silent.close();
+            try (Leader leader = Leader.start(new TransportConfig(pubEndpoint, ackEndpoint, 1, Duration.ofSeconds(30), heartbeats),
+                    new LeaderSettings(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(1),
+                            new Sizing(4, 0, 0, 0)), REGISTRY)) {
+                assertEquals(8, leader.awaitReady(Duration.ofSeconds(30)).numDeviceBlocks());
                 assertTrue(worker.isReady());
             }
         }
