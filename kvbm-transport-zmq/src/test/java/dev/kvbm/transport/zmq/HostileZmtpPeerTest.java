@@ -115,12 +115,15 @@ class HostileZmtpPeerTest {
         String pubEndpoint = "tcp://127.0.0.1:" + pub;
         String ackEndpoint = "tcp://127.0.0.1:" + ack;
         LayoutConfig g1 = new LayoutConfig(8, 2, 2, 4, 8, 1, 2);
-        try (ServerSocket hostile = new ServerSocket(pub, 1, InetAddress.getLoopbackAddress());
-             Worker worker = Worker.start(new TransportConfig(pubEndpoint, ackEndpoint, 1, Duration.ofSeconds(10), Map.of()),
-                     new WorkerSpec(g1, LayoutType.FULLY_CONTIGUOUS, Map.of("kvbm.host.mlock", "false"), Duration.ofSeconds(5)),
-                     REGISTRY)) {
-            attack(hostile, claimed);
-            hostile.close();
+        ServerSocket hostile = new ServerSocket(pub, 1, InetAddress.getLoopbackAddress());
+        try (Worker worker = Worker.start(new TransportConfig(pubEndpoint, ackEndpoint, 1, Duration.ofSeconds(10), Map.of()),
+                new WorkerSpec(g1, LayoutType.FULLY_CONTIGUOUS, Map.of("kvbm.host.mlock", "false"), Duration.ofSeconds(5)),
+                REGISTRY)) {
+            try {
+                attack(hostile, claimed);
+            } finally {
+                hostile.close(); // the port is free for the real leader
+            }
             long t0 = System.nanoTime();
             try (Leader leader = Leader.start(new TransportConfig(pubEndpoint, ackEndpoint, 1, Duration.ofSeconds(30), Map.of()),
                     new LeaderSettings(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(1),
@@ -177,13 +180,13 @@ class HostileZmtpPeerTest {
         String ackEndpoint = "tcp://127.0.0.1:" + ack;
         Map<String, String> heartbeats = Map.of(ZmqOptions.HEARTBEAT_MILLIS, "200", ZmqOptions.HEARTBEAT_TIMEOUT_MILLIS, "1000");
         LayoutConfig g1 = new LayoutConfig(8, 2, 2, 4, 8, 1, 2);
-        try (ServerSocket silent = new ServerSocket(pub, 1, InetAddress.getLoopbackAddress());
-             Worker worker = Worker.start(new TransportConfig(pubEndpoint, ackEndpoint, 1, Duration.ofSeconds(10), heartbeats),
-                     new WorkerSpec(g1, LayoutType.FULLY_CONTIGUOUS, Map.of("kvbm.host.mlock", "false"), Duration.ofSeconds(5)),
-                     REGISTRY)) {
+        ServerSocket silent = new ServerSocket(pub, 1, InetAddress.getLoopbackAddress());
+        try (Worker worker = Worker.start(new TransportConfig(pubEndpoint, ackEndpoint, 1, Duration.ofSeconds(10), heartbeats),
+                new WorkerSpec(g1, LayoutType.FULLY_CONTIGUOUS, Map.of("kvbm.host.mlock", "false"), Duration.ofSeconds(5)),
+                REGISTRY)) {
             silent.setSoTimeout(20_000);
             long dropped;
-            try (Socket s = silent.accept()) {
+            try (silent; Socket s = silent.accept()) {
                 s.setSoTimeout(15_000);
                 DataInputStream in = new DataInputStream(s.getInputStream());
                 s.getOutputStream().write(greeting());
@@ -202,7 +205,6 @@ class HostileZmtpPeerTest {
                 dropped = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             }
             assertTrue(dropped < 10_000, "a silent peer is dropped after the heartbeat timeout, not waited on (" + dropped + " ms)");
-            silent.close();
             try (Leader leader = Leader.start(new TransportConfig(pubEndpoint, ackEndpoint, 1, Duration.ofSeconds(30), heartbeats),
                     new LeaderSettings(Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(1),
                             new Sizing(4, 0, 0, 0)), REGISTRY)) {

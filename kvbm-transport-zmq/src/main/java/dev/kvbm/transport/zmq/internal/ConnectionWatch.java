@@ -4,7 +4,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
+import org.zeromq.ZEvent;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMonitor;
 
 /**
  * Watches one connecting socket through its monitor: logs when its connection is lost and when it is back,
@@ -38,14 +40,14 @@ final class ConnectionWatch implements AutoCloseable {
 
     /** Handles the events that arrived since the last call. */
     void poll() {
-        ZMQ.Event e;
-        while ((e = ZMQ.Event.recv(events, ZMQ.DONTWAIT)) != null) {
-            if (e.getEvent() == ZMQ.EVENT_DISCONNECTED) {
+        ZEvent e;
+        while ((e = ZEvent.recv(events, ZMQ.DONTWAIT)) != null) {
+            if (e.getEvent() == ZMonitor.Event.DISCONNECTED) {
                 lost = true;
                 Sockets.logRepeated(LOG, losses.incrementAndGet(), role + " lost its connection to " + endpoint
                         + "; reconnecting");
                 reconnect();
-            } else if (e.getEvent() == ZMQ.EVENT_CONNECTED && lost) {
+            } else if (e.getEvent() == ZMonitor.Event.CONNECTED && lost) {
                 lost = false;
                 LOG.log(System.Logger.Level.INFO, role + " reconnected to " + endpoint);
             }
