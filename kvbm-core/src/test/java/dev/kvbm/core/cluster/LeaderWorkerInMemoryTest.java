@@ -253,6 +253,20 @@ class LeaderWorkerInMemoryTest {
     }
 
     @Test
+    void theTransportIsFoundByNameAndAMissingOneNamesItsModule() {
+        ProviderRegistry none = ProviderRegistry.of(List.of(), List.of(), List.of(), java.util.Set.of());
+        dev.kvbm.api.spi.TransportConfig config = new dev.kvbm.api.spi.TransportConfig("tcp://127.0.0.1:1",
+                "tcp://127.0.0.1:2", 1, Duration.ofSeconds(1), Map.of());
+        KvbmException e = assertThrows(KvbmException.class, () -> Leader.start(config, new LeaderSettings(Duration.ofSeconds(1),
+                Duration.ofSeconds(1), Duration.ofSeconds(1), new Sizing(1, 0, 0, 0)), none));
+        assertEquals(ErrorCode.PROVIDER_NOT_FOUND, e.code());
+        assertTrue(e.getMessage().contains("'zmq'") && e.getMessage().contains("kvbm-transport-zmq"), e.getMessage());
+        e = assertThrows(KvbmException.class, () -> Worker.start(config, new WorkerSpec(geometry(4), LayoutType.FULLY_CONTIGUOUS),
+                none));
+        assertEquals(ErrorCode.PROVIDER_NOT_FOUND, e.code());
+    }
+
+    @Test
     void sizingUsesDecimalGbOrOverrides() {
         Sizing s = Sizing.fromEnvironment(Map.of("DYN_KVBM_CPU_CACHE_GB", "1.5",
                 "DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS", " 77 ", "DYN_KVBM_DISK_CACHE_GB", "100"));
