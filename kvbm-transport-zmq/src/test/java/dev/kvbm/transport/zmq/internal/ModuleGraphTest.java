@@ -12,11 +12,13 @@ import org.junit.jupiter.api.Test;
 class ModuleGraphTest {
 
     @Test
-    void theTransportRequiresTheApiAndZeroMqOnly() {
+    void theTransportRequiresTheApiZeroMqAndItsCodecLibrariesOnly() {
         ModuleDescriptor d = ZmqTransportProvider.class.getModule().getDescriptor();
         assertNotNull(d, "the tests run on the module path");
         Set<String> requires = d.requires().stream().map(ModuleDescriptor.Requires::name).collect(Collectors.toSet());
-        assertEquals(Set.of("java.base", "dev.kvbm.api", "org.zeromq.jeromq", "jnacl"), requires);
+        // Jackson for Dynamo's JSON payloads, msgpack for vLLM's KV events: never kvbm-core.
+        assertEquals(Set.of("java.base", "dev.kvbm.api", "org.zeromq.jeromq", "jnacl", "com.fasterxml.jackson.core",
+                "msgpack.core"), requires);
         assertEquals(Set.of("dev.kvbm.transport.zmq"), d.exports().stream().map(ModuleDescriptor.Exports::source)
                 .collect(Collectors.toSet()), "sockets and codecs stay internal");
     }
