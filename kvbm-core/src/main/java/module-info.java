@@ -2,6 +2,12 @@
  * The kvbm core: the registry of tier, transfer-engine and transport providers (the only module that
  * calls {@link java.util.ServiceLoader}), and Dynamo-compatible sequence hashing of token blocks.
  *
+ * <p>{@code dev.kvbm.core.cluster} runs a distributed leader and its workers over any transport provider
+ * (found by name, {@code zmq} by default): handshake, membership and rejoin, transfers, replicated ranks.
+ * Its environment: {@code DYN_KVBM_LEADER_WORKER_INIT_TIMEOUT_SECS}, {@code DYN_KVBM_CPU_CACHE_GB},
+ * {@code DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS}, {@code DYN_KVBM_DISK_CACHE_GB},
+ * {@code DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS}.
+ *
  * <p>System properties: {@code kvbm.provider.exclude} (comma-separated provider names to leave out).
  */
 module dev.kvbm.core {
@@ -13,6 +19,7 @@ module dev.kvbm.core {
     requires com.fasterxml.jackson.core; // MooncakeTrace: the trace reader
     requires HdrHistogram; // Replayer: the manager's p50/p99 per request (automatic module, named after its jar)
 
+    exports dev.kvbm.core.cluster;
     exports dev.kvbm.core.engine;
     exports dev.kvbm.core.events;
     exports dev.kvbm.core.hash;

@@ -12,7 +12,11 @@ import dev.kvbm.api.spi.TransportConfig;
 import dev.kvbm.api.spi.WorkerReply;
 import dev.kvbm.core.manager.KvBlockManager;
 import dev.kvbm.core.manager.PreparedRequest;
-import dev.kvbm.transport.zmq.ZmqLeader;
+import dev.kvbm.core.cluster.ClusterReady;
+import dev.kvbm.core.cluster.Leader;
+import dev.kvbm.core.cluster.LeaderSettings;
+import dev.kvbm.core.cluster.Sizing;
+import dev.kvbm.core.providers.ProviderRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,7 +42,7 @@ class ZmqWorkersIT {
 
     private final List<Process> workers = new ArrayList<>();
 
-    private Process worker(ZmqLeader leader, String inner, String layout, Path log, String... extra) throws IOException {
+    private Process worker(Leader leader, String inner, String layout, Path log, String... extra) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(KvbmLauncherIT.ROOT.resolve("kvbm").toString(), "worker",
                 "--leader-pub", leader.publishEndpoint(), "--leader-ack", leader.ackEndpoint(), "--device-blocks", "32",
                 "--layout", layout, "--layers", "2", "--outer", "2", "--page", "8", "--inner", inner, "--dtype-bytes", "2",
@@ -52,7 +56,7 @@ class ZmqWorkersIT {
         return p;
     }
 
-    private static Map<String, List<Long>> checksums(ZmqLeader leader, String pool, String blocks) {
+    private static Map<String, List<Long>> checksums(Leader leader, String pool, String blocks) {
         List<WorkerReply> replies = leader.call("kvbm_checksums", List.of(("{\"pool\":\"" + pool + "\",\"blocks\":" + blocks
                 + "}").getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(10)).join();
         Map<String, List<Long>> out = new TreeMap<>();
@@ -78,14 +82,14 @@ class ZmqWorkersIT {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void twoWorkerProcesses(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        ZmqLeader.Settings settings = new ZmqLeader.Settings(Duration.ofSeconds(90), Duration.ofSeconds(5),
-                Duration.ofMillis(500), new ZmqLeader.Sizing(64, 0, 0, 0));
-        ZmqLeader leader = ZmqLeader.start(new TransportConfig("tcp://127.0.0.1:*", "tcp://localhost:*", 2,
-                settings.initTimeout(), Map.of()), settings);
+        LeaderSettings settings = new LeaderSettings(Duration.ofSeconds(90), Duration.ofSeconds(5),
+                Duration.ofMillis(500), new Sizing(64, 0, 0, 0));
+        Leader leader = Leader.start(new TransportConfig("tcp://127.0.0.1:*", "tcp://localhost:*", 2,
+                settings.initTimeout(), Map.of()), settings, ProviderRegistry.load());
         try {
             worker(leader, "64", "fc", dir.resolve("w0.log"));
             Process second = worker(leader, "32", "ls-block", dir.resolve("w1.log"));
-            ZmqLeader.Ready ready = leader.awaitReady(Duration.ofSeconds(100));
+            ClusterReady ready = leader.awaitReady(Duration.ofSeconds(100));
             assertEquals(32, ready.numDeviceBlocks());
             assertEquals(2 * 2 * 8 * 64 * 2 + 2 * 2 * 8 * 32 * 2, ready.bytesPerBlock(), "shards add up");
             assertEquals(64, ready.numHostBlocks());
@@ -144,10 +148,10 @@ class ZmqWorkersIT {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void replicatedRanksOnboardFromRank0sSharedHostMemory(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-        ZmqLeader.Settings settings = new ZmqLeader.Settings(Duration.ofSeconds(90), Duration.ofSeconds(5),
-                Duration.ofMillis(500), new ZmqLeader.Sizing(16, 0, 0, 0));
-        ZmqLeader leader = ZmqLeader.start(new TransportConfig("tcp://127.0.0.1:*", "tcp://localhost:*", 2,
-                settings.initTimeout(), Map.of()), settings);
+        LeaderSettings settings = new LeaderSettings(Duration.ofSeconds(90), Duration.ofSeconds(5),
+                Duration.ofMillis(500), new Sizing(16, 0, 0, 0));
+        Leader leader = Leader.start(new TransportConfig("tcp://127.0.0.1:*", "tcp://localhost:*", 2,
+                settings.initTimeout(), Map.of()), settings, ProviderRegistry.load());
         Path shared = Files.createDirectories(dir.resolve("shm"));
         try {
             worker(leader, "32", "fc", dir.resolve("r0.log"), "--rank", "0", "--shared-dir", shared.toString());

@@ -18,6 +18,24 @@ public interface LeaderTransport extends AutoCloseable {
 
     int worldSize();
 
+    /** The bound endpoint workers subscribe to (with the real port when the configured one was a wildcard). */
+    String publishEndpoint();
+
+    /** The bound endpoint workers answer to. */
+    String ackEndpoint();
+
+    /** How this transport encodes the protocol's messages. */
+    ClusterCodec codec();
+
+    /**
+     * A count that grows whenever a worker (re)subscribes, for transports whose broadcasts a late subscriber
+     * misses (ZeroMQ PUB): the leader then repeats a handshake round at once. Constant (the default) when the
+     * transport cannot tell or delivers to late subscribers anyway.
+     */
+    default long subscriptions() {
+        return 0;
+    }
+
     @Override
     void close();
 }

@@ -26,6 +26,9 @@ public interface WorkerTransport extends AutoCloseable {
     /** Starts receiving; {@code handler} runs once per well-formed message. */
     void start(Function<WorkerMessage, Answer> handler);
 
+    /** How this transport encodes the protocol's messages. */
+    ClusterCodec codec();
+
     /** Messages dropped as malformed so far. */
     long malformedMessages();
 

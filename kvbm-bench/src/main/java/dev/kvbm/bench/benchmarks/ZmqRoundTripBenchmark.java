@@ -5,9 +5,12 @@ import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.TransportConfig;
+import dev.kvbm.core.cluster.Leader;
+import dev.kvbm.core.cluster.LeaderSettings;
+import dev.kvbm.core.cluster.Sizing;
+import dev.kvbm.core.cluster.Worker;
+import dev.kvbm.core.cluster.WorkerSpec;
 import dev.kvbm.core.providers.ProviderRegistry;
-import dev.kvbm.transport.zmq.ZmqLeader;
-import dev.kvbm.transport.zmq.ZmqWorker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,22 +39,22 @@ public class ZmqRoundTripBenchmark {
     private static final int BLOCKS = 16;
 
     private final List<AutoCloseable> owned = new ArrayList<>();
-    private ZmqLeader leader;
+    private Leader leader;
     private List<BlockPair> pairs;
 
     @Setup(Level.Trial)
     public void setUp() {
         String any = "tcp://127.0.0.1:*";
         Duration init = Duration.ofSeconds(30);
-        leader = ZmqLeader.start(new TransportConfig(any, any.replace("127.0.0.1", "localhost"), WORKERS, init, Map.of()),
-                new ZmqLeader.Settings(init, Duration.ofSeconds(10), Duration.ofSeconds(1),
-                        new ZmqLeader.Sizing(2 * BLOCKS, 0, 0, 0)));
-        owned.add(leader);
         ProviderRegistry registry = ProviderRegistry.load();
+        leader = Leader.start(new TransportConfig(any, any.replace("127.0.0.1", "localhost"), WORKERS, init, Map.of()),
+                new LeaderSettings(init, Duration.ofSeconds(10), Duration.ofSeconds(1),
+                        new Sizing(2 * BLOCKS, 0, 0, 0)), registry);
+        owned.add(leader);
         LayoutConfig g1 = new LayoutConfig(2 * BLOCKS, 4, 2, 16, 128, 1, 2); // 32 KiB per block
         for (int w = 0; w < WORKERS; w++) {
-            owned.add(ZmqWorker.start(new TransportConfig(leader.publishEndpoint(), leader.ackEndpoint(), 1, init, Map.of()),
-                    new ZmqWorker.Spec(g1, LayoutType.FULLY_CONTIGUOUS, Map.of("kvbm.host.mlock", "false"),
+            owned.add(Worker.start(new TransportConfig(leader.publishEndpoint(), leader.ackEndpoint(), 1, init, Map.of()),
+                    new WorkerSpec(g1, LayoutType.FULLY_CONTIGUOUS, Map.of("kvbm.host.mlock", "false"),
                             Duration.ofSeconds(10)), registry));
         }
         leader.awaitReady(init);

@@ -3,7 +3,11 @@ package dev.kvbm.cli.internal;
 import dev.kvbm.api.config.ConfigKeys;
 import dev.kvbm.api.config.EnvironmentVariables;
 import dev.kvbm.api.spi.TransportConfig;
-import dev.kvbm.transport.zmq.ZmqLeader;
+import dev.kvbm.core.cluster.ClusterReady;
+import dev.kvbm.core.cluster.Leader;
+import dev.kvbm.core.cluster.LeaderSettings;
+import dev.kvbm.core.cluster.Sizing;
+import dev.kvbm.core.providers.ProviderRegistry;
 import dev.kvbm.transport.zmq.ZmqOptions;
 import java.util.HashMap;
 import java.util.Map;
@@ -82,7 +86,7 @@ final class LeaderCommand extends Subcommand {
         env.port(ConfigKeys.LEADER_ZMQ_PUB_PORT);
         env.port(ConfigKeys.LEADER_ZMQ_ACK_PORT);
         env.integer(ConfigKeys.LEADER_WORKER_INIT_TIMEOUT_SECS, 1, Long.MAX_VALUE);
-        ZmqLeader.Sizing sizing = sizing(env);
+        Sizing sizing = sizing(env);
         ZmqOptions.Endpoints defaults = ZmqOptions.endpoints(System.getenv(), rank);
         Map<String, String> options = new HashMap<>();
         if (curveSecret != null) {
@@ -91,12 +95,12 @@ final class LeaderCommand extends Subcommand {
         if (allowNonLoopback) {
             options.put(ZmqOptions.ALLOW_NON_LOOPBACK, "true");
         }
-        ZmqLeader.Settings settings = ZmqLeader.Settings.fromEnvironment(System.getenv()).withSizing(sizing);
+        LeaderSettings settings = LeaderSettings.fromEnvironment(System.getenv()).withSizing(sizing);
         TransportConfig config = new TransportConfig(pub != null ? pub : defaults.publish(),
                 ack != null ? ack : defaults.ack(), worldSize, settings.initTimeout(), options);
-        ZmqLeader leader = ZmqLeader.start(config, settings);
+        Leader leader = Leader.start(config, settings, ProviderRegistry.load());
         try {
-            ZmqLeader.Ready r = leader.awaitReady(settings.initTimeout().plusSeconds(5));
+            ClusterReady r = leader.awaitReady(settings.initTimeout().plusSeconds(5));
             if (json) {
                 LeaderProbe.Result p = probes > 0 ? LeaderProbe.run(leader, r, probes) : null;
                 JsonLine.print(out, g -> {
@@ -144,7 +148,7 @@ final class LeaderCommand extends Subcommand {
     }
 
     /** G2/G3 sizing: the options, else Dynamo's variables (read through the one environment parser), else 0. */
-    ZmqLeader.Sizing sizing(EnvironmentVariables env) {
+    Sizing sizing(EnvironmentVariables env) {
         long g2Blocks = env.blockCount(ConfigKeys.CPU_CACHE_OVERRIDE_NUM_BLOCKS).orElse(0);
         double g2Gb = env.gigabytes(ConfigKeys.CPU_CACHE_GB).orElse(0);
         long g3Blocks = env.blockCount(ConfigKeys.DISK_CACHE_OVERRIDE_NUM_BLOCKS).orElse(0);
@@ -165,6 +169,6 @@ final class LeaderCommand extends Subcommand {
             g3Gb = g3.gb;
             g3Blocks = 0;
         }
-        return new ZmqLeader.Sizing(g2Blocks, g2Gb, g3Blocks, g3Gb);
+        return new Sizing(g2Blocks, g2Gb, g3Blocks, g3Gb);
     }
 }

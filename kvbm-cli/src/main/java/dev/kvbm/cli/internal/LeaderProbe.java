@@ -2,7 +2,8 @@ package dev.kvbm.cli.internal;
 
 import dev.kvbm.api.Tier;
 import dev.kvbm.api.spi.BlockPair;
-import dev.kvbm.transport.zmq.ZmqLeader;
+import dev.kvbm.core.cluster.ClusterReady;
+import dev.kvbm.core.cluster.Leader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,7 @@ final class LeaderProbe {
     }
 
     /** {@code n} round trips of 16-block G1->G2 transfers (after 10% warm-up), then {@code n} pings. */
-    static Result run(ZmqLeader leader, ZmqLeader.Ready r, int n) {
+    static Result run(Leader leader, ClusterReady r, int n) {
         if (Math.min(r.numDeviceBlocks(), r.numHostBlocks()) < BLOCKS) {
             throw new UsageException("--probe needs at least " + BLOCKS + " G1 and G2 blocks (G1 " + r.numDeviceBlocks()
                     + ", G2 " + r.numHostBlocks() + ")");

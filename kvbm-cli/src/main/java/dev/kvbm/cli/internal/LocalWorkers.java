@@ -7,7 +7,11 @@ import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.TransportConfig;
 import dev.kvbm.core.manager.KvBlockManager;
-import dev.kvbm.transport.zmq.ZmqLeader;
+import dev.kvbm.core.cluster.ClusterReady;
+import dev.kvbm.core.cluster.Leader;
+import dev.kvbm.core.cluster.LeaderSettings;
+import dev.kvbm.core.cluster.Sizing;
+import dev.kvbm.core.providers.ProviderRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,16 +30,16 @@ final class LocalWorkers implements AutoCloseable {
     private final List<Process> workers = new ArrayList<>();
     private final List<Path> logs = new ArrayList<>();
     private final Thread hook = new Thread(this::destroy);
-    private final ZmqLeader leader;
+    private final Leader leader;
 
     private LocalWorkers(int n, LayoutConfig g1, LayoutType layout, int g2, int g3) {
         Runtime.getRuntime().addShutdownHook(hook);
-        ZmqLeader started = null;
+        Leader started = null;
         try {
-            ZmqLeader.Settings settings = ZmqLeader.Settings.fromEnvironment(System.getenv())
-                    .withSizing(new ZmqLeader.Sizing(g2, 0, g3, 0));
-            started = ZmqLeader.start(new TransportConfig("tcp://127.0.0.1:*", "tcp://localhost:*", n,
-                    settings.initTimeout(), Map.of()), settings);
+            LeaderSettings settings = LeaderSettings.fromEnvironment(System.getenv())
+                    .withSizing(new Sizing(g2, 0, g3, 0));
+            started = Leader.start(new TransportConfig("tcp://127.0.0.1:*", "tcp://localhost:*", n,
+                    settings.initTimeout(), Map.of()), settings, ProviderRegistry.load());
             List<String> prefix = jvmCommand();
             for (int i = 0; i < n; i++) {
                 List<String> cmd = new ArrayList<>(prefix);
@@ -69,7 +73,7 @@ final class LocalWorkers implements AutoCloseable {
 
     /** A manager whose tiers are logical here, with the bytes on the workers. */
     KvBlockManager manager(int g1Blocks, int g2Blocks, int g3Blocks) {
-        ZmqLeader.Ready r = leader.awaitReady(Duration.ofSeconds(1));
+        ClusterReady r = leader.awaitReady(Duration.ofSeconds(1));
         long bytes = r.bytesPerBlock();
         LayoutConfig geometry = new LayoutConfig(1, 1, 1, 1, (int) (bytes / 2), LayoutConfig.DEFAULT_ALIGNMENT, 2);
         return KvBlockManager.builder().geometry(geometry).logical(leader).tierBlocks(Tier.G1, g1Blocks)

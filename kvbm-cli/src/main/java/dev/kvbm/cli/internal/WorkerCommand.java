@@ -5,9 +5,11 @@ import dev.kvbm.api.config.EnvironmentVariables;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.TransportConfig;
+import dev.kvbm.core.cluster.Worker;
+import dev.kvbm.core.cluster.WorkerSpec;
 import dev.kvbm.core.providers.ProviderRegistry;
 import dev.kvbm.transport.zmq.ZmqOptions;
-import dev.kvbm.transport.zmq.ZmqWorker;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -97,15 +99,15 @@ final class WorkerCommand extends Subcommand {
             options.put(ZmqOptions.CURVE_SERVER_PUBLIC_FILE, curveServerKey);
         }
         TransportConfig config = new TransportConfig(pub, ack, 1, Duration.ofSeconds(120), options);
-        ZmqWorker.Spec spec = new ZmqWorker.Spec(g1, g1Layout);
+        WorkerSpec spec = new WorkerSpec(g1, g1Layout);
         if (rank != null) {
-            Path dir = sharedDir != null ? Path.of(sharedDir) : ZmqWorker.Spec.defaultSharedDir();
+            Path dir = sharedDir != null ? Path.of(sharedDir) : WorkerSpec.defaultSharedDir();
             if (!Files.isDirectory(dir)) {
                 throw new UsageException("--shared-dir must be a directory (got " + dir + ")");
             }
             spec = spec.replicated(OptionChecks.range("--rank", rank, 0, 65535), dir);
         }
-        ZmqWorker worker = ZmqWorker.start(config, spec, ProviderRegistry.load());
+        Worker worker = Worker.start(config, spec, ProviderRegistry.load());
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.close();

@@ -4,20 +4,18 @@ import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.Tier;
 import dev.kvbm.api.config.ConfigKeys;
-import dev.kvbm.api.layout.BlockLayout;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.HostMemoryRegistrar;
 import dev.kvbm.api.spi.PhysicalLayout;
-import dev.kvbm.api.spi.Storage;
-import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TierProvider;
 import dev.kvbm.api.events.KvEventPublisher;
 import dev.kvbm.core.events.KvEventJournal;
 import dev.kvbm.core.hash.TokenBlockSequence;
 import dev.kvbm.core.integrity.ChecksumCounters;
+import dev.kvbm.core.internal.TierAssembly;
 import dev.kvbm.core.integrity.IntegrityMode;
 import dev.kvbm.core.offload.FrequencyFilter;
 import dev.kvbm.core.internal.integrity.BlockChecksums;
@@ -154,35 +152,19 @@ public final class KvBlockManager implements AutoCloseable {
     }
 
     private static BuiltTier buildTier(Builder b, Tier tier, int numBlocks, HostMemoryRegistrar registrar) {
-        String named = b.providerNames.get(tier);
-        TierProvider provider = named != null ? b.registry.tier(named) : b.registry.bestTier(tier).orElseThrow(() ->
-                new KvbmException(ErrorCode.PROVIDER_NOT_FOUND, "no available provider serves " + tier + " ("
-                        + tier.role() + "); kvbm tiers lists what was found and why each is unavailable"));
+        TierProvider provider = TierAssembly.provider(b.registry, tier, b.providerNames.get(tier));
         LayoutType type = b.layoutTypes.getOrDefault(tier, LayoutType.FULLY_CONTIGUOUS);
         LayoutConfig sized = b.geometry.withNumBlocks(numBlocks);
         // O_DIRECT moves whole logical blocks: aligned disk blocks go straight from host memory.
         LayoutConfig config = provider.storageKind() == StorageKind.DISK && sized.alignment() < DISK_ALIGNMENT
                 ? sized.withAlignment(DISK_ALIGNMENT) : sized;
-        BlockLayout layout = BlockLayout.of(config, type);
-        long start = System.nanoTime();
         TierConfig tierConfig = new TierConfig(tier, config, type, b.options, registrar);
-        StorageAllocator allocator = provider.createAllocator(tierConfig);
-        List<Storage> storages = new ArrayList<>();
-        try {
-            for (int i = 0; i < layout.numStorageRegions(); i++) {
-                storages.add(allocator.allocate(layout.requiredAllocationSize(), 4096));
-            }
-            PhysicalLayout physical = new PhysicalLayout(layout, storages);
-            long nanos = System.nanoTime() - start;
-            LOG.log(System.Logger.Level.INFO, () -> String.format("%s: %d blocks of %d bytes on %s in %.1f ms", tier,
-                    numBlocks, config.blockDataBytes(), provider.name(), nanos / 1e6));
-            return new BuiltTier(new TierRuntime(tier, provider.name(), new BlockPool(tier + "/" + provider.name(), tier,
-                    numBlocks), Optional.of(physical), Optional.of(allocator), config.blockDataBytes(), nanos), tierConfig);
-        } catch (RuntimeException e) {
-            storages.forEach(Storage::close);
-            allocator.close();
-            throw e;
-        }
+        TierAssembly.Assembled a = TierAssembly.allocate(provider, tierConfig);
+        LOG.log(System.Logger.Level.INFO, () -> String.format("%s: %d blocks of %d bytes on %s in %.1f ms", tier,
+                numBlocks, config.blockDataBytes(), provider.name(), a.nanos() / 1e6));
+        return new BuiltTier(new TierRuntime(tier, provider.name(), new BlockPool(tier + "/" + provider.name(), tier,
+                numBlocks), Optional.of(a.layout()), Optional.of(a.allocator()), config.blockDataBytes(), a.nanos()),
+                tierConfig);
     }
 
     private PathStats stats(Tier from, Tier to) {

@@ -23,6 +23,24 @@ public final class ZmqOptions {
      * connect (ZAP authentication).
      */
     public static final String CURVE_ALLOWED_CLIENTS_DIR = "zmq.curve.allowedClientsDir";
+    /**
+     * The longest message part any socket accepts, in bytes; a peer that sends (or announces) a longer one is
+     * disconnected before anything is allocated. Default {@link #DEFAULT_MAX_MESSAGE_BYTES}.
+     */
+    public static final String MAX_MESSAGE_BYTES = "zmq.maxMessageBytes";
+    /**
+     * 16 MiB: the largest legitimate part is a {@code transfer_blocks} request, at most 24 bytes per block pair
+     * ({@code [4294967295,4294967295],}) plus its pool names, so this carries about 700,000 pairs in one request,
+     * far more than a batch of offloads or an onboarding of a whole sequence.
+     */
+    public static final long DEFAULT_MAX_MESSAGE_BYTES = 16L << 20;
+    /**
+     * Milliseconds between ZMTP heartbeats (PING) on every connection; a peer that answers nothing within
+     * {@link #HEARTBEAT_TIMEOUT_MILLIS} is dropped, and a connecting socket reconnects. Default 1000.
+     */
+    public static final String HEARTBEAT_MILLIS = "zmq.heartbeatMillis";
+    /** Milliseconds without any traffic after a heartbeat before the connection counts as dead. Default 5000. */
+    public static final String HEARTBEAT_TIMEOUT_MILLIS = "zmq.heartbeatTimeoutMillis";
 
     private ZmqOptions() {
     }
@@ -72,6 +90,37 @@ public final class ZmqOptions {
         System.getLogger(ZmqOptions.class.getName()).log(System.Logger.Level.WARNING,
                 key + " must be a port in 1..65535 (got '" + text + "'); using " + fallback);
         return fallback;
+    }
+
+    /** {@link #MAX_MESSAGE_BYTES}: 4096 .. 2^31 - 1 bytes. */
+    public static long maxMessageBytes(Map<String, String> options) {
+        return number(options, MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES, 4096, Integer.MAX_VALUE);
+    }
+
+    /** {@link #HEARTBEAT_MILLIS}: 10 .. 600,000 ms. */
+    public static int heartbeatMillis(Map<String, String> options) {
+        return (int) number(options, HEARTBEAT_MILLIS, 1000, 10, 600_000);
+    }
+
+    /** {@link #HEARTBEAT_TIMEOUT_MILLIS}: 10 .. 600,000 ms. */
+    public static int heartbeatTimeoutMillis(Map<String, String> options) {
+        return (int) number(options, HEARTBEAT_TIMEOUT_MILLIS, 5000, 10, 600_000);
+    }
+
+    private static long number(Map<String, String> options, String key, long fallback, long min, long max) {
+        String v = options.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw KvbmException.invalid(key, v, min + ".." + max);
     }
 
     public static boolean flag(Map<String, String> options, String key) {

@@ -15,8 +15,18 @@ import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.TransportConfig;
 import dev.kvbm.api.spi.WorkerMessage;
 import dev.kvbm.api.spi.WorkerReply;
+import dev.kvbm.api.spi.TransferOutcome;
+import dev.kvbm.api.spi.TransferRequest;
+import dev.kvbm.api.spi.WorkerMetadata;
+import dev.kvbm.core.cluster.ClusterReady;
+import dev.kvbm.core.cluster.Leader;
+import dev.kvbm.core.cluster.LeaderSettings;
+import dev.kvbm.core.cluster.Sizing;
+import dev.kvbm.core.cluster.Worker;
+import dev.kvbm.core.cluster.WorkerSpec;
 import dev.kvbm.core.providers.ProviderRegistry;
 import dev.kvbm.transport.zmq.internal.PayloadJson;
+import dev.kvbm.transport.zmq.internal.DynamoCodec;
 import dev.kvbm.transport.zmq.internal.ZmqLeaderTransport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -59,39 +69,39 @@ class LeaderWorkerTest {
         return new LayoutConfig(blocks, 2, 2, 4, 8, 1, 2); // 256 bytes per block
     }
 
-    private ZmqLeader leader(int workers, long hostBlocks, Map<String, String> options, Duration init) {
+    private Leader leader(int workers, long hostBlocks, Map<String, String> options, Duration init) {
         return leader(workers, hostBlocks, 0, options, init);
     }
 
-    private ZmqLeader leader(int workers, long hostBlocks, long diskBlocks, Map<String, String> options, Duration init) {
+    private Leader leader(int workers, long hostBlocks, long diskBlocks, Map<String, String> options, Duration init) {
         TransportConfig config = new TransportConfig(ANY, ANY.replace("127.0.0.1", "localhost"), workers, init, options);
-        ZmqLeader.Settings s = new ZmqLeader.Settings(init, Duration.ofSeconds(5), Duration.ofMillis(300),
-                new ZmqLeader.Sizing(hostBlocks, 0, diskBlocks, 0));
-        return track(ZmqLeader.start(config, s));
+        LeaderSettings s = new LeaderSettings(init, Duration.ofSeconds(5), Duration.ofMillis(300),
+                new Sizing(hostBlocks, 0, diskBlocks, 0));
+        return track(Leader.start(config, s, REGISTRY));
     }
 
-    private ZmqWorker worker(ZmqLeader leader, int deviceBlocks, LayoutType layout, Map<String, String> options) {
+    private Worker worker(Leader leader, int deviceBlocks, LayoutType layout, Map<String, String> options) {
         TransportConfig config = new TransportConfig(leader.publishEndpoint(), leader.ackEndpoint(), 1,
                 Duration.ofSeconds(10), options);
-        return track(ZmqWorker.start(config, new ZmqWorker.Spec(geometry(deviceBlocks), layout, TIER_OPTIONS,
+        return track(Worker.start(config, new WorkerSpec(geometry(deviceBlocks), layout, TIER_OPTIONS,
                 Duration.ofSeconds(10)), REGISTRY));
     }
 
-    private ZmqWorker worker(ZmqLeader leader, ZmqWorker.Spec spec) {
+    private Worker worker(Leader leader, WorkerSpec spec) {
         TransportConfig config = new TransportConfig(leader.publishEndpoint(), leader.ackEndpoint(), 1,
                 Duration.ofSeconds(10), Map.of());
-        return track(ZmqWorker.start(config, spec, REGISTRY));
+        return track(Worker.start(config, spec, REGISTRY));
     }
 
     @Test
     void replicatedModeOnboardsEveryRankFromRank0sHostMemory(@TempDir Path dir) throws Exception {
-        ZmqLeader leader = leader(2, 16, Map.of(), Duration.ofSeconds(20));
-        ZmqWorker.Spec spec = new ZmqWorker.Spec(geometry(12), LayoutType.FULLY_CONTIGUOUS, TIER_OPTIONS, Duration.ofSeconds(10));
+        Leader leader = leader(2, 16, Map.of(), Duration.ofSeconds(20));
+        WorkerSpec spec = new WorkerSpec(geometry(12), LayoutType.FULLY_CONTIGUOUS, TIER_OPTIONS, Duration.ofSeconds(10));
         // a region left by a killed rank 0 (a pid that is not running) is removed when rank 0 allocates
         Path orphan = dir.resolve("kvbm-" + leader.publishEndpoint().replaceAll("[^A-Za-z0-9]+", "_") + "-g2-4194300-1.shm");
         java.nio.file.Files.writeString(orphan, "stale");
         worker(leader, spec.replicated(0, dir));
-        ZmqWorker follower = worker(leader, spec.replicated(1, dir));
+        Worker follower = worker(leader, spec.replicated(1, dir));
         leader.awaitReady(Duration.ofSeconds(20));
         try (var files = java.nio.file.Files.list(dir)) {
             assertEquals(1, files.filter(f -> f.toString().endsWith(".shm")).count(), "one G2, rank 0's");
@@ -112,20 +122,20 @@ class LeaderWorkerTest {
     }
 
     /** Replicated workers whose disk tier puts rank 0's G3 files in a fresh directory under target/. */
-    private ZmqWorker.Spec replicatedWithDisk() throws java.io.IOException {
+    private WorkerSpec replicatedWithDisk() throws java.io.IOException {
         Path cache = java.nio.file.Files.createTempDirectory(java.nio.file.Files.createDirectories(Path.of("target",
                 "replicated-g3")), "cache-");
         Map<String, String> options = new java.util.HashMap<>(TIER_OPTIONS);
         options.put(dev.kvbm.api.config.ConfigKeys.DISK_CACHE_DIR, cache.toAbsolutePath().toString());
-        return new ZmqWorker.Spec(geometry(12), LayoutType.FULLY_CONTIGUOUS, options, Duration.ofSeconds(10));
+        return new WorkerSpec(geometry(12), LayoutType.FULLY_CONTIGUOUS, options, Duration.ofSeconds(10));
     }
 
     @Test
     void replicatedModeOnboardsEveryRankFromRank0sDiskFiles(@TempDir Path dir) throws Exception {
-        ZmqLeader leader = leader(2, 16, 8, Map.of(), Duration.ofSeconds(20));
-        ZmqWorker.Spec spec = replicatedWithDisk();
-        ZmqWorker rank0 = worker(leader, spec.replicated(0, dir));
-        ZmqWorker follower = worker(leader, spec.replicated(1, dir));
+        Leader leader = leader(2, 16, 8, Map.of(), Duration.ofSeconds(20));
+        WorkerSpec spec = replicatedWithDisk();
+        Worker rank0 = worker(leader, spec.replicated(0, dir));
+        Worker follower = worker(leader, spec.replicated(1, dir));
         leader.awaitReady(Duration.ofSeconds(20));
         assertEquals(java.util.Set.of(Tier.G1, Tier.G2, Tier.G3), rank0.tiers());
         assertEquals(java.util.Set.of(Tier.G1, Tier.G2, Tier.G3), follower.tiers());
@@ -149,16 +159,16 @@ class LeaderWorkerTest {
 
     @Test
     void aFollowerRefusesG3OnceRank0sFilesAreReplacedOrGone(@TempDir Path dir) throws Exception {
-        ZmqLeader leader = leader(2, 16, 8, Map.of(), Duration.ofSeconds(20));
-        ZmqWorker.Spec spec = replicatedWithDisk();
-        ZmqWorker rank0 = worker(leader, spec.replicated(0, dir));
-        ZmqWorker follower = worker(leader, spec.replicated(1, dir));
+        Leader leader = leader(2, 16, 8, Map.of(), Duration.ofSeconds(20));
+        WorkerSpec spec = replicatedWithDisk();
+        Worker rank0 = worker(leader, spec.replicated(0, dir));
+        Worker follower = worker(leader, spec.replicated(1, dir));
         leader.awaitReady(Duration.ofSeconds(20));
         leader.call("kvbm_fill", List.of(json("{\"pool\":\"Device\",\"blocks\":[0],\"seed\":3}")), Duration.ofSeconds(5)).join();
         leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(0, 0))).join();
         leader.move(Tier.G2, Tier.G3, List.of(new BlockPair(0, 0))).join();
-        WorkerMessage onboard = new WorkerMessage(1, "transfer_blocks", List.of(new BlockTransferRequest(
-                BlockTransferPool.Disk, BlockTransferPool.Device, List.of(new BlockPair(0, 6))).encode()));
+        WorkerMessage onboard = new WorkerMessage(1, "transfer_blocks", List.of(DynamoCodec.INSTANCE.encodeTransfer(
+                new TransferRequest(Tier.G3, Tier.G1, List.of(new BlockPair(0, 6))))));
         assertTrue(outcome(follower, onboard).ok(), "rank 0's files as published");
 
         // the file under rank 0's published name is another one now (same bytes, new inode)
@@ -180,8 +190,8 @@ class LeaderWorkerTest {
                 gone.error().orElseThrow());
     }
 
-    private static TransferOutcome outcome(ZmqWorker worker, WorkerMessage m) {
-        return TransferOutcome.decode(((dev.kvbm.api.spi.WorkerTransport.Answer.Reply) worker.handle(m)).payload());
+    private static TransferOutcome outcome(Worker worker, WorkerMessage m) {
+        return DynamoCodec.INSTANCE.decodeOutcome(((dev.kvbm.api.spi.WorkerTransport.Answer.Reply) worker.handle(m)).payload());
     }
 
     static byte[] json(String s) {
@@ -189,27 +199,22 @@ class LeaderWorkerTest {
     }
 
     /** Per worker, the CRC32C of each listed block of {@code pool}. */
-    static Map<String, List<Long>> checksums(ZmqLeader leader, String pool, List<Integer> blocks) {
+    static Map<String, List<Long>> checksums(Leader leader, String pool, List<Integer> blocks) {
         List<WorkerReply> replies = leader.call("kvbm_checksums", List.of(json("{\"pool\":\"" + pool + "\",\"blocks\":"
                 + blocks + "}")), Duration.ofSeconds(5)).join();
         Map<String, List<Long>> out = new java.util.TreeMap<>();
         for (WorkerReply r : replies) {
-            Map<?, ?> m = (Map<?, ?>) PayloadJson.parse(new String(r.payload().orElseThrow(), StandardCharsets.UTF_8));
-            List<Long> sums = new ArrayList<>();
-            for (Object o : (List<?>) m.get("crc32c")) {
-                sums.add(Long.parseLong(((PayloadJson.Num) o).text()));
-            }
-            out.put(r.worker(), sums);
+            out.put(r.worker(), DynamoCodec.INSTANCE.decodeChecksums(r.payload().orElseThrow()));
         }
         return out;
     }
 
     @Test
     void handshakeThenByteExactTransfersOnEveryWorker() {
-        ZmqLeader leader = leader(2, 32, Map.of(), Duration.ofSeconds(20));
+        Leader leader = leader(2, 32, Map.of(), Duration.ofSeconds(20));
         worker(leader, 16, LayoutType.FULLY_CONTIGUOUS, Map.of());
         worker(leader, 12, LayoutType.LAYER_SEPARATE_BLOCK, Map.of());
-        ZmqLeader.Ready ready = leader.awaitReady(Duration.ofSeconds(20));
+        ClusterReady ready = leader.awaitReady(Duration.ofSeconds(20));
         assertEquals(12, ready.numDeviceBlocks(), "device blocks: the minimum over workers");
         assertEquals(512, ready.bytesPerBlock(), "bytes per block: the sum over workers");
         assertEquals(32, ready.numHostBlocks());
@@ -232,25 +237,6 @@ class LeaderWorkerTest {
         for (String w : back.keySet()) {
             assertEquals(List.of(source.get(w).get(0), source.get(w).get(3)), back.get(w));
         }
-    }
-
-    @Test
-    void oneWorkersFailureFailsTheTransfer() {
-        ZmqLeader leader = leader(2, 8, Map.of(), Duration.ofSeconds(20));
-        worker(leader, 16, LayoutType.FULLY_CONTIGUOUS, Map.of());
-        worker(leader, 12, LayoutType.FULLY_CONTIGUOUS, Map.of());
-        leader.awaitReady(Duration.ofSeconds(20));
-        // block 14 exists on the first worker only: the second answers {"ok":false,...}
-        CompletionException e = assertThrows(CompletionException.class,
-                () -> leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(14, 0))).join());
-        KvbmException k = (KvbmException) e.getCause();
-        assertEquals(ErrorCode.TRANSFER_FAILED, k.code());
-        assertTrue(k.getMessage().startsWith("block transfer failed on a worker: "), k.getMessage());
-        assertTrue(k.getMessage().contains("out of range 0..11"), k.getMessage());
-        // G3 was never configured
-        assertThrows(KvbmException.class, () -> leader.checkPath(Tier.G2, Tier.G3));
-        // a G2 block never written by these workers is refused as a source
-        assertThrows(CompletionException.class, () -> leader.move(Tier.G2, Tier.G1, List.of(new BlockPair(5, 0))).join());
     }
 
     /** A stand-in for a Dynamo worker: SUB/PUSH sockets that answer as told. */
@@ -293,7 +279,7 @@ class LeaderWorkerTest {
 
     @Test
     void aDynamoWorkersPlainAckCountsAsSuccessAndDuplicatesNeverCompleteARound() throws Exception {
-        ZmqLeaderTransport t = (ZmqLeaderTransport) new dev.kvbm.transport.zmq.internal.ZmqTransportProvider()
+        ZmqLeaderTransport t = new dev.kvbm.transport.zmq.internal.ZmqTransportProvider()
                 .openLeader(new TransportConfig(ANY, ANY.replace("127.0.0.1", "localhost"), 2, Duration.ofSeconds(5), Map.of()));
         track(t);
         RawWorker w = track(new RawWorker(t.publishEndpoint(), t.ackEndpoint()));
@@ -320,20 +306,20 @@ class LeaderWorkerTest {
         assertTrue(t.lateAnswers() > lateBefore);
 
         // a leader over one Dynamo-style worker: metadata by reply, everything else by plain ACK
-        ZmqLeader leader = leader(1, 4, Map.of(), Duration.ofSeconds(20));
+        Leader leader = leader(1, 4, Map.of(), Duration.ofSeconds(20));
         RawWorker dyn = track(new RawWorker(leader.publishEndpoint(), leader.ackEndpoint()));
         Thread serving = Thread.ofPlatform().start(() -> dyn.serve(100, 15_000, (id, fn) -> {
             if (fn.equals("worker_metadata")) {
                 dyn.push.send(id, ZMQ.SNDMORE);
                 dyn.push.send(fn, ZMQ.SNDMORE);
-                dyn.push.send(new WorkerMetadata(10, 256).encode());
+                dyn.push.send(DynamoCodec.INSTANCE.encodeWorkerMetadata(new WorkerMetadata(10, 256)));
             } else {
                 dyn.push.send(id);
             }
         }));
         try {
-            ZmqLeader.Ready r = leader.awaitReady(Duration.ofSeconds(15));
-            assertEquals(new ZmqLeader.Ready(10, 256, 4, 0, r.handshakeTime()), r);
+            ClusterReady r = leader.awaitReady(Duration.ofSeconds(15));
+            assertEquals(new ClusterReady(10, 256, 4, 0, r.handshakeTime()), r);
             leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(1, 2))).join(); // completes on the ACK
         } finally {
             leader.close();
@@ -342,40 +328,9 @@ class LeaderWorkerTest {
     }
 
     @Test
-    void aLostWorkerFailsTransfersAndARestartedOneRejoins() throws Exception {
-        ZmqLeader leader = leader(2, 8, Map.of(), Duration.ofSeconds(20));
-        worker(leader, 8, LayoutType.FULLY_CONTIGUOUS, Map.of());
-        ZmqWorker second = worker(leader, 8, LayoutType.FULLY_CONTIGUOUS, Map.of());
-        leader.awaitReady(Duration.ofSeconds(20));
-        leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(0, 1))).join();
-        int epoch = leader.epoch();
-        second.close();
-        CompletionException e = assertThrows(CompletionException.class,
-                () -> leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(0, 2))).join());
-        assertEquals(ErrorCode.TRANSFER_FAILED, ((KvbmException) e.getCause()).code());
-        long end = System.nanoTime() + 10_000_000_000L;
-        while (leader.isReady() && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
-        assertFalse(leader.isReady(), "the ping loop noticed the lost worker");
-        worker(leader, 8, LayoutType.FULLY_CONTIGUOUS, Map.of());
-        end = System.nanoTime() + 20_000_000_000L;
-        while (!leader.isReady() && System.nanoTime() < end) {
-            Thread.sleep(20);
-        }
-        assertTrue(leader.isReady(), "the restarted worker rejoined");
-        assertTrue(leader.epoch() > epoch, "a restarted worker is a new member");
-        leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(0, 3))).join();
-        // G2 block 1 was written before the restart: the new worker does not hold it
-        e = assertThrows(CompletionException.class, () -> leader.move(Tier.G2, Tier.G1, List.of(new BlockPair(1, 4))).join());
-        assertTrue(e.getCause().getMessage().contains("not written by the current set of workers"), e.getCause().getMessage());
-        leader.move(Tier.G2, Tier.G1, List.of(new BlockPair(3, 4))).join();
-    }
-
-    @Test
     void curveEncryptedHandshake(@TempDir Path dir) {
         CurveKeys.write(dir.resolve("leader"));
-        ZmqLeader leader = leader(1, 4, Map.of(ZmqOptions.CURVE_SERVER_SECRET_FILE, dir.resolve("leader_secret").toString()),
+        Leader leader = leader(1, 4, Map.of(ZmqOptions.CURVE_SERVER_SECRET_FILE, dir.resolve("leader_secret").toString()),
                 Duration.ofSeconds(20));
         worker(leader, 8, LayoutType.FULLY_CONTIGUOUS, Map.of(ZmqOptions.CURVE_SERVER_PUBLIC_FILE, dir.resolve("leader").toString()));
         assertEquals(4, leader.awaitReady(Duration.ofSeconds(20)).numHostBlocks());
@@ -385,7 +340,7 @@ class LeaderWorkerTest {
     @Test
     void aWorkerWithoutTheServerKeyCannotJoin(@TempDir Path dir) {
         CurveKeys.write(dir.resolve("leader"));
-        ZmqLeader leader = leader(1, 4, Map.of(ZmqOptions.CURVE_SERVER_SECRET_FILE, dir.resolve("leader_secret").toString()),
+        Leader leader = leader(1, 4, Map.of(ZmqOptions.CURVE_SERVER_SECRET_FILE, dir.resolve("leader_secret").toString()),
                 Duration.ofSeconds(3));
         worker(leader, 8, LayoutType.FULLY_CONTIGUOUS, Map.of());
         KvbmException e = assertThrows(KvbmException.class, () -> leader.awaitReady(Duration.ofSeconds(10)));
@@ -401,12 +356,12 @@ class LeaderWorkerTest {
         java.nio.file.Files.move(dir.resolve("allowed").resolve("worker_secret"), dir.resolve("worker_secret"));
         Map<String, String> leaderOptions = Map.of(ZmqOptions.CURVE_SERVER_SECRET_FILE, dir.resolve("leader_secret").toString(),
                 ZmqOptions.CURVE_ALLOWED_CLIENTS_DIR, dir.resolve("allowed").toString());
-        ZmqLeader known = leader(1, 4, leaderOptions, Duration.ofSeconds(20));
+        Leader known = leader(1, 4, leaderOptions, Duration.ofSeconds(20));
         worker(known, 8, LayoutType.FULLY_CONTIGUOUS, Map.of(ZmqOptions.CURVE_SERVER_PUBLIC_FILE, dir.resolve("leader").toString(),
                 ZmqOptions.CURVE_CLIENT_SECRET_FILE, dir.resolve("worker_secret").toString()));
         assertEquals(4, known.awaitReady(Duration.ofSeconds(20)).numHostBlocks());
 
-        ZmqLeader strict = leader(1, 4, leaderOptions, Duration.ofSeconds(3));
+        Leader strict = leader(1, 4, leaderOptions, Duration.ofSeconds(3));
         // the right server key but an unknown client key (a fresh pair): refused by ZAP
         worker(strict, 8, LayoutType.FULLY_CONTIGUOUS, Map.of(ZmqOptions.CURVE_SERVER_PUBLIC_FILE, dir.resolve("leader").toString()));
         KvbmException e = assertThrows(KvbmException.class, () -> strict.awaitReady(Duration.ofSeconds(10)));
@@ -415,16 +370,16 @@ class LeaderWorkerTest {
 
     @Test
     void workersRejoinARestartedLeaderWithoutAllocatingAgain() {
-        ZmqLeader first = leader(2, 8, Map.of(), Duration.ofSeconds(20));
+        Leader first = leader(2, 8, Map.of(), Duration.ofSeconds(20));
         String pub = first.publishEndpoint();
         String ack = first.ackEndpoint();
-        ZmqWorker a = worker(first, 8, LayoutType.FULLY_CONTIGUOUS, Map.of());
-        ZmqWorker b = worker(first, 8, LayoutType.FULLY_CONTIGUOUS, Map.of());
+        Worker a = worker(first, 8, LayoutType.FULLY_CONTIGUOUS, Map.of());
+        Worker b = worker(first, 8, LayoutType.FULLY_CONTIGUOUS, Map.of());
         first.awaitReady(Duration.ofSeconds(20));
         first.close();
-        ZmqLeader second = track(ZmqLeader.start(new TransportConfig(pub, ack, 2, Duration.ofSeconds(20), Map.of()),
-                new ZmqLeader.Settings(Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMillis(300),
-                        new ZmqLeader.Sizing(8, 0, 0, 0))));
+        Leader second = track(Leader.start(new TransportConfig(pub, ack, 2, Duration.ofSeconds(20), Map.of()),
+                new LeaderSettings(Duration.ofSeconds(20), Duration.ofSeconds(5), Duration.ofMillis(300),
+                        new Sizing(8, 0, 0, 0)), REGISTRY));
         assertEquals(8, second.awaitReady(Duration.ofSeconds(25)).numHostBlocks());
         second.move(Tier.G1, Tier.G2, List.of(new BlockPair(1, 2))).join();
         assertEquals(1, a.allocations(), "the same leader metadata allocates nothing new");
@@ -432,18 +387,9 @@ class LeaderWorkerTest {
     }
 
     @Test
-    void aLeaderWithoutG2OrG3IsRefusedAtOnce() {
-        TransportConfig config = new TransportConfig(ANY, ANY.replace("127.0.0.1", "localhost"), 1, Duration.ofSeconds(1), Map.of());
-        KvbmException e = assertThrows(KvbmException.class, () -> ZmqLeader.start(config,
-                ZmqLeader.Settings.fromEnvironment(Map.of()).withSizing(new ZmqLeader.Sizing(0, 0, 0, 0))));
-        assertEquals(ErrorCode.INVALID_CONFIG, e.code());
-        assertTrue(e.getMessage().contains("DYN_KVBM_CPU_CACHE_GB"), e.getMessage());
-    }
-
-    @Test
     void nonLoopbackBindNeedsAnExplicitOption() {
         TransportConfig open = new TransportConfig("tcp://0.0.0.0:*", ANY, 1, Duration.ofSeconds(1), Map.of());
-        KvbmException e = assertThrows(KvbmException.class, () -> ZmqLeader.start(open, ZmqLeader.Settings.fromEnvironment(Map.of())));
+        KvbmException e = assertThrows(KvbmException.class, () -> Leader.start(open, LeaderSettings.fromEnvironment(Map.of()), REGISTRY));
         assertTrue(e.getMessage().contains(ZmqOptions.ALLOW_NON_LOOPBACK), e.getMessage());
         TransportConfig allowed = new TransportConfig("tcp://0.0.0.0:*", ANY, 1, Duration.ofSeconds(1),
                 Map.of(ZmqOptions.ALLOW_NON_LOOPBACK, "true"));

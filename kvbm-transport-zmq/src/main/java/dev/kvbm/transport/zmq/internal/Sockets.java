@@ -41,6 +41,19 @@ final class Sockets {
                 + (options.containsKey(ZmqOptions.CURVE_SERVER_SECRET_FILE) ? " (CURVE encrypted)" : " without encryption"));
     }
 
+    /**
+     * Limits every socket the same way: no message part longer than {@link ZmqOptions#MAX_MESSAGE_BYTES} (a
+     * peer announcing one is disconnected before anything is allocated), and ZMTP heartbeats so a dead or
+     * wedged connection is dropped (and, on a connecting socket, reconnected) instead of waited on forever.
+     */
+    static void limit(ZMQ.Socket s, Map<String, String> options) {
+        int timeout = ZmqOptions.heartbeatTimeoutMillis(options);
+        s.setMaxMsgSize(ZmqOptions.maxMessageBytes(options));
+        s.setHeartbeatIvl(ZmqOptions.heartbeatMillis(options));
+        s.setHeartbeatTimeout(timeout);
+        s.setHeartbeatTtl(timeout);
+    }
+
     static String host(String endpoint) {
         if (!endpoint.startsWith("tcp://")) {
             throw KvbmException.invalid("endpoint", endpoint, "tcp://HOST:PORT");

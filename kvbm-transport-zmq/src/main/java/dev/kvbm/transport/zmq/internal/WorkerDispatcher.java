@@ -2,7 +2,7 @@ package dev.kvbm.transport.zmq.internal;
 
 import dev.kvbm.api.spi.WorkerMessage;
 import dev.kvbm.api.spi.WorkerTransport.Answer;
-import dev.kvbm.transport.zmq.BlockTransferRequest;
+
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
@@ -94,7 +94,7 @@ public final class WorkerDispatcher {
         if (fn.length == 0 || fn.length > 64) {
             throw new IllegalArgumentException("the function frame must be 1..64 bytes (got " + fn.length + ")");
         }
-        String function = BlockTransferRequest.utf8("function", fn);
+        String function = DynamoCodec.utf8("function", fn);
         return new WorkerMessage(Sockets.id(id), function, frames.subList(2, frames.size()));
     }
 

@@ -2,6 +2,7 @@ package dev.kvbm.transport.zmq.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.ClusterCodec;
 import dev.kvbm.api.spi.LeaderTransport;
 import dev.kvbm.api.spi.TransportConfig;
 import dev.kvbm.api.spi.WorkerReply;
@@ -47,6 +48,7 @@ public final class ZmqLeaderTransport implements LeaderTransport {
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong anonymous = new AtomicLong();
     private final AtomicLong subscriptions = new AtomicLong();
+    private final long maxMessageBytes;
     private final ScheduledExecutorService timers;
     private final Thread loop;
     private volatile boolean closed;
@@ -65,6 +67,7 @@ public final class ZmqLeaderTransport implements LeaderTransport {
 
     ZmqLeaderTransport(TransportConfig config) {
         this.config = config;
+        this.maxMessageBytes = ZmqOptions.maxMessageBytes(config.options());
         Sockets.checkBind(config.publishEndpoint(), config.options());
         Sockets.checkBind(config.ackEndpoint(), config.options());
         ZAuth zap = null;
@@ -74,6 +77,8 @@ public final class ZmqLeaderTransport implements LeaderTransport {
             pub = context.createSocket(SocketType.XPUB);
             pub.setXpubVerbose(true);
             pull = context.createSocket(SocketType.PULL);
+            Sockets.limit(pub, config.options());
+            Sockets.limit(pull, config.options());
             pub.setLinger(0);
             pull.setLinger(0);
             pub.setSndHWM(100_000);
@@ -112,10 +117,17 @@ public final class ZmqLeaderTransport implements LeaderTransport {
     }
 
     /** The bound PUB endpoint (with the real port when the configured one was {@code *}). */
+    @Override
     public String publishEndpoint() {
         return publishEndpoint;
     }
 
+    @Override
+    public ClusterCodec codec() {
+        return DynamoCodec.INSTANCE;
+    }
+
+    @Override
     public String ackEndpoint() {
         return ackEndpoint;
     }
@@ -129,6 +141,14 @@ public final class ZmqLeaderTransport implements LeaderTransport {
     public CompletableFuture<List<WorkerReply>> broadcast(String function, List<byte[]> data, Duration timeout) {
         if (closed) {
             return CompletableFuture.failedFuture(new KvbmException(ErrorCode.INVALID_STATE, "leader transport closed"));
+        }
+        for (byte[] frame : data) {
+            if (frame.length > maxMessageBytes) {
+                // the workers would drop the connection on it: refuse here, where the caller learns why
+                return CompletableFuture.failedFuture(KvbmException.forField(ErrorCode.INVALID_ARGUMENT,
+                        ZmqOptions.MAX_MESSAGE_BYTES, function + " has a " + frame.length + "-byte frame, more than "
+                                + ZmqOptions.MAX_MESSAGE_BYTES + " = " + maxMessageBytes + " allows"));
+            }
         }
         long id = nextId.incrementAndGet(); // pre-incremented: the first id is 1, as in Dynamo
         Round round = new Round(id, function);
@@ -199,6 +219,7 @@ public final class ZmqLeaderTransport implements LeaderTransport {
     }
 
     /** Subscriptions seen so far (one per worker connection that subscribed); grows when a worker (re)joins. */
+    @Override
     public long subscriptions() {
         return subscriptions.get();
     }

@@ -2,6 +2,7 @@ package dev.kvbm.transport.zmq.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.spi.ClusterCodec;
 import dev.kvbm.api.spi.TransportConfig;
 import dev.kvbm.api.spi.WorkerMessage;
 import dev.kvbm.api.spi.WorkerTransport;
@@ -23,6 +24,8 @@ final class ZmqWorkerTransport implements WorkerTransport {
     private final ZMQ.Socket sub;
     private final ZMQ.Socket push;
     private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
+    private final ConnectionWatch subWatch;
+    private final ConnectionWatch pushWatch;
     private volatile boolean closed;
     private volatile WorkerDispatcher dispatcher;
     private Thread loop;
@@ -33,6 +36,7 @@ final class ZmqWorkerTransport implements WorkerTransport {
             sub = context.createSocket(SocketType.SUB);
             push = context.createSocket(SocketType.PUSH);
             for (ZMQ.Socket s : List.of(sub, push)) {
+                Sockets.limit(s, config.options());
                 s.setLinger(0);
                 s.setReconnectIVL(100);
                 s.setReconnectIVLMax(1000);
@@ -55,6 +59,8 @@ final class ZmqWorkerTransport implements WorkerTransport {
                 Sockets.clientCurve(push, server, keys);
             }
             sub.subscribe(new byte[0]);
+            subWatch = new ConnectionWatch(context, sub, config.publishEndpoint(), "the worker's SUB", sub);
+            pushWatch = new ConnectionWatch(context, push, config.ackEndpoint(), "the worker's PUSH", push);
             if (!sub.connect(config.publishEndpoint()) || !push.connect(config.ackEndpoint())) {
                 throw new KvbmException(ErrorCode.IO_ERROR, "cannot connect to " + config.publishEndpoint() + " / "
                         + config.ackEndpoint());
@@ -99,7 +105,14 @@ final class ZmqWorkerTransport implements WorkerTransport {
             if (frames != null) {
                 dispatcher.onFrames(frames);
             }
+            subWatch.poll();
+            pushWatch.poll();
         }
+    }
+
+    @Override
+    public ClusterCodec codec() {
+        return DynamoCodec.INSTANCE;
     }
 
     @Override

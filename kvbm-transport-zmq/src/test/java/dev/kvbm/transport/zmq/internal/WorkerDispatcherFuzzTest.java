@@ -8,8 +8,9 @@ import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.WorkerMessage;
 import dev.kvbm.api.spi.WorkerTransport.Answer;
 import dev.kvbm.core.providers.ProviderRegistry;
-import dev.kvbm.transport.zmq.LeaderMetadata;
-import dev.kvbm.transport.zmq.ZmqWorker;
+import dev.kvbm.api.spi.LeaderMetadata;
+import dev.kvbm.core.cluster.Worker;
+import dev.kvbm.core.cluster.WorkerSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,15 +32,15 @@ class WorkerDispatcherFuzzTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void noFrameStopsTheWorkerOrLeaks() throws Exception {
-        long openBefore = ZmqWorker.openAllocations();
+        long openBefore = Worker.openAllocations();
         // A host limit keeps a fuzzed leader_metadata from asking for gigabytes: such an allocation fails fast.
-        ZmqWorker worker = ZmqWorker.detached(new ZmqWorker.Spec(new LayoutConfig(8, 1, 2, 2, 4, 1, 2),
+        Worker worker = Worker.detached(new WorkerSpec(new LayoutConfig(8, 1, 2, 2, 4, 1, 2),
                 LayoutType.FULLY_CONTIGUOUS, Map.of("kvbm.host.mlock", "false", "kvbm.host.limit.bytes", "1048576"),
-                Duration.ofSeconds(5)), ProviderRegistry.load());
+                Duration.ofSeconds(5)), ProviderRegistry.load(), DynamoCodec.INSTANCE);
         try {
             List<List<byte[]>> valid = List.of(
                     List.of(Sockets.id(1), utf8("worker_metadata")),
-                    List.of(Sockets.id(2), utf8("leader_metadata"), new LeaderMetadata(4, 0).encode()),
+                    List.of(Sockets.id(2), utf8("leader_metadata"), DynamoCodec.INSTANCE.encodeLeaderMetadata(new LeaderMetadata(4, 0))),
                     List.of(Sockets.id(3), utf8("ping")),
                     List.of(Sockets.id(4), utf8("transfer_blocks"),
                             utf8("{\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[[0,1],[2,3]]}")),
@@ -77,12 +78,12 @@ class WorkerDispatcherFuzzTest {
             // it still serves a well-formed request after the flood
             Answer a = worker.handle(new WorkerMessage(9, "worker_metadata", List.of()));
             assertTrue(a instanceof Answer.Reply);
-            assertEquals(openBefore + worker.tiers().size(), ZmqWorker.openAllocations(),
+            assertEquals(openBefore + worker.tiers().size(), Worker.openAllocations(),
                     "only the tiers the worker holds now are allocated");
         } finally {
             worker.close();
         }
-        assertEquals(openBefore, ZmqWorker.openAllocations(), "closing the worker frees every tier");
+        assertEquals(openBefore, Worker.openAllocations(), "closing the worker frees every tier");
     }
 
     private static List<byte[]> random(SplittableRandom rnd) {

@@ -1,11 +1,11 @@
-package dev.kvbm.transport.zmq;
+package dev.kvbm.transport.zmq.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.Tier;
 
 /** Dynamo's {@code BlockTransferPool}: the wire names of the tiers a worker holds. */
-public enum BlockTransferPool {
+enum BlockTransferPool {
     Device(Tier.G1), Host(Tier.G2), Disk(Tier.G3);
 
     private final Tier tier;
@@ -18,7 +18,7 @@ public enum BlockTransferPool {
         return tier;
     }
 
-    public static BlockTransferPool of(Tier tier) {
+    static BlockTransferPool of(Tier tier) {
         for (BlockTransferPool p : values()) {
             if (p.tier == tier) {
                 return p;

@@ -1,4 +1,4 @@
-package dev.kvbm.transport.zmq;
+package dev.kvbm.transport.zmq.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
@@ -10,7 +10,7 @@ import java.io.ByteArrayOutputStream;
  * 2^16-1 it is {@code 0xFB} and a u16; up to 2^32-1 {@code 0xFC} and a u32; above, {@code 0xFD} and a
  * u64. Values are Rust {@code usize}/{@code u64}, carried here as unsigned Java longs.
  */
-public final class Bincode {
+final class Bincode {
     private static final int U16 = 0xFB;
     private static final int U32 = 0xFC;
     private static final int U64 = 0xFD;

@@ -1,4 +1,4 @@
-package dev.kvbm.transport.zmq.internal;
+package dev.kvbm.core.cluster.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;

@@ -1,0 +1,181 @@
+package dev.kvbm.core.cluster;
+
+import dev.kvbm.api.ErrorCode;
+import dev.kvbm.api.KvbmException;
+import dev.kvbm.api.Tier;
+import dev.kvbm.api.spi.ClusterCodec;
+import dev.kvbm.api.spi.TransferOutcome;
+import dev.kvbm.api.spi.TransferRequest;
+import dev.kvbm.api.spi.TransportConfig;
+import dev.kvbm.api.spi.TransportProvider;
+import dev.kvbm.api.spi.WorkerMessage;
+import dev.kvbm.api.spi.WorkerMetadata;
+import dev.kvbm.api.spi.WorkerTransport;
+import dev.kvbm.api.spi.WorkerTransport.Answer;
+import dev.kvbm.core.cluster.internal.CheckFunctions;
+import dev.kvbm.core.cluster.internal.HeldTier;
+import dev.kvbm.core.cluster.internal.TierAllocation;
+import dev.kvbm.core.cluster.internal.WorkerTiers;
+import dev.kvbm.core.cluster.internal.WorkerTransfers;
+import dev.kvbm.core.providers.ProviderRegistry;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One worker of a distributed leader over any {@link WorkerTransport}: it owns the bytes of every tier for its
+ * shard (G1 given at start, on the host when there is no GPU; G2 and G3 allocated once the leader's metadata
+ * says how many blocks) and copies what the leader asks through its own transfer engines, answering each
+ * {@code transfer_blocks} with a {@link TransferOutcome}.
+ *
+ * <p>Functions: {@code worker_metadata} (reply: {@link WorkerMetadata}), {@code leader_metadata} (ACK at once,
+ * allocate in the background, single flight), {@code ping} (ACK only when ready), {@code transfer_blocks}
+ * (reply: outcome). kvbm extensions for checks: {@code kvbm_fill} (ACK) and {@code kvbm_checksums} (reply:
+ * one CRC32C per block). Messages are encoded by the transport's {@link ClusterCodec}.
+ */
+public final class Worker implements AutoCloseable {
+    private final WorkerSpec spec;
+    private final WorkerTransport transport;
+    private final ClusterCodec codec;
+    private final WorkerTiers tiers;
+    private final TierAllocation allocation;
+    private final WorkerTransfers transfers;
+    private final CheckFunctions checks;
+    private final AtomicLong badRequests = new AtomicLong();
+
+    private Worker(WorkerSpec spec, ProviderRegistry registry, WorkerTransport transport, ClusterCodec codec) {
+        this.spec = spec;
+        this.transport = transport;
+        this.codec = codec;
+        this.tiers = new WorkerTiers(HeldTier.assemble(registry, Tier.G1, spec.g1(), spec.g1Layout(), spec.tierOptions()), registry);
+        this.allocation = new TierAllocation(spec, registry, tiers);
+        this.transfers = new WorkerTransfers(spec, tiers, allocation::ready);
+        this.checks = new CheckFunctions(tiers);
+    }
+
+    /** Allocates G1 and starts answering the leader over the {@code zmq} transport. */
+    public static Worker start(TransportConfig config, WorkerSpec spec, ProviderRegistry registry) {
+        return start(registry, TransportProvider.ZMQ, config, spec);
+    }
+
+    /** Allocates G1 and starts answering the leader over the transport provider named {@code transportName}. */
+    public static Worker start(ProviderRegistry registry, String transportName, TransportConfig config, WorkerSpec spec) {
+        WorkerTransport transport = registry.transport(transportName).openWorker(config);
+        try {
+            WorkerSpec named = spec.group().isEmpty()
+                    ? spec.withGroup("kvbm-" + config.publishEndpoint().replaceAll("[^A-Za-z0-9]+", "_")) : spec;
+            return start(transport, named, registry);
+        } catch (RuntimeException e) {
+            transport.close();
+            throw e;
+        }
+    }
+
+    /** Allocates G1 and starts answering over {@code transport}, which it then owns. */
+    public static Worker start(WorkerTransport transport, WorkerSpec spec, ProviderRegistry registry) {
+        Worker w = new Worker(spec, registry, transport, transport.codec());
+        try {
+            transport.start(w::handle);
+        } catch (RuntimeException e) {
+            w.tiers.close(); // G1 was allocated: freed, the transport stays the caller's to close
+            throw e;
+        }
+        return w;
+    }
+
+    /** A worker with no transport, answering through {@link #handle}: for a transport's dispatcher tests. */
+    public static Worker detached(WorkerSpec spec, ProviderRegistry registry, ClusterCodec codec) {
+        return new Worker(spec, registry, null, codec);
+    }
+
+    public WorkerMetadata metadata() {
+        return new WorkerMetadata(spec.g1().numBlocks(), spec.g1().blockDataBytes());
+    }
+
+    /** Whether G2/G3 are allocated and transfers are served. */
+    public boolean isReady() {
+        return allocation.ready();
+    }
+
+    /** Why the last allocation failed, or null. */
+    public String allocationError() {
+        return allocation.error();
+    }
+
+    /** Messages dropped as malformed (by the transport) plus requests answered with a protocol error. */
+    public long malformedMessages() {
+        return (transport == null ? 0 : transport.malformedMessages()) + badRequests.get();
+    }
+
+    /** How many times G2/G3 were allocated (once per distinct leader metadata). */
+    public long allocations() {
+        return allocation.allocations();
+    }
+
+    /** The tiers this worker holds now. */
+    public Set<Tier> tiers() {
+        return tiers.held();
+    }
+
+    /** Whether no allocation is running or wanted. */
+    public boolean allocationIdle() {
+        return allocation.idle();
+    }
+
+    /** Tier allocations of all workers in this JVM not yet closed (for leak checks). */
+    public static long openAllocations() {
+        return HeldTier.open();
+    }
+
+    /** The worker's answer to one message; throws for what the dispatcher counts as malformed. */
+    public Answer handle(WorkerMessage m) {
+        return switch (m.function()) {
+            case "worker_metadata" -> new Answer.Reply(codec.encodeWorkerMetadata(metadata()));
+            case "leader_metadata" -> {
+                allocation.want(codec.decodeLeaderMetadata(single(m)));
+                yield new Answer.Ack();
+            }
+            case "ping" -> allocation.ready() ? new Answer.Ack() : new Answer.Silent();
+            case "transfer_blocks" -> new Answer.Reply(codec.encodeOutcome(transfer(m)));
+            case "kvbm_fill" -> {
+                checks.fill(codec.decodeProbe(m.function(), single(m)));
+                yield new Answer.Ack();
+            }
+            case "kvbm_checksums" -> new Answer.Reply(codec.encodeChecksums(checks.checksums(
+                    codec.decodeProbe(m.function(), single(m)))));
+            default -> throw new KvbmException(ErrorCode.PROTOCOL_ERROR, "unknown function '" + m.function() + "'");
+        };
+    }
+
+    private static byte[] single(WorkerMessage m) {
+        if (m.data().size() != 1) {
+            throw new KvbmException(ErrorCode.PROTOCOL_ERROR, m.function() + " must have exactly one data frame (got "
+                    + m.data().size() + ")");
+        }
+        return m.data().getFirst();
+    }
+
+    private TransferOutcome transfer(WorkerMessage m) {
+        TransferRequest request;
+        try {
+            if (m.data().size() != 1) {
+                throw new KvbmException(ErrorCode.PROTOCOL_ERROR, "Block transfer request must have exactly one data "
+                        + "element (got " + m.data().size() + ")");
+            }
+            request = codec.decodeTransfer(m.data().getFirst());
+        } catch (KvbmException e) {
+            badRequests.incrementAndGet();
+            return TransferOutcome.failure(e.getMessage());
+        }
+        return transfers.transfer(request, badRequests::incrementAndGet);
+    }
+
+    /** Stops the transport, waits for a running allocation, and frees every tier. */
+    @Override
+    public void close() {
+        allocation.close();
+        if (transport != null) {
+            transport.close();
+        }
+        tiers.close();
+    }
+}
