@@ -39,9 +39,6 @@ class ModuleGraphIT {
      * Modules that still break a rule, each with the issue that removes the violation. The test fails when a listed
      * module no longer breaks it, so the entry goes with the fix.
      */
-    static final Map<String, String> PENDING_CORE_READERS = Map.of("dev.kvbm.transport.zmq",
-            "issue 10: the leader/worker logic moves into kvbm-core, the transport then requires kvbm-api only");
-
     static Map<String, ModuleDescriptor> kvbmModules() {
         Map<String, ModuleDescriptor> modules = new TreeMap<>();
         for (ModuleReference ref : ModuleFinder.of(ModuleSetupIT.LIB).findAll()) {
@@ -82,16 +79,11 @@ class ModuleGraphIT {
             }
             Set<String> req = requires(d);
             boolean readsCore = req.contains(CORE);
-            if (PENDING_CORE_READERS.containsKey(d.name())) {
-                // It reads the API through the core's requires transitive until its pending fix lands.
-                assertTrue(readsCore, d.name() + " no longer requires the core: remove it from PENDING_CORE_READERS");
-            } else {
-                if (!req.contains(API)) {
-                    broken.add(d.name() + " does not require " + API);
-                }
-                if (readsCore) {
-                    broken.add(d.name() + " requires " + CORE);
-                }
+            if (!req.contains(API)) {
+                broken.add(d.name() + " does not require " + API);
+            }
+            if (readsCore) {
+                broken.add(d.name() + " requires " + CORE);
             }
             for (String r : req) {
                 if (r.startsWith("dev.kvbm.") && !r.equals(API) && !r.equals(CORE) && !r.startsWith(NATIVE_PREFIX)) {
