@@ -1,0 +1,31 @@
+/**
+ * The Jlama engine connector ({@code jlama}, model format {@code jlama}): Jlama 0.8.4 computes, kvbm
+ * stores and reuses its KV, copied row by row between Jlama's {@code KvBuffer} and kvbm's G1 blocks
+ * through Jlama's public methods ({@code getKeyTensorForPosition} / {@code getValTensorForPosition}).
+ *
+ * <p><b>A class-path jar, not a module</b> (kvbm's one exception to "every module has a module-info"):
+ * Jlama's jars cannot be JPMS modules. {@code jlama-native-0.8.4-linux-x86_64.jar} derives no module
+ * name ({@code native} is not a Java identifier) and the package
+ * {@code com.github.tjake.jlama.tensor.operations} is split across {@code jlama-core} and
+ * {@code jlama-native}. So this connector and Jlama run on the class path beside kvbm's module path (the
+ * distribution's {@code classpath/} folder). Code on the class path reads every named module of the boot
+ * layer, so it implements kvbm-api types; the provider is declared in
+ * {@code META-INF/services/dev.kvbm.api.spi.EngineConnector}, which {@link java.util.ServiceLoader} in
+ * the named {@code dev.kvbm.core} also reads for class-path providers.
+ *
+ * <p>JVM flags: {@code --add-modules jdk.incubator.vector} (Jlama's Vector API code) and
+ * {@code --enable-native-access=ALL-UNNAMED} (jlama-native's FFM downcalls and {@code System.load}).
+ * Without the first the connector is unavailable and says so; without the second the JVM warns.
+ *
+ * <p><b>What is bit-exact.</b> Logits after restoring a prefix from kvbm equal continuing on Jlama's own
+ * KV bit for bit on either path (the same KV bytes meet the same suffix computation). Against a full
+ * recompute of the whole prompt they are bit-exact on the pure-Java path
+ * ({@code -Djlama.force_panama_tensor_operations=true}, after JIT warm-up); on the native path the
+ * matrix code's result depends on the batch split (Jlama prefills in batches of 256 tokens), so a prefix
+ * computed in another split holds slightly different KV bytes and the logits differ by a small bound.
+ *
+ * <p>Engine options ({@link dev.kvbm.api.spi.EngineOptions#options()}): none; keys starting with
+ * {@code jlama.} are refused, other keys are left to other engines. The compute thread count is
+ * process-wide in Jlama: the first model opened fixes it.
+ */
+package dev.kvbm.engine.jlama;
