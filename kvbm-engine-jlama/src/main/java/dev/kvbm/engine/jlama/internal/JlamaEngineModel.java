@@ -109,24 +109,26 @@ final class JlamaEngineModel implements EngineModel {
 
     /**
      * Validates the KV buffer layout this connector copies (pinned Jlama version): F32 rows of
-     * {@code kvLength} elements, one context page per layer and component, rows contiguous by position.
+     * {@code kvLength} elements in context pages of {@code ctxPerPage} contiguous rows per layer and
+     * component (Jlama sizes pages to 8 MiB; a model whose whole context fits one page gets one row per page).
      */
     private void checkKvLayout() {
         KvBufferCache cache = new KvBufferCache(model);
         try {
             KvBufferCache.KvBuffer kv = cache.getKvBuffer(UUID.randomUUID());
-            AbstractTensor row0 = kv.getKeyTensorForPosition(0, 0);
-            AbstractTensor row1 = kv.getValTensorForPosition(0, 1);
-            AbstractTensor page = kv.getValTensorsUptoPosition(0, 1)[0];
             long rowBytes = (long) geometry.inner() * geometry.dtypeBytes();
+            AbstractTensor row = kv.getValTensorForPosition(0, 1);
+            AbstractTensor[] pages = kv.getValTensorsUptoPosition(0, 1);
+            AbstractTensor page = pages[pages.length - 1];
+            int ctxPerPage = page.shape().first();
             MemorySegment p = page.getMemorySegment();
-            if (row0.dType() != KV_DTYPE || page.dType() != KV_DTYPE || row0.getMemorySegment().byteSize() != rowBytes
-                    || page.dims() != 2 || page.shape().last() != geometry.inner()
-                    || p.byteSize() != page.shape().first() * rowBytes
-                    || row1.getMemorySegment().address() != p.address() + rowBytes) {
+            if (row.dType() != KV_DTYPE || page.dType() != KV_DTYPE || row.getMemorySegment().byteSize() != rowBytes
+                    || page.dims() != 2 || page.shape().last() != geometry.inner() || p.byteSize() != ctxPerPage * rowBytes
+                    || row.getMemorySegment().address() != p.address() + (1 % ctxPerPage) * rowBytes) {
                 throw new KvbmException(ErrorCode.NATIVE_FAILURE, "Jlama's KV buffer does not have the layout of Jlama "
-                        + JlamaProbe.PINNED_VERSION + " (row " + row0.dType() + " " + row0.getMemorySegment().byteSize()
-                        + " bytes, page " + page.shape() + "); expected " + KV_DTYPE + " rows of " + rowBytes + " bytes");
+                        + JlamaProbe.PINNED_VERSION + " (row " + row.dType() + " " + row.getMemorySegment().byteSize()
+                        + " bytes, page " + page.shape() + "); expected " + KV_DTYPE + " rows of " + rowBytes
+                        + " bytes, contiguous within a page");
             }
         } finally {
             cache.close();

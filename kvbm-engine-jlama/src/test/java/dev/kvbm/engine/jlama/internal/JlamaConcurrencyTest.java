@@ -1,0 +1,85 @@
+package dev.kvbm.engine.jlama.internal;
+
+import static dev.kvbm.engine.jlama.internal.TinyModel.PAGE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.kvbm.api.spi.EngineModel;
+import dev.kvbm.api.spi.EngineOptions;
+import dev.kvbm.api.spi.EngineSequence;
+import dev.kvbm.api.spi.RandomModelSpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Several sequences of one model, each on its own thread, at once: each gets the logits it gets alone. */
+class JlamaConcurrencyTest {
+
+    private static final int THREADS = 3;
+    private static final int ROUNDS = 2;
+
+    @Test
+    void sequencesOnSeveralThreadsMatchRunningAlone() throws Exception {
+        runConcurrently(TinyModel.model(), 6 * PAGE, 40);
+    }
+
+    /** heads == kvHeads: Jlama's non-GQA attention shares scratch arrays per layer, which the model serialises. */
+    @Test
+    void aModelWithoutGroupedQueryAttentionIsSafeToo() throws Exception {
+        RandomModelSpec mha = new RandomModelSpec(2, 64, 4, 4, 128, 64, 512, 5);
+        try (EngineModel m = new JlamaConnector().open(new EngineOptions(TinyModel.write(mha), TinyModel.THREADS, 512))) {
+            runConcurrently(m, 4 * PAGE, 24);
+        }
+    }
+
+    private static void runConcurrently(EngineModel model, int prefix, int suffix) throws Exception {
+        List<int[]> prompts = new ArrayList<>();
+        List<float[]> alone = new ArrayList<>();
+        for (int t = 0; t < THREADS; t++) {
+            int[] p = TinyModel.tokens(1000 + t, prefix + suffix, model.vocabSize());
+            prompts.add(p);
+            alone.add(reuse(model, p, prefix));
+        }
+        CyclicBarrier start = new CyclicBarrier(THREADS);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<List<float[]>>> results = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                int[] p = prompts.get(t);
+                results.add(pool.submit(() -> {
+                    start.await(30, TimeUnit.SECONDS);
+                    List<float[]> mine = new ArrayList<>();
+                    for (int r = 0; r < ROUNDS; r++) {
+                        mine.add(reuse(model, p, prefix));
+                    }
+                    return mine;
+                }));
+            }
+            for (int t = 0; t < THREADS; t++) {
+                List<float[]> got = results.get(t).get(300, TimeUnit.SECONDS);
+                for (int r = 0; r < ROUNDS; r++) {
+                    assertEquals(0, TinyModel.bitDifferences(alone.get(t), got.get(r)), "thread " + t + " round " + r);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Prefill the prefix, save it, clear, restore it, prefill the rest: the serving path of one request. */
+    private static float[] reuse(EngineModel model, int[] prompt, int prefix) {
+        try (OffHeapPages pages = new OffHeapPages(model.geometry(), PAGE, prefix / PAGE);
+             EngineSequence s = model.newSequence()) {
+            s.decode(Arrays.copyOf(prompt, prefix));
+            s.save(0, pages);
+            s.clear();
+            s.load(pages);
+            return s.decode(Arrays.copyOfRange(prompt, prefix, prompt.length));
+        }
+    }
+}
