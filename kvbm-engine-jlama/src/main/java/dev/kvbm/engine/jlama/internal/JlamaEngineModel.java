@@ -40,8 +40,12 @@ final class JlamaEngineModel implements EngineModel {
     private final String identity;
     private final String engine;
     private final int contextTokens;
-    /** Non-GQA attention in Jlama 0.8.4 computes Q, K, V through per-layer scratch arrays: one pass at a time. */
-    private final ReentrantLock forwardLock;
+    /**
+     * One forward pass at a time: Jlama 0.8.4's layers keep per-layer scratch arrays (MLPBlock's gate/up results,
+     * non-GQA attention's Q/K/V results) that two passes would overwrite for each other. Each pass still uses
+     * every compute thread; saves and loads of other sequences run beside it.
+     */
+    private final ReentrantLock forwardLock = new ReentrantLock();
     private final Set<JlamaSequence> sequences = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -53,7 +57,6 @@ final class JlamaEngineModel implements EngineModel {
         checkKvLayout();
         this.identity = ModelIdentity.of(folder, geometry);
         this.engine = "jlama " + JlamaProbe.PINNED_VERSION + " (" + TensorOperationsProvider.get().name() + ")";
-        this.forwardLock = config.isGQA ? null : new ReentrantLock();
     }
 
     static JlamaEngineModel open(EngineOptions options) {
@@ -76,10 +79,14 @@ final class JlamaEngineModel implements EngineModel {
             throw new KvbmException(ErrorCode.NATIVE_FAILURE, "jlama cannot load the model in " + folder + ": " + e, e);
         }
         int modelContext = model.getConfig().contextLength;
-        if (options.contextTokens() > modelContext) {
+        int usable = usableContext(model.getConfig());
+        if (options.contextTokens() > usable) {
             closeQuietly(model);
-            throw KvbmException.invalid("contextTokens", options.contextTokens(),
-                    "<= the model's max_position_embeddings (" + modelContext + ")");
+            throw KvbmException.invalid("contextTokens", options.contextTokens(), "<= " + usable
+                    + (usable == modelContext ? " (the model's max_position_embeddings)" : ": the model's "
+                    + "max_position_embeddings (" + modelContext + ") less " + (modelContext - usable) + ", because "
+                    + "Jlama " + JlamaProbe.PINNED_VERSION + " reads RoPE frequencies 2 x (kvHeads - 1) positions "
+                    + "past a token's own and fails beyond its table"));
         }
         try {
             return new JlamaEngineModel(model, folder, options.contextTokens());
@@ -87,6 +94,15 @@ final class JlamaEngineModel implements EngineModel {
             closeQuietly(model);
             throw e;
         }
+    }
+
+    /**
+     * Tokens Jlama 0.8.4 can compute: its RoPE reads the frequency table at {@code pos * headDim / 2 + h *
+     * headDim + j} for KV head {@code h}, so positions within {@code 2 x (kvHeads - 1)} of the end index past
+     * it (an ArrayIndexOutOfBoundsException).
+     */
+    static int usableContext(Config c) {
+        return c.contextLength - 2 * (c.numberOfKeyValueHeads - 1);
     }
 
     private static void setThreads(int threads) {
@@ -137,9 +153,7 @@ final class JlamaEngineModel implements EngineModel {
 
     /** Prefills {@code tokens} at {@code start..} into {@code kv}; returns the last position's raw logits. */
     float[] forward(int[] tokens, int start, KvBufferCache.KvBuffer kv) {
-        if (forwardLock != null) {
-            forwardLock.lock();
-        }
+        forwardLock.lock();
         try (AbstractTensor out = model.batchForward(tokens, start, kv);
              AbstractTensor logits = model.makeDenseTensor(1, config.vocabularySize)) {
             // sample() at temperature 0 leaves the raw logits (before softmax) in `logits`; getLogits() would softmax.
@@ -149,9 +163,7 @@ final class JlamaEngineModel implements EngineModel {
                     r.length);
             return r;
         } finally {
-            if (forwardLock != null) {
-                forwardLock.unlock();
-            }
+            forwardLock.unlock();
         }
     }
 

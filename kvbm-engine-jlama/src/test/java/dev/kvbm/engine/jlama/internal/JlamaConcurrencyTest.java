@@ -17,7 +17,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Several sequences of one model, each on its own thread, at once: each gets the logits it gets alone. */
+/**
+ * Several sequences of one model, each on its own thread, at once: each gets the logits it gets alone, bit
+ * for bit (after JIT warm-up, see {@link TinyModel#warmUp}).
+ */
 class JlamaConcurrencyTest {
 
     private static final int THREADS = 3;
@@ -28,16 +31,17 @@ class JlamaConcurrencyTest {
         runConcurrently(TinyModel.model(), 6 * PAGE, 40);
     }
 
-    /** heads == kvHeads: Jlama's non-GQA attention shares scratch arrays per layer, which the model serialises. */
+    /** heads == kvHeads: Jlama's other attention path (its Q/K/V scratch arrays per layer, like the MLP's). */
     @Test
     void aModelWithoutGroupedQueryAttentionIsSafeToo() throws Exception {
-        RandomModelSpec mha = new RandomModelSpec(2, 64, 4, 4, 128, 64, 512, 5);
-        try (EngineModel m = new JlamaConnector().open(new EngineOptions(TinyModel.write(mha), TinyModel.THREADS, 512))) {
+        RandomModelSpec mha = new RandomModelSpec(2, 64, 4, 4, 128, 64, 1024, 5);
+        try (EngineModel m = new JlamaConnector().open(new EngineOptions(TinyModel.write(mha), TinyModel.THREADS, 1018))) {
             runConcurrently(m, 4 * PAGE, 24);
         }
     }
 
     private static void runConcurrently(EngineModel model, int prefix, int suffix) throws Exception {
+        TinyModel.warmUp(model, prefix, suffix); // the JIT settles on these very shapes before the references
         List<int[]> prompts = new ArrayList<>();
         List<float[]> alone = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {

@@ -70,10 +70,27 @@ class JlamaEngineModelTest {
     }
 
     @Test
-    void aContextLongerThanTheModelsIsRefused() {
-        KvbmException e = assertThrows(KvbmException.class,
+    void aContextLongerThanJlamaCanComputeIsRefused() {
+        KvbmException beyond = assertThrows(KvbmException.class,
                 () -> connector.open(new EngineOptions(TinyModel.folder(), TinyModel.THREADS, 8192)));
-        assertEquals("contextTokens must be <= the model's max_position_embeddings (4096) (got 8192)", e.getMessage());
+        assertEquals(ErrorCode.INVALID_CONFIG, beyond.code());
+        KvbmException rope = assertThrows(KvbmException.class,
+                () -> connector.open(new EngineOptions(TinyModel.folder(), TinyModel.THREADS, 4096)));
+        assertEquals("contextTokens must be <= 4090: the model's max_position_embeddings (4096) less 6, because Jlama "
+                + "0.8.4 reads RoPE frequencies 2 x (kvHeads - 1) positions past a token's own and fails beyond its "
+                + "table (got 4096)", rope.getMessage());
+    }
+
+    @Test
+    void theLastUsablePositionComputes() {
+        // 4 layers x 4090 tokens: the whole usable context in one sequence, with no index past Jlama's RoPE table.
+        try (EngineSequence s = TinyModel.model().newSequence()) {
+            s.decode(TinyModel.tokens(2, TinyModel.CONTEXT - 1, 512));
+            assertEquals(512, s.decode(new int[] {7}).length);
+            assertEquals(TinyModel.CONTEXT, s.length());
+            KvbmException full = assertThrows(KvbmException.class, () -> s.decode(new int[] {7}));
+            assertEquals("decode would hold 4091 tokens, more than the 4090 of the context", full.getMessage());
+        }
     }
 
     @Test
