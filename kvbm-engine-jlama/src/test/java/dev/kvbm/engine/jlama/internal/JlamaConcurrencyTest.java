@@ -2,6 +2,7 @@ package dev.kvbm.engine.jlama.internal;
 
 import static dev.kvbm.engine.jlama.internal.TinyModel.PAGE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvbm.api.spi.EngineModel;
 import dev.kvbm.api.spi.EngineOptions;
@@ -18,13 +19,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Several sequences of one model, each on its own thread, at once: each gets the logits it gets alone, bit
- * for bit (after JIT warm-up, see {@link TinyModel#warmUp}).
+ * Several sequences of one model, each on its own thread, at once: each gets the logits it gets alone. On
+ * the native path bit for bit. On the pure-Java path (where the native library does not load) within
+ * {@link #PURE_JAVA_JIT_BOUND}: there a method the JIT deoptimises mid-run runs a while in the interpreter,
+ * whose Vector API lane order moves some logits by an ulp (seen: ~400 of 512, by 3.6e-7), which says
+ * nothing about threads; a race on Jlama's scratch arrays would mix other prompts' activations in, far
+ * beyond that bound.
  */
 class JlamaConcurrencyTest {
 
     private static final int THREADS = 3;
     private static final int ROUNDS = 2;
+    static final double PURE_JAVA_JIT_BOUND = 1e-5;
 
     @Test
     void sequencesOnSeveralThreadsMatchRunningAlone() throws Exception {
@@ -67,7 +73,13 @@ class JlamaConcurrencyTest {
             for (int t = 0; t < THREADS; t++) {
                 List<float[]> got = results.get(t).get(300, TimeUnit.SECONDS);
                 for (int r = 0; r < ROUNDS; r++) {
-                    assertEquals(0, TinyModel.bitDifferences(alone.get(t), got.get(r)), "thread " + t + " round " + r);
+                    if (TinyModel.pureJavaPath()) {
+                        double diff = TinyModel.maxAbsDifference(alone.get(t), got.get(r));
+                        assertTrue(diff <= PURE_JAVA_JIT_BOUND, "thread " + t + " round " + r + ": " + diff);
+                    } else {
+                        assertEquals(0, TinyModel.bitDifferences(alone.get(t), got.get(r)), "thread " + t + " round " + r
+                                + ": max difference " + TinyModel.maxAbsDifference(alone.get(t), got.get(r)));
+                    }
                 }
             }
         } finally {
