@@ -37,7 +37,8 @@ final class JlamaProbe {
     static Optional<String> probe(ClassLoader loader, Predicate<String> bootModule) {
         if (!bootModule.test(VECTOR_MODULE)) {
             return Optional.of("the JVM was started without the module " + VECTOR_MODULE
-                    + " (Jlama's Vector API code); start it with " + FLAGS);
+                    + " (Jlama's Vector API code); start it with " + FLAGS + " (./kvbm adds them to commands naming "
+                    + "jlama, or to every command with KVBM_JLAMA=1)");
         }
         try {
             Class.forName("jdk.incubator.vector.FloatVector", false, loader);

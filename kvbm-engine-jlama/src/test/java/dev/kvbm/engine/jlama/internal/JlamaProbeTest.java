@@ -28,7 +28,8 @@ class JlamaProbeTest {
     void aJvmWithoutTheVectorModuleIsToldTheFlag() {
         String cause = JlamaProbe.probe(JlamaProbe.class.getClassLoader(), module -> false).orElseThrow();
         assertEquals("the JVM was started without the module jdk.incubator.vector (Jlama's Vector API code); start it "
-                + "with --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED", cause);
+                + "with --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED (./kvbm adds them to "
+                + "commands naming jlama, or to every command with KVBM_JLAMA=1)", cause);
     }
 
     @Test
