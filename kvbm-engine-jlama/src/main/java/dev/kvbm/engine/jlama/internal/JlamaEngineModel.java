@@ -15,6 +15,7 @@ import dev.kvbm.api.spi.EngineOptions;
 import dev.kvbm.api.spi.EngineSequence;
 import dev.kvbm.api.spi.KvGeometry;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -159,9 +160,13 @@ final class JlamaEngineModel implements EngineModel {
             // sample() at temperature 0 leaves the raw logits (before softmax) in `logits`; getLogits() would softmax.
             model.sample(out.slice(out.shape().first() - 1), 0f, 0f, logits);
             float[] r = new float[config.vocabularySize];
-            MemorySegment.copy(logits.getMemorySegment(), java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, 0, r, 0,
-                    r.length);
+            MemorySegment.copy(logits.getMemorySegment(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, r, 0, r.length);
             return r;
+        } catch (KvbmException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new KvbmException(ErrorCode.NATIVE_FAILURE, "jlama's forward pass over positions " + start + ".."
+                    + (start + tokens.length - 1) + " failed: " + e, e);
         } finally {
             forwardLock.unlock();
         }

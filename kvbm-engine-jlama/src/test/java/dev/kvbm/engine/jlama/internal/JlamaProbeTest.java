@@ -1,7 +1,9 @@
 package dev.kvbm.engine.jlama.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvbm.core.providers.ProviderRegistry;
@@ -9,6 +11,7 @@ import dev.kvbm.core.providers.ProviderStatus;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -58,6 +61,20 @@ class JlamaProbeTest {
         };
         assertEquals(Optional.of("Jlama 0.9.0 is on the class path; this connector reads the KV buffer of Jlama 0.8.4 only"),
                 JlamaProbe.probe(shadowing, module -> true));
+    }
+
+    /** The one kvbm jar without a module-info (Jlama's jars cannot be modules): it must run unnamed. */
+    @Test
+    void theConnectorRunsOnTheClassPathAndDeclaresItsProvider() throws IOException {
+        assertFalse(JlamaConnector.class.getModule().isNamed());
+        URL self = JlamaConnector.class.getProtectionDomain().getCodeSource().getLocation();
+        try (URLClassLoader only = new URLClassLoader(new URL[] {self}, null)) {
+            assertNull(only.findResource("module-info.class"), "no module-info in " + self);
+        }
+        try (var in = JlamaConnector.class.getClassLoader()
+                .getResourceAsStream("META-INF/services/dev.kvbm.api.spi.EngineConnector")) {
+            assertEquals(JlamaConnector.class.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
+        }
     }
 
     @Test
