@@ -33,7 +33,9 @@ import picocli.CommandLine.Option;
         + "through real tiers.", customSynopsis = "kvbm replay [--trace FILE.jsonl] [--requests N] [--g1-blocks N] "
         + "[--g2-blocks N | --g2-gb X] [--g3-blocks N | --g3-gb X] [--block-bytes B | --layers L --outer O --page P "
         + "--inner I [--dtype-bytes D]] [--layout fc|ls-outer|ls-block] [--integrity off|sampled|always] "
-        + "[--g1-device N | --workers N] [--seed S] [--json] [--no-progress]",
+        + "[--g1-device N | --workers N] [--seed S] [--json] [--no-progress]%n"
+        + "       kvbm replay --engine llama.cpp|jlama [--model FILE] [--page P] [--trace-block-tokens T] [--threads N] "
+        + "[--verify N] [--baseline-every K] [--trace FILE.jsonl] [--requests N] [tier options] [--json]",
         footer = {"environment (used when no option gives the value; a malformed value is an error naming it):",
             "  DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS, DYN_KVBM_CPU_CACHE_GB   G2 blocks, or decimal GB",
             "  DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS, DYN_KVBM_DISK_CACHE_GB G3 blocks, or decimal GB",
@@ -126,6 +128,25 @@ final class ReplayCommand extends Subcommand {
     long seed;
     @Option(names = "--json", arity = "0", description = "print one JSON object on one line")
     boolean json;
+    @Option(names = "--engine", paramLabel = "llama.cpp|jlama|none", defaultValue = "none",
+            description = "replay through a real engine on kvbm (prefill with reuse, recompute beside it) or move "
+                    + "synthetic bytes (none)")
+    String engine;
+    @Option(names = "--model", paramLabel = "FILE", description = "with --engine: the model (a GGUF file for llama.cpp, "
+            + "a model folder for jlama); default: the RANDOM tiny model (kvbm model), written once into the temp dir")
+    String model;
+    @Option(names = "--trace-block-tokens", paramLabel = "T", description = "with --engine: tokens each trace block id "
+            + "stands for, 1..65536 (default: --page; the Mooncake traces use 512)")
+    Integer traceBlockTokens;
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "with --engine: the engine's "
+            + "compute threads, 1..1024 (1 keeps llama.cpp deterministic)")
+    int threads;
+    @Option(names = "--verify", paramLabel = "N", defaultValue = "4", description = "with --engine: compare the logits "
+            + "of N requests with reuse against a full recompute, bit for bit")
+    int verify;
+    @Option(names = "--baseline-every", paramLabel = "K", defaultValue = "1", description = "with --engine: recompute "
+            + "every K-th request from scratch for the time-to-first-token comparison (0: none)")
+    int baselineEvery;
     @Option(names = "--no-progress", arity = "0", description = "no progress bar even on a terminal")
     boolean noProgress;
 
@@ -143,6 +164,12 @@ final class ReplayCommand extends Subcommand {
     public Integer call() {
         // G1/G2 on the host tier (unless G1 goes to a GPU) and the memcpy reference every replay reports.
         OptionalModules.require(OptionalModules.HOST);
+        if (!"none".equals(engine)) {
+            return EngineReplay.run(this);
+        }
+        if (model != null || traceBlockTokens != null) {
+            throw new UsageException("--model and --trace-block-tokens need --engine llama.cpp|jlama");
+        }
         // Every option and variable is checked before a byte is allocated.
         EnvironmentVariables env = EnvironmentVariables.system();
         LayoutConfig geometry = geometry();

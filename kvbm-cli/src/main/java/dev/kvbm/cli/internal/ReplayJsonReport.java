@@ -17,6 +17,12 @@ final class ReplayJsonReport {
 
     static void print(ReplayReport r, KvBlockManager m, long blockBytes, ReferenceCopy reference,
                                   PrintStream out) {
+        print(r, m, blockBytes, reference, g -> { }, out);
+    }
+
+    /** As the plain report, with {@code extra}'s keys (an engine replay's) before the end of the object. */
+    static void print(ReplayReport r, KvBlockManager m, long blockBytes, ReferenceCopy reference, JsonLine.Body extra,
+                      PrintStream out) {
         JsonLine.print(out, g -> {
             g.writeStartObject();
             g.writeNumberField("requests", r.requests());
@@ -53,6 +59,7 @@ final class ReplayJsonReport {
             JsonLine.number(g, "managerP50Micros", r.managerP50Micros());
             JsonLine.number(g, "managerP99Micros", r.managerP99Micros());
             JsonLine.number(g, "wallSeconds", r.wallSeconds());
+            extra.write(g);
             g.writeEndObject();
         });
     }
