@@ -25,6 +25,7 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,7 +70,10 @@ final class RedisBlockStore implements RemoteBlockStore {
         this.namespace = config.namespace();
         int n = config.intOption(OPTION_CONNECTIONS, DEFAULT_CONNECTIONS, 1, 64);
         Duration timeout = config.timeout();
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(Math.max(2, Math.min(n, 8))).build();
+        // Reconnect soon after a server or failover comes back (Lettuce's default backs off to 30 s).
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(Math.max(2, Math.min(n, 8)))
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).tcpNoDelay(true).build();
         try {
             if (endpoint.cluster()) {
