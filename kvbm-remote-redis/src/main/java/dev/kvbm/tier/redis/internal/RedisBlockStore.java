@@ -40,13 +40,15 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Blocks of one namespace on a Redis server or cluster. Several connections are used round robin;
  * commands are pipelined (each call writes at once and returns a future). A lost connection is
- * re-established by Lettuce in the background; meanwhile commands fail at once (they are not queued),
- * so the core sees failures and degrades G4 instead of waiting.
+ * re-established by Lettuce in the background; meanwhile a standalone server's commands fail at once and
+ * a cluster's wait at most the command timeout, so the core sees failures and degrades G4.
  */
 final class RedisBlockStore implements RemoteBlockStore {
     private static final System.Logger LOG = System.getLogger(RedisBlockStore.class.getName());
     static final String OPTION_CONNECTIONS = "redis.connections";
     static final int DEFAULT_CONNECTIONS = 4;
+    /** Commands one connection holds unanswered at most; more fail at once (memory stays bounded). */
+    static final int REQUEST_QUEUE = 16_384;
     /** Stands for "a thread other than the caller" in segment accessibility checks; never started. */
     private static final Thread ANY_THREAD = Thread.ofPlatform().unstarted(() -> { });
 
@@ -79,8 +81,11 @@ final class RedisBlockStore implements RemoteBlockStore {
             if (endpoint.cluster()) {
                 RedisClusterClient c = RedisClusterClient.create(resources, endpoint.nodes());
                 // A failover moves slots: refresh the topology on MOVED/ASK and reconnect storms, and every 2 s.
+                // Node connections open lazily, so commands wait for them (bounded by the queue and the
+                // command timeout, after which they fail and G4 degrades) instead of being rejected.
                 c.setOptions(ClusterClientOptions.builder().autoReconnect(true)
-                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
+                        .requestQueueSize(REQUEST_QUEUE)
                         .timeoutOptions(TimeoutOptions.enabled(timeout)).socketOptions(socket)
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                                 .enableAllAdaptiveRefreshTriggers().enablePeriodicRefresh(Duration.ofSeconds(2))
@@ -94,8 +99,10 @@ final class RedisBlockStore implements RemoteBlockStore {
                 }
             } else {
                 RedisClient c = RedisClient.create(resources);
+                // One server: while it is unreachable commands fail at once, so a lookup never waits for it.
                 c.setOptions(ClientOptions.builder().autoReconnect(true)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                        .requestQueueSize(REQUEST_QUEUE)
                         .timeoutOptions(TimeoutOptions.enabled(timeout)).socketOptions(socket).build());
                 this.client = c;
                 for (int i = 0; i < n; i++) {

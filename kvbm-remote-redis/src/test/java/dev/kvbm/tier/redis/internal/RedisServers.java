@@ -45,6 +45,22 @@ final class RedisServers {
         }
     }
 
+    /** A free port whose cluster-bus port (port + 10000) is free too. */
+    static int freeClusterPort() throws IOException {
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + random.nextInt(30_000);
+            try (ServerSocket a = new ServerSocket(); ServerSocket b = new ServerSocket()) {
+                a.bind(new InetSocketAddress("127.0.0.1", port));
+                b.bind(new InetSocketAddress("127.0.0.1", port + 10_000));
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free port pair (port, port + 10000) found on loopback");
+    }
+
     /** One running redis-server. */
     static final class Server implements AutoCloseable {
         final int port;
