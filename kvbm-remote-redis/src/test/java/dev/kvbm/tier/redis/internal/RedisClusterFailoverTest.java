@@ -57,6 +57,21 @@ class RedisClusterFailoverTest {
         throw new AssertionError("the cluster did not reach cluster_state:ok within " + limit);
     }
 
+    static void awaitReplicasInSync(List<Integer> ports, List<Integer> masters, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (int p : ports) {
+            if (masters.contains(p)) {
+                continue;
+            }
+            while (!cli(p, "info", "replication").contains("master_link_status:up")) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("replica " + p + " did not sync within " + limit);
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     /** Ports of masters that serve slots, from CLUSTER NODES as seen by {@code port}. */
     static List<Integer> masters(int port) throws Exception {
         List<Integer> masters = new ArrayList<>();
@@ -80,7 +95,9 @@ class RedisClusterFailoverTest {
                 int port = RedisServers.freeClusterPort();
                 RedisServers.Server node = new RedisServers.Server(port, dir.resolve("node" + i), List.of(
                         "--cluster-enabled", "yes", "--cluster-config-file", "nodes-" + port + ".conf",
-                        "--cluster-node-timeout", "1000"));
+                        "--cluster-node-timeout", "1000",
+                        // A starved CI machine may delay replication: a replica fails over whatever its data age.
+                        "--cluster-replica-validity-factor", "0"));
                 node.start();
                 nodes.add(node);
                 ports.add(port);
@@ -93,6 +110,7 @@ class RedisClusterFailoverTest {
             awaitOk(ports, Duration.ofSeconds(30));
             List<Integer> masters = masters(ports.getFirst());
             assertEquals(3, masters.size(), "3 masters");
+            awaitReplicasInSync(ports, masters, Duration.ofSeconds(30));
 
             String uri = "redis-cluster://127.0.0.1:" + ports.get(0) + ",127.0.0.1:" + ports.get(1) + ",127.0.0.1:"
                     + ports.get(2);
@@ -125,7 +143,9 @@ class RedisClusterFailoverTest {
                 }
                 TierHealth.State state = health.state(Tier.G4);
                 assertTrue(state.degradations() > 0, "the failover degraded G4: " + state);
-                assertTrue(state.restorations() > 0 && !state.degraded(), "G4 came back after the failover: " + state);
+                assertTrue(state.restorations() > 0 && !state.degraded(), "G4 came back after the failover: " + state
+                        + "; cluster as seen by " + alive.getFirst() + ":\n" + cli(alive.getFirst(), "cluster", "nodes")
+                        + cli(alive.getFirst(), "cluster", "info"));
                 assertEquals(3, masters(alive.getFirst()).size(), "the replica was promoted");
                 long before = a.remote().orElseThrow().storeStats().puts();
                 CheckedReplay.run(a, List.of(new TraceRequest(0, 0, 0, new long[] {8_000_001, 8_000_002, 8_000_003})));
