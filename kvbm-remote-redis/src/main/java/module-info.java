@@ -6,6 +6,8 @@
  * trust store), {@code redis-cluster://H1:P1,H2:P2} and {@code rediss-cluster://...}. Credentials are never
  * part of a URI (one that carries them is refused): the ACL user and password come from the environment,
  * {@code KVBM_REDIS_USERNAME} and {@code KVBM_REDIS_PASSWORD}, and never appear in logs or reports.
+ * {@code KVBM_REDIS_TLS_CA} names a PEM file of the certificate authorities a TLS server is checked against
+ * (instead of the JDK's trust store).
  *
  * <p>Options ({@link dev.kvbm.api.spi.RemoteStoreConfig#options()}): {@code redis.connections} (1..64,
  * default 4), connections used round robin so several event-loop threads move bytes at once.

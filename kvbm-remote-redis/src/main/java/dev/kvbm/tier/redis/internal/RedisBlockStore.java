@@ -13,6 +13,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -77,6 +78,8 @@ final class RedisBlockStore implements RemoteBlockStore {
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(20), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                 .build();
         SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).keepAlive(true).tcpNoDelay(true).build();
+        SslOptions ssl = endpoint.trustedCa().map(ca -> SslOptions.builder().jdkSslProvider().trustManager(ca.toFile())
+                .build()).orElseGet(SslOptions::create);
         try {
             if (endpoint.cluster()) {
                 RedisClusterClient c = RedisClusterClient.create(resources, endpoint.nodes());
@@ -86,7 +89,7 @@ final class RedisBlockStore implements RemoteBlockStore {
                 c.setOptions(ClusterClientOptions.builder().autoReconnect(true)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                         .requestQueueSize(REQUEST_QUEUE)
-                        .timeoutOptions(TimeoutOptions.enabled(timeout)).socketOptions(socket)
+                        .timeoutOptions(TimeoutOptions.enabled(timeout)).socketOptions(socket).sslOptions(ssl)
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                                 .enableAllAdaptiveRefreshTriggers().enablePeriodicRefresh(Duration.ofSeconds(2))
                                 .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500)).build())
@@ -103,7 +106,7 @@ final class RedisBlockStore implements RemoteBlockStore {
                 c.setOptions(ClientOptions.builder().autoReconnect(true)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .requestQueueSize(REQUEST_QUEUE)
-                        .timeoutOptions(TimeoutOptions.enabled(timeout)).socketOptions(socket).build());
+                        .timeoutOptions(TimeoutOptions.enabled(timeout)).socketOptions(socket).sslOptions(ssl).build());
                 this.client = c;
                 for (int i = 0; i < n; i++) {
                     StatefulRedisConnection<String, BlockValue> conn = c.connect(BlockValueCodec.INSTANCE,

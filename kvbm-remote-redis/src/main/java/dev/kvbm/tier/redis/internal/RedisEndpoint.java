@@ -15,10 +15,13 @@ import java.util.Map;
  * @param nodes   one node (standalone) or the cluster's seed nodes
  * @param cluster whether to speak Redis Cluster
  * @param display the URI as shown in logs and reports (never credentials)
+ * @param trustedCa PEM file of the certificate authorities a TLS server is checked against, instead of the
+ *                  JDK's trust store; empty for the JDK's
  */
-record RedisEndpoint(List<RedisURI> nodes, boolean cluster, String display) {
+record RedisEndpoint(List<RedisURI> nodes, boolean cluster, String display, java.util.Optional<java.nio.file.Path> trustedCa) {
     static final String ENV_USERNAME = "KVBM_REDIS_USERNAME";
     static final String ENV_PASSWORD = "KVBM_REDIS_PASSWORD";
+    static final String ENV_TLS_CA = "KVBM_REDIS_TLS_CA";
     static final int DEFAULT_PORT = 6379;
 
     static RedisEndpoint parse(URI uri, Duration timeout, Map<String, String> env) {
@@ -92,6 +95,15 @@ record RedisEndpoint(List<RedisURI> nodes, boolean cluster, String display) {
         String display = scheme + "://" + authority + (database != 0 ? "/" + database : "")
                 + (password != null && !password.isEmpty() ? " (ACL " + (user == null || user.isEmpty() ? "default" : user)
                 + " from " + ENV_PASSWORD + ")" : "");
-        return new RedisEndpoint(List.copyOf(nodes), cluster, display);
+        java.util.Optional<java.nio.file.Path> ca = java.util.Optional.empty();
+        String caFile = env.get(ENV_TLS_CA);
+        if (tls && caFile != null && !caFile.isBlank()) {
+            java.nio.file.Path caPath = java.nio.file.Path.of(caFile);
+            if (!java.nio.file.Files.isReadable(caPath)) {
+                throw KvbmException.invalid(ENV_TLS_CA, "'" + caFile + "'", "a readable PEM file of CA certificates");
+            }
+            ca = java.util.Optional.of(caPath);
+        }
+        return new RedisEndpoint(List.copyOf(nodes), cluster, display, ca);
     }
 }
