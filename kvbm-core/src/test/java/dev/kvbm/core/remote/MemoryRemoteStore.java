@@ -4,6 +4,7 @@ import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.BlockNamespace;
 import dev.kvbm.api.spi.RemoteBlockStore;
+import dev.kvbm.api.spi.RemoteStoreCounters;
 import dev.kvbm.api.spi.RemoteStoreStats;
 import dev.kvbm.api.spi.RemoteValueFormat;
 import java.lang.foreign.MemorySegment;
@@ -14,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A remote store over a map several instances share (as several hosts share one server), in the
@@ -24,12 +24,7 @@ final class MemoryRemoteStore implements RemoteBlockStore {
     final Map<String, byte[]> values;
     final AtomicBoolean down;
     private final BlockNamespace namespace;
-    private final LongAdder puts = new LongAdder();
-    private final LongAdder present = new LongAdder();
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
-    private final LongAdder refused = new LongAdder();
-    private final LongAdder errors = new LongAdder();
+    private final RemoteStoreCounters counters = new RemoteStoreCounters();
 
     MemoryRemoteStore(Map<String, byte[]> values, AtomicBoolean down, BlockNamespace namespace) {
         this.values = values;
@@ -42,7 +37,7 @@ final class MemoryRemoteStore implements RemoteBlockStore {
     }
 
     private <T> CompletableFuture<T> unreachable() {
-        errors.increment();
+        counters.error();
         return CompletableFuture.failedFuture(new KvbmException(ErrorCode.IO_ERROR, "memory store is down"));
     }
 
@@ -61,7 +56,7 @@ final class MemoryRemoteStore implements RemoteBlockStore {
             off += (int) p.byteSize();
         }
         boolean written = values.putIfAbsent(namespace.key(sequenceHash), value) == null;
-        (written ? puts : present).increment();
+        counters.put(written);
         return CompletableFuture.completedFuture(written);
     }
 
@@ -72,19 +67,19 @@ final class MemoryRemoteStore implements RemoteBlockStore {
         }
         byte[] value = values.get(namespace.key(sequenceHash));
         if (value == null) {
-            misses.increment();
+            counters.miss();
             return CompletableFuture.completedFuture(false);
         }
         ByteBuffer v = ByteBuffer.wrap(value);
         if (RemoteValueFormat.checkHeader(v, namespace.fingerprint(), sequenceHash,
                 RemoteValueFormat.payloadLength(target)) != RemoteValueFormat.Verdict.OK
                 || !RemoteValueFormat.verifyPayload(v)) {
-            refused.increment();
+            counters.checksumFailure();
             values.remove(namespace.key(sequenceHash));
             return CompletableFuture.completedFuture(false);
         }
         RemoteValueFormat.copyPayload(v, target);
-        hits.increment();
+        counters.hit();
         return CompletableFuture.completedFuture(true);
     }
 
@@ -113,7 +108,7 @@ final class MemoryRemoteStore implements RemoteBlockStore {
 
     @Override
     public RemoteStoreStats stats() {
-        return new RemoteStoreStats(puts.sum(), present.sum(), hits.sum(), misses.sum(), refused.sum(), errors.sum());
+        return counters.snapshot();
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.BlockNamespace;
 import dev.kvbm.api.spi.RemoteBlockStore;
 import dev.kvbm.api.spi.RemoteStoreConfig;
+import dev.kvbm.api.spi.RemoteStoreCounters;
 import dev.kvbm.api.spi.RemoteStoreStats;
 import dev.kvbm.api.spi.RemoteValueFormat;
 import io.lettuce.core.AbstractRedisClient;
@@ -36,7 +37,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Blocks of one namespace on a Redis server or cluster. Several connections are used round robin;
@@ -55,18 +55,13 @@ final class RedisBlockStore implements RemoteBlockStore {
 
     private final RedisEndpoint endpoint;
     private final BlockNamespace namespace;
+    private final RemoteStoreCounters counters = new RemoteStoreCounters();
     private final ClientResources resources;
     private final AbstractRedisClient client;
     private final List<StatefulConnection<String, BlockValue>> connections = new ArrayList<>();
     private final List<RedisClusterAsyncCommands<String, BlockValue>> commands = new ArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final LongAdder puts = new LongAdder();
-    private final LongAdder putsPresent = new LongAdder();
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
-    private final LongAdder checksumFailures = new LongAdder();
-    private final LongAdder errors = new LongAdder();
 
     RedisBlockStore(RedisEndpoint endpoint, RemoteStoreConfig config) {
         this.endpoint = endpoint;
@@ -158,7 +153,7 @@ final class RedisBlockStore implements RemoteBlockStore {
         return guard("SET NX", () -> commands().set(namespace.key(sequenceHash), value, SetArgs.Builder.nx())
                 .toCompletableFuture().thenApply(reply -> {
                     boolean written = "OK".equals(reply);
-                    (written ? puts : putsPresent).increment();
+                    counters.put(written);
                     return written;
                 }));
     }
@@ -180,14 +175,14 @@ final class RedisBlockStore implements RemoteBlockStore {
                         ? ce.getCause() : err);
             }
             if (Boolean.TRUE.equals(hit)) {
-                hits.increment();
+                counters.hit();
                 return CompletableFuture.completedFuture(true);
             }
             if (output.refused() == null) {
-                misses.increment();
+                counters.miss();
                 return CompletableFuture.completedFuture(false);
             }
-            checksumFailures.increment();
+            counters.checksumFailure();
             LOG.log(System.Logger.Level.WARNING, "G4 value " + key + " refused (" + output.refused()
                     + "): served as a miss and deleted so it can be written again");
             // Done before the miss is reported, so the caller's next write of the block is not refused by NX.
@@ -224,7 +219,7 @@ final class RedisBlockStore implements RemoteBlockStore {
             f = CompletableFuture.failedFuture(e);
         }
         return f.exceptionallyCompose(err -> {
-            errors.increment();
+            counters.error();
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             if (cause instanceof KvbmException k) {
                 return CompletableFuture.failedFuture(k);
@@ -242,8 +237,7 @@ final class RedisBlockStore implements RemoteBlockStore {
 
     @Override
     public RemoteStoreStats stats() {
-        return new RemoteStoreStats(puts.sum(), putsPresent.sum(), hits.sum(), misses.sum(), checksumFailures.sum(),
-                errors.sum());
+        return counters.snapshot();
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.BlockNamespace;
 import dev.kvbm.api.spi.RemoteBlockStore;
 import dev.kvbm.api.spi.RemoteStoreConfig;
+import dev.kvbm.api.spi.RemoteStoreCounters;
 import dev.kvbm.api.spi.RemoteStoreStats;
 import dev.kvbm.api.spi.RemoteValueFormat;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -47,17 +47,12 @@ final class S3BlockStore implements RemoteBlockStore {
 
     private final S3Endpoint endpoint;
     private final BlockNamespace namespace;
+    private final RemoteStoreCounters counters = new RemoteStoreCounters();
     private final S3Client s3;
     private final ExecutorService pool;
     private final RecentObjects recent;
     private final ThreadLocal<ByteBuffer> staging;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final LongAdder puts = new LongAdder();
-    private final LongAdder putsPresent = new LongAdder();
-    private final LongAdder hits = new LongAdder();
-    private final LongAdder misses = new LongAdder();
-    private final LongAdder checksumFailures = new LongAdder();
-    private final LongAdder errors = new LongAdder();
 
     S3BlockStore(S3Endpoint endpoint, RemoteStoreConfig config) {
         this.endpoint = endpoint;
@@ -102,7 +97,7 @@ final class S3BlockStore implements RemoteBlockStore {
             } catch (KvbmException e) {
                 throw e;
             } catch (RuntimeException e) {
-                errors.increment();
+                counters.error();
                 throw new KvbmException(ErrorCode.IO_ERROR, "G4 " + endpoint.display() + ": " + operation + " failed: "
                         + e.getMessage(), e);
             }
@@ -132,12 +127,12 @@ final class S3BlockStore implements RemoteBlockStore {
                                 "application/octet-stream"));
             } catch (S3Exception e) {
                 if (e.statusCode() == 412 || e.statusCode() == 409) { // exists, or a concurrent conditional write won
-                    putsPresent.increment();
+                    counters.put(false);
                     return false;
                 }
                 throw e;
             }
-            puts.increment();
+            counters.put(true);
             for (String old : recent.touch(key)) {
                 deleteKey(old);
             }
@@ -158,7 +153,7 @@ final class S3BlockStore implements RemoteBlockStore {
             try (ResponseInputStream<GetObjectResponse> in = s3.getObject(r -> r.bucket(endpoint.bucket()).key(key))) {
                 verdict = readInto(in, value);
             } catch (NoSuchKeyException e) {
-                misses.increment();
+                counters.miss();
                 recent.forget(key);
                 return false;
             } catch (IOException e) {
@@ -172,14 +167,14 @@ final class S3BlockStore implements RemoteBlockStore {
                 verdict = RemoteValueFormat.Verdict.BAD_PAYLOAD_CHECKSUM;
             }
             if (verdict != RemoteValueFormat.Verdict.OK) {
-                checksumFailures.increment();
+                counters.checksumFailure();
                 LOG.log(System.Logger.Level.WARNING, "G4 object " + key + " refused (" + verdict
                         + "): served as a miss and deleted so it can be written again");
                 deleteKey(key);
                 return false;
             }
             RemoteValueFormat.copyPayload(value, target);
-            hits.increment();
+            counters.hit();
             recent.touch(key);
             return true;
         });
@@ -201,7 +196,7 @@ final class S3BlockStore implements RemoteBlockStore {
         try {
             s3.deleteObject(r -> r.bucket(endpoint.bucket()).key(key));
         } catch (RuntimeException e) {
-            errors.increment();
+            counters.error();
             LOG.log(System.Logger.Level.WARNING, "G4 " + endpoint.display() + ": deleting " + key + " failed: " + e);
         }
     }
@@ -253,8 +248,7 @@ final class S3BlockStore implements RemoteBlockStore {
 
     @Override
     public RemoteStoreStats stats() {
-        return new RemoteStoreStats(puts.sum(), putsPresent.sum(), hits.sum(), misses.sum(), checksumFailures.sum(),
-                errors.sum());
+        return counters.snapshot();
     }
 
     @Override
