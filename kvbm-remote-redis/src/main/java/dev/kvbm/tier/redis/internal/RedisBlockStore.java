@@ -50,6 +50,12 @@ final class RedisBlockStore implements RemoteBlockStore {
     static final int DEFAULT_CONNECTIONS = 4;
     /** Commands one connection holds unanswered at most; more fail at once (memory stays bounded). */
     static final int REQUEST_QUEUE = 16_384;
+    /**
+     * Lettuce's default compacts its read buffer after most replies, moving the start of the next (large)
+     * value each time; compacting only once half the buffer was consumed moves far fewer bytes.
+     */
+    private static final io.lettuce.core.protocol.DecodeBufferPolicy DECODE_POLICY =
+            io.lettuce.core.protocol.DecodeBufferPolicies.alwaysSome();
     /** Stands for "a thread other than the caller" in segment accessibility checks; never started. */
     private static final Thread ANY_THREAD = Thread.ofPlatform().unstarted(() -> { });
 
@@ -84,7 +90,7 @@ final class RedisBlockStore implements RemoteBlockStore {
                 c.setOptions(ClusterClientOptions.builder().autoReconnect(true)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
                         .requestQueueSize(REQUEST_QUEUE)
-                        .timeoutOptions(TimeoutOptions.enabled(timeout)).socketOptions(socket).sslOptions(ssl)
+                        .timeoutOptions(TimeoutOptions.enabled(timeout)).socketOptions(socket).sslOptions(ssl).decodeBufferPolicy(DECODE_POLICY)
                         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                                 .enableAllAdaptiveRefreshTriggers().enablePeriodicRefresh(Duration.ofSeconds(2))
                                 .adaptiveRefreshTriggersTimeout(Duration.ofMillis(500)).build())
@@ -101,7 +107,7 @@ final class RedisBlockStore implements RemoteBlockStore {
                 c.setOptions(ClientOptions.builder().autoReconnect(true)
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .requestQueueSize(REQUEST_QUEUE)
-                        .timeoutOptions(TimeoutOptions.enabled(timeout)).socketOptions(socket).sslOptions(ssl).build());
+                        .timeoutOptions(TimeoutOptions.enabled(timeout)).socketOptions(socket).sslOptions(ssl).decodeBufferPolicy(DECODE_POLICY).build());
                 this.client = c;
                 for (int i = 0; i < n; i++) {
                     StatefulRedisConnection<String, BlockValue> conn = c.connect(BlockValueCodec.INSTANCE,
