@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class MemoryRemoteStore implements RemoteBlockStore {
     final Map<String, byte[]> values;
     final AtomicBoolean down;
+    /** Writes wait for this (a slow server); completed by default. */
+    volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
     private final BlockNamespace namespace;
     private final RemoteStoreCounters counters = new RemoteStoreCounters();
 
@@ -46,6 +48,10 @@ final class MemoryRemoteStore implements RemoteBlockStore {
         if (down.get()) {
             return unreachable();
         }
+        return gate.thenApply(v -> write(sequenceHash, payload));
+    }
+
+    private boolean write(long sequenceHash, List<MemorySegment> payload) {
         ByteBuffer header = RemoteValueFormat.header(namespace.fingerprint(), sequenceHash,
                 RemoteValueFormat.payloadLength(payload), RemoteValueFormat.payloadChecksum(payload));
         byte[] value = new byte[RemoteValueFormat.HEADER_BYTES + (int) RemoteValueFormat.payloadLength(payload)];
@@ -57,7 +63,7 @@ final class MemoryRemoteStore implements RemoteBlockStore {
         }
         boolean written = values.putIfAbsent(namespace.key(sequenceHash), value) == null;
         counters.put(written);
-        return CompletableFuture.completedFuture(written);
+        return written;
     }
 
     @Override

@@ -22,6 +22,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -145,6 +146,37 @@ class RemoteTierTest {
     }
 
     static final int RemoteValueFormat_HEADER = dev.kvbm.api.spi.RemoteValueFormat.HEADER_BYTES;
+
+    @Test
+    void aFullLaneSkipsAndCountsWithoutDelayingServing() {
+        MemoryRemoteStore slow = new MemoryRemoteStore(server, down, NAMESPACE);
+        CompletableFuture<Void> gate = new CompletableFuture<>();
+        slow.gate = gate; // the server answers no write until the gate opens
+        RemoteTierConfig sessionLane = RemoteTierConfig.of(URI.create("memory://slow"), MODEL).withLaneCapacity(2)
+                .withTimeout(Duration.ofSeconds(30));
+        try (KvBlockManager m = KvBlockManager.builder().geometry(GEOMETRY)
+                .providers(TestProviders.registry(new TestProviders.CopyEngineProvider())).tierBlocks(Tier.G1, 200)
+                .remote(slow, sessionLane).build()) {
+            long start = System.nanoTime();
+            for (int r = 0; r < 20; r++) {
+                long[] ids = new long[5];
+                for (int i = 0; i < ids.length; i++) {
+                    ids[i] = 10_000L * (r + 1) + i;
+                }
+                try (PreparedRequest p = m.prepare(ids)) {
+                    m.commit(p);
+                }
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(millis < 5_000, "serving did not wait for the blocked lane: " + millis + " ms");
+            Map<String, Long> counts = m.remote().orElseThrow().offloadCounts();
+            assertTrue(counts.get("g4LaneFull") > 0, "a full lane skips and counts: " + counts);
+            gate.complete(null);
+            m.awaitOffloads();
+            counts = m.remote().orElseThrow().offloadCounts();
+            assertEquals(100, counts.get("g4Written") + counts.get("g4LaneFull"), "every block written or counted: " + counts);
+        }
+    }
 
     @Test
     void anotherModelOrGeometryIsRefusedForAGivenStore() {
