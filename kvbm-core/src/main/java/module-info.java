@@ -28,6 +28,7 @@ module dev.kvbm.core {
     exports dev.kvbm.core.offload;
     exports dev.kvbm.core.pool;
     exports dev.kvbm.core.providers;
+    exports dev.kvbm.core.remote;
     exports dev.kvbm.core.replay;
     exports dev.kvbm.core.transfer;
 

@@ -49,6 +49,10 @@ public final class ProviderNames {
     public static final String LLAMA_CPP = "llama.cpp";
     /** Jlama. */
     public static final String JLAMA = "jlama";
+    /** G4 on a Redis-protocol server or Redis Cluster (Lettuce). */
+    public static final String REDIS = "redis";
+    /** G4 on the S3 API (AWS SDK v2). */
+    public static final String S3 = "s3";
 
     private static final Pattern CONVENTION = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
@@ -61,7 +65,9 @@ public final class ProviderNames {
             Map.entry(CUDA, "kvbm-device-cuda (module dev.kvbm.tier.cuda)"),
             Map.entry(ZMQ, "kvbm-transport-zmq (module dev.kvbm.transport.zmq)"),
             Map.entry(LLAMA_CPP, "kvbm-engine-llamacpp (module dev.kvbm.engine.llamacpp)"),
-            Map.entry(JLAMA, "kvbm-engine-jlama (on the class path: Jlama's jars cannot be modules)"));
+            Map.entry(JLAMA, "kvbm-engine-jlama (on the class path: Jlama's jars cannot be modules)"),
+            Map.entry(REDIS, "kvbm-remote-redis (module dev.kvbm.tier.redis)"),
+            Map.entry(S3, "kvbm-remote-s3 (module dev.kvbm.tier.s3)"));
 
     /** The artifact (and module) that supplies the provider {@code name}, when kvbm ships it. */
     public static Optional<String> suppliedBy(String name) {

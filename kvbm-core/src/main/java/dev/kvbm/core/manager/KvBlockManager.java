@@ -28,6 +28,8 @@ import dev.kvbm.core.pool.BlockPool;
 import dev.kvbm.core.pool.ImmutableBlock;
 import dev.kvbm.core.pool.MutableBlock;
 import dev.kvbm.core.providers.ProviderRegistry;
+import dev.kvbm.core.remote.RemoteTier;
+import dev.kvbm.core.remote.RemoteTierConfig;
 import dev.kvbm.core.transfer.BlockMover;
 import dev.kvbm.core.transfer.LocalBlockMover;
 import java.util.ArrayList;
@@ -64,6 +66,8 @@ public final class KvBlockManager implements AutoCloseable {
     private final TierHealth health;
     private final Optional<KvEventJournal> events;
     private final ManagerCounters counters;
+    /** G4, when configured: null otherwise (the local tiers then behave exactly as without it). */
+    private final RemoteTier remote;
 
     private KvBlockManager(Builder b) {
         Map<Tier, TierRuntime> built = new EnumMap<>(Tier.class);
@@ -117,6 +121,17 @@ public final class KvBlockManager implements AutoCloseable {
             this.health = b.health != null ? b.health : new TierHealth(TierHealth.DEFAULT_FAILURE_THRESHOLD,
                     TierHealth.DEFAULT_COOL_DOWN, System::nanoTime);
             this.offloads = new OffloadManager(edges, checksums, batchSize, b.maxInFlight, health);
+            RemoteTier g4 = null;
+            if (b.remoteConfig != null) {
+                try {
+                    g4 = RemoteTiers.build(b.remoteConfig, b.remoteStore, b.registry, b.geometry, ordered, health,
+                            checksums, this::stats, b.mover != null);
+                } catch (RuntimeException e) {
+                    offloads.close();
+                    throw e;
+                }
+            }
+            this.remote = g4;
             this.counters = new ManagerCounters(b.geometry.pageSize());
             this.events = b.eventPublisher == null ? Optional.empty()
                     : Optional.of(new KvEventJournal(b.eventPublisher, b.geometry.pageSize(), b.dataParallelRank));
@@ -220,8 +235,11 @@ public final class KvBlockManager implements AutoCloseable {
                     break; // a corrupt or failed block ends the cached prefix
                 }
             }
+            if (remote != null && pos < reuseLimit) {
+                pos += onboardRemote(p, sequenceHashes, pos, reuseLimit);
+            }
             counters.requested(sequenceHashes.length);
-            for (Tier t : tiers.keySet()) {
+            for (Tier t : Tier.values()) {
                 counters.hit(t, p.hits(t));
             }
             List<Integer> freshPositions = new ArrayList<>();
@@ -296,6 +314,25 @@ public final class KvBlockManager implements AutoCloseable {
         return usable;
     }
 
+    /** Continues the prefix in G4: hits land in G2 (then onboarded into G1 as G2 hits are) or straight in G1. */
+    private int onboardRemote(PreparedRequest p, long[] hashes, int pos, int reuseLimit) {
+        List<ImmutableBlock> fetched = remote.fetchPrefix(hashes, pos, reuseLimit);
+        if (fetched.isEmpty()) {
+            return 0;
+        }
+        int served;
+        if (remote.landingTier() == Tier.G1) {
+            for (int i = 0; i < fetched.size(); i++) {
+                p.set(pos + i, fetched.get(i));
+            }
+            served = fetched.size();
+        } else {
+            served = onboard(p, tiers.get(remote.landingTier()), fetched, pos);
+        }
+        p.addHits(Tier.G4, served);
+        return served;
+    }
+
     /**
      * Registers the request's fresh blocks in G1 (after the engine computed them), which queues each
      * for offload to the next tier. Their checksums are taken here when G1 is host memory.
@@ -337,7 +374,15 @@ public final class KvBlockManager implements AutoCloseable {
     /** Waits until every queued offload has been copied (or skipped) and registered. */
     public void awaitOffloads() {
         offloads.awaitIdle();
+        if (remote != null) {
+            remote.awaitOffloads(); // after the local lanes: their registrations are what it offloads
+        }
         events.ifPresent(KvEventJournal::flush);
+    }
+
+    /** G4, when the manager was built with one. */
+    public Optional<RemoteTier> remote() {
+        return Optional.ofNullable(remote);
     }
 
     /** Requests, hits per tier and checksum failures so far, for metrics. */
@@ -389,6 +434,9 @@ public final class KvBlockManager implements AutoCloseable {
 
     @Override
     public void close() {
+        if (remote != null) {
+            remote.close();
+        }
         offloads.close();
         events.ifPresent(KvEventJournal::flush);
         mover.close();
@@ -412,6 +460,8 @@ public final class KvBlockManager implements AutoCloseable {
         private TierHealth health;
         private KvEventPublisher eventPublisher;
         private int dataParallelRank;
+        private RemoteTierConfig remoteConfig;
+        private dev.kvbm.api.spi.RemoteBlockStore remoteStore;
 
         private Builder() {
         }
@@ -426,6 +476,23 @@ public final class KvBlockManager implements AutoCloseable {
             }
             this.eventPublisher = publisher;
             this.dataParallelRank = dataParallelRank;
+            return this;
+        }
+
+        /**
+         * Adds G4: the store at {@code config.uri()}, opened through the registry's remote tier provider
+         * for its scheme, shared with every manager of the same model identity and geometry.
+         */
+        public Builder remote(RemoteTierConfig config) {
+            this.remoteConfig = config;
+            this.remoteStore = null;
+            return this;
+        }
+
+        /** Adds G4 over an already open store (its namespace must match the geometry); closed with the manager. */
+        public Builder remote(dev.kvbm.api.spi.RemoteBlockStore store, RemoteTierConfig config) {
+            this.remoteConfig = java.util.Objects.requireNonNull(config, "config");
+            this.remoteStore = java.util.Objects.requireNonNull(store, "store");
             return this;
         }
 

@@ -208,6 +208,26 @@ public final class ProviderRegistry {
         return usableByName("tier", tiers, name);
     }
 
+    /**
+     * The usable G4 provider that opens {@code uri}'s scheme ({@code redis://}, {@code s3://}...); fails
+     * naming the schemes found when none does.
+     */
+    public dev.kvbm.api.spi.RemoteTierProvider remoteTier(java.net.URI uri) {
+        List<dev.kvbm.api.spi.RemoteTierProvider> remotes = tiers.stream()
+                .filter(p -> p instanceof dev.kvbm.api.spi.RemoteTierProvider)
+                .map(p -> (dev.kvbm.api.spi.RemoteTierProvider) p).toList();
+        for (dev.kvbm.api.spi.RemoteTierProvider p : remotes) {
+            if (p.accepts(uri)) {
+                usableByName("tier", tiers, p.name()); // fails when excluded or unavailable, saying which
+                return p;
+            }
+        }
+        String schemes = remotes.stream().flatMap(p -> p.schemes().stream()).sorted().collect(Collectors.joining(", "));
+        throw KvbmException.forField(ErrorCode.PROVIDER_NOT_FOUND, "g4", "no G4 provider opens '" + uri.getScheme()
+                + "://' URIs (found: " + (schemes.isEmpty() ? "none" : schemes) + "); redis://, rediss:// and "
+                + "redis-cluster:// come with kvbm-remote-redis (module dev.kvbm.tier.redis)");
+    }
+
     /** The transfer-engine provider named {@code name}. */
     public TransferEngineProvider engine(String name) {
         return usableByName("engine", engines, name);
@@ -218,9 +238,10 @@ public final class ProviderRegistry {
         return usableByName("transport", transports, name);
     }
 
-    /** The usable provider of highest priority that serves {@code tier}. */
+    /** The usable provider of highest priority that serves {@code tier} with local storage. */
     public Optional<TierProvider> bestTier(Tier tier) {
-        return tiers.stream().filter(p -> p.tiers().contains(tier)).filter(this::usable)
+        return tiers.stream().filter(p -> p.tiers().contains(tier)).filter(p -> p.storageKind() != StorageKind.REMOTE)
+                .filter(this::usable)
                 .max(Comparator.comparingInt(TierProvider::priority));
     }
 

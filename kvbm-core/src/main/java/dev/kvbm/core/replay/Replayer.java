@@ -72,9 +72,12 @@ public final class Replayer {
         PhysicalLayout g1 = manager.tier(Tier.G1).layout().orElse(null);
         boolean fill = g1 != null && BlockBytes.hostAddressable(g1);
         Map<Tier, Long> hits = new EnumMap<>(Tier.class);
-        for (Tier t : manager.tiers().keySet()) {
+        Set<Tier> serving = java.util.EnumSet.copyOf(manager.tiers().keySet());
+        manager.remote().ifPresent(g4 -> serving.add(Tier.G4));
+        for (Tier t : serving) {
             hits.put(t, 0L);
         }
+        long remoteFailuresBefore = manager.remote().map(g4 -> g4.storeStats().checksumFailures()).orElse(0L);
         // Three significant digits (0.1%): far finer than the run-to-run spread of these times.
         Histogram managerNanos = new Histogram(3);
         long blocks = 0;
@@ -97,7 +100,7 @@ public final class Replayer {
                 }
                 computeNanos = System.nanoTime() - c0;
                 manager.commit(p);
-                for (Tier t : manager.tiers().keySet()) {
+                for (Tier t : serving) {
                     hits.merge(t, (long) p.hits(t), Long::sum);
                 }
                 checksumFailures += p.checksumFailures();
@@ -119,6 +122,12 @@ public final class Replayer {
             pathGbps.put(s.path(), s.gbps());
         }
         Map<String, Long> skips = manager.offloads().skipCounts();
+        if (manager.remote().isPresent()) {
+            // G4 values refused by their header or checksum are misses like local checksum failures.
+            checksumFailures += manager.remote().get().storeStats().checksumFailures() - remoteFailuresBefore;
+            skips = new LinkedHashMap<>(skips);
+            skips.putAll(manager.remote().get().offloadCounts());
+        }
         return new ReplayReport(trace.size(), blocks, hits, unboundedHits(trace), pathBlocks, pathBytes, pathGbps,
                 checksumFailures, skips, managerNanos.getValueAtPercentile(50) / 1e3, managerNanos.getValueAtPercentile(99) / 1e3,
                 wall);
@@ -130,23 +139,46 @@ public final class Replayer {
      * tier can be checked against what it must hold.
      */
     public static void fillBlock(PhysicalLayout layout, int blockId, long hashId) {
-        long word = hashId * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;
+        long word = patternWord(hashId);
         for (MemorySegment page : BlockBytes.segments(layout, blockId)) {
-            long size = page.byteSize();
-            long head = Math.min(size & ~7L, 64);
-            for (long off = 0; off < head; off += 8) {
-                page.set(ValueLayout.JAVA_LONG_UNALIGNED, off, word + off);
+            fillPage(page, word);
+        }
+    }
+
+    /** Whether the block holds exactly what {@link #fillBlock} writes for {@code hashId} (wherever it was served from). */
+    public static boolean holdsPattern(PhysicalLayout layout, int blockId, long hashId) {
+        long word = patternWord(hashId);
+        try (java.lang.foreign.Arena scratch = java.lang.foreign.Arena.ofConfined()) {
+            for (MemorySegment page : BlockBytes.segments(layout, blockId)) {
+                MemorySegment expected = scratch.allocate(page.byteSize(), 8);
+                fillPage(expected, word);
+                if (expected.mismatch(page) != -1) {
+                    return false;
+                }
             }
-            // Double the pattern with bulk copies: no per-byte loop over the block.
-            long filled = head;
-            while (filled < (size & ~7L)) {
-                long n = Math.min(filled, (size & ~7L) - filled);
-                MemorySegment.copy(page, 0, page, filled, n);
-                filled += n;
-            }
-            for (long off = size & ~7L; off < size; off++) {
-                page.set(ValueLayout.JAVA_BYTE, off, (byte) word);
-            }
+        }
+        return true;
+    }
+
+    private static long patternWord(long hashId) {
+        return hashId * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;
+    }
+
+    private static void fillPage(MemorySegment page, long word) {
+        long size = page.byteSize();
+        long head = Math.min(size & ~7L, 64);
+        for (long off = 0; off < head; off += 8) {
+            page.set(ValueLayout.JAVA_LONG_UNALIGNED, off, word + off);
+        }
+        // Double the pattern with bulk copies: no per-byte loop over the block.
+        long filled = head;
+        while (filled < (size & ~7L)) {
+            long n = Math.min(filled, (size & ~7L) - filled);
+            MemorySegment.copy(page, 0, page, filled, n);
+            filled += n;
+        }
+        for (long off = size & ~7L; off < size; off++) {
+            page.set(ValueLayout.JAVA_BYTE, off, (byte) word);
         }
     }
 }
