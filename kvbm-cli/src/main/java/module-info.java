@@ -19,6 +19,8 @@ module dev.kvbm.cli {
     requires static dev.kvbm.tier.cuda;
     // kvbm leader / kvbm worker / kvbm replay --workers.
     requires static dev.kvbm.transport.zmq;
+    // replay --metrics-port: the Prometheus endpoint (only MetricsSupport names its types).
+    requires static dev.kvbm.metrics;
 
     // picocli binds the options of the commands reflectively.
     opens dev.kvbm.cli.internal to info.picocli;

@@ -26,7 +26,7 @@ class ProviderNamesTest {
     @Test
     void everyNameFollowsTheConventionExceptTheKeptSpellings() throws IllegalAccessException {
         List<String> names = names();
-        assertEquals(12, names.size(), names.toString());
+        assertEquals(14, names.size(), names.toString());
         Set<String> kept = Set.of(ProviderNames.IO_URING, ProviderNames.LLAMA_CPP);
         for (String name : names) {
             assertEquals(!kept.contains(name), ProviderNames.followsConvention(name), name);

@@ -112,6 +112,7 @@ final class EngineReplay {
                     + " per trace block); at most 1048576: lower --trace-block-tokens or --requests");
         }
 
+        ReplayServices services = ReplayServices.check(c, env);
         ProviderRegistry registry = ProviderRegistry.load(Set.of(ProviderNames.CUDA));
         EngineConnector connector = registry.connector(name);
         if (modelPath == null) {
@@ -136,23 +137,31 @@ final class EngineReplay {
             }
             ReplayPreflight.checkDisk(g3Blocks, blockBytes, env);
             ReplayPreflight.checkMemory(g1, g2Blocks, blockBytes);
-            try (KvBlockManager manager = KvBlockManager.builder().geometry(geometry).integrity(integrityMode)
+            KvBlockManager.Builder builder = KvBlockManager.builder().geometry(geometry).integrity(integrityMode)
                     .providers(registry).tierBlocks(Tier.G1, g1).tierBlocks(Tier.G2, g2Blocks)
-                    .tierBlocks(Tier.G3, g3Blocks).layoutType(Tier.G1, g1Layout).build()) {
+                    .tierBlocks(Tier.G3, g3Blocks).layoutType(Tier.G1, g1Layout);
+            services.attach(builder, registry, model.identity());
+            try (services; KvBlockManager manager = builder.build()) {
+                services.serve(manager, c.err);
                 ServingSession session = ServingSession.open(manager, model, 0);
                 EngineReplayReport report = EngineReplayer.run(session, trace, new EngineReplayer.Options(tokensPerId,
                         baselineEvery, verify), ProgressBar.of(!c.json && !c.noProgress, trace.size(), c.err));
                 ReferenceCopy reference = ReplayCommand.reference(blockBytes);
+                services.flushEvents();
                 String described = source + "; " + model.engine() + " on " + modelPath
                         + (c.model == null ? " (the default RANDOM tiny model: outputs are meaningless)" : "")
                         + ", " + threads + " thread(s), " + tokensPerId + " tokens per trace block";
                 if (c.json) {
-                    ReplayJsonReport.print(report.blocks(), manager, blockBytes, reference,
-                            gen -> EngineReplayJson.write(gen, report, tokensPerId, page), c.out);
+                    ReplayJsonReport.print(report.blocks(), manager, blockBytes, reference, gen -> {
+                        EngineReplayJson.write(gen, report, tokensPerId, page);
+                        services.writeJson(gen);
+                    }, c.out);
                 } else {
                     ReplayTextReport.print(report.blocks(), manager, described, blockBytes, reference, c.out);
                     EngineReplayJson.text(report, page, c.out);
+                    services.printText(c.out);
                 }
+                services.serveAfter(c.err);
             }
         }
         return Cli.OK;

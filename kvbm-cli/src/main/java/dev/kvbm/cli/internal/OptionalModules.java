@@ -15,10 +15,11 @@ final class OptionalModules {
     static final String CUDA = "dev.kvbm.tier.cuda";
     static final String ZMQ = "dev.kvbm.transport.zmq";
     static final String BENCH = "dev.kvbm.bench";
+    static final String METRICS = "dev.kvbm.metrics";
 
     /** The artifact of each optional module, for the jar name of the message. */
     private static final Map<String, String> ARTIFACTS = Map.of(HOST, "kvbm-host-pinned", DISK, "kvbm-disk-gds",
-            CUDA, "kvbm-device-cuda", ZMQ, "kvbm-transport-zmq", BENCH, "kvbm-bench");
+            CUDA, "kvbm-device-cuda", ZMQ, "kvbm-transport-zmq", BENCH, "kvbm-bench", METRICS, "kvbm-metrics");
 
     private OptionalModules() {
     }

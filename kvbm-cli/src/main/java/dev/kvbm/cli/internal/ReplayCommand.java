@@ -147,6 +147,21 @@ final class ReplayCommand extends Subcommand {
     @Option(names = "--baseline-every", paramLabel = "K", defaultValue = "1", description = "with --engine: recompute "
             + "every K-th request from scratch for the time-to-first-token comparison (0: none)")
     int baselineEvery;
+    @Option(names = "--g4", paramLabel = "URI", description = "G4 shared by many machines: redis://HOST:PORT, "
+            + "rediss://..., redis-cluster://H1:P1,H2:P2 or s3://BUCKET?endpoint=URL (credentials from the environment)")
+    String g4;
+    @Option(names = "--events", paramLabel = "tcp://HOST:PORT", description = "publish KV events (vLLM's KVEventBatch) "
+            + "on this ZeroMQ PUB endpoint (env KVBM_EVENTS_ENDPOINT)")
+    String events;
+    @Option(names = "--events-replay", paramLabel = "tcp://HOST:PORT", description = "serve missed event batches on "
+            + "this ROUTER endpoint (env KVBM_EVENTS_REPLAY_ENDPOINT)")
+    String eventsReplay;
+    @Option(names = "--metrics-port", paramLabel = "P", description = "serve Prometheus metrics at http://127.0.0.1:P/"
+            + "metrics, 0..65535 (0: any free port; env DYN_KVBM_METRICS=true with DYN_KVBM_METRICS_PORT, default 6880)")
+    Integer metricsPort;
+    @Option(names = "--serve-after", paramLabel = "SECONDS", description = "keep the metrics and event endpoints up "
+            + "this long after the report, 0..86400")
+    Integer serveAfter;
     @Option(names = "--no-progress", arity = "0", description = "no progress bar even on a terminal")
     boolean noProgress;
 
@@ -211,11 +226,15 @@ final class ReplayCommand extends Subcommand {
             OptionalModules.require(OptionalModules.ZMQ, "--workers");
         }
         ReplayPreflight.checkDisk(g3Blocks, blockBytes, env);
+        ReplayServices services = ReplayServices.check(this, env);
 
         KvBlockManager.Builder builder = KvBlockManager.builder().geometry(geometry).integrity(integrityMode)
                 .tierBlocks(Tier.G1, g1).tierBlocks(Tier.G2, g2Blocks).tierBlocks(Tier.G3, g3Blocks)
                 .layoutType(Tier.G1, g1Layout);
         if (workers > 0) {
+            if (g4 != null || events != null || metricsPort != null) {
+                throw new UsageException("--g4, --events and --metrics-port run in this process: not with --workers");
+            }
             ReplayPreflight.checkMemory(g1, g2Blocks, blockBytes * workers); // each worker holds its own G1 and G2
             // The leader keeps logical blocks; each worker process holds the bytes (one geometry per worker here).
             try (LocalWorkers cluster = LocalWorkers.start(workers, geometry.withNumBlocks(g1), g1Layout, g2Blocks,
@@ -227,19 +246,39 @@ final class ReplayCommand extends Subcommand {
         }
         boolean g1OnDevice = selectG1(device, builder, err);
         ReplayPreflight.checkMemory(g1OnDevice ? 0 : g1, g2Blocks, blockBytes); // a device G1 takes no host memory
-        try (KvBlockManager manager = builder.build()) {
-            report(manager, requestsToReplay, blockBytes, source);
+        try (services) {
+            services.attach(builder, ProviderRegistry.load(Set.of(CUDA_PROVIDER)), "kvbm-replay");
+            try (KvBlockManager manager = builder.build()) {
+                services.serve(manager, err);
+                report(manager, requestsToReplay, blockBytes, source, services);
+                services.serveAfter(err);
+            }
         }
         return Cli.OK;
     }
 
     private void report(KvBlockManager manager, List<TraceRequest> requests, long blockBytes, String source) {
+        report(manager, requests, blockBytes, source, null);
+    }
+
+    private void report(KvBlockManager manager, List<TraceRequest> requests, long blockBytes, String source,
+                        ReplayServices services) {
         ReplayReport report = Replayer.run(manager, requests, ProgressBar.of(!json && !noProgress, requests.size(), err));
         ReferenceCopy reference = reference(blockBytes);
+        if (services != null) {
+            services.flushEvents();
+        }
         if (json) {
-            ReplayJsonReport.print(report, manager, blockBytes, reference, out);
+            ReplayJsonReport.print(report, manager, blockBytes, reference, g -> {
+                if (services != null) {
+                    services.writeJson(g);
+                }
+            }, out);
         } else {
             ReplayTextReport.print(report, manager, source, blockBytes, reference, out);
+            if (services != null) {
+                services.printText(out);
+            }
         }
     }
 

@@ -29,7 +29,7 @@ final class ReplayJsonReport {
             g.writeNumberField("blocks", r.blocks());
             g.writeNumberField("blockBytes", blockBytes);
             g.writeObjectFieldStart("hits");
-            for (Tier t : new Tier[] {Tier.G1, Tier.G2, Tier.G3}) {
+            for (Tier t : Tier.values()) {
                 g.writeNumberField(t.name().toLowerCase(), r.hits().getOrDefault(t, 0L));
             }
             g.writeEndObject();
@@ -39,6 +39,7 @@ final class ReplayJsonReport {
             for (TierRuntime t : m.tiers().values()) {
                 g.writeObjectFieldStart(t.tier().name().toLowerCase());
                 g.writeNumberField("blocks", t.pool().totalBlocks());
+                g.writeNumberField("registered", t.pool().status().registered());
                 g.writeStringField("provider", t.provider());
                 JsonLine.number(g, "allocationMillis", t.allocationNanos() / 1e6);
                 g.writeEndObject();

@@ -9,7 +9,7 @@ import dev.kvbm.api.spi.RemoteBlockStore;
 import dev.kvbm.api.spi.RemoteStoreConfig;
 import dev.kvbm.api.spi.RemoteTierProvider;
 import dev.kvbm.core.integrity.BlockBytes;
-import dev.kvbm.core.integrity.BlockChecksums;
+import dev.kvbm.core.internal.integrity.BlockChecksums;
 import dev.kvbm.core.offload.PathStats;
 import dev.kvbm.core.offload.TierHealth;
 import dev.kvbm.core.providers.ProviderRegistry;

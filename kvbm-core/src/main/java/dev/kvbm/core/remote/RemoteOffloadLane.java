@@ -175,7 +175,7 @@ final class RemoteOffloadLane implements AutoCloseable {
             }
             failed.add(failures);
             int ok = writes.size() - failures;
-            stats.end(ok, ok * blockBytes, failures == 0);
+            stats.end(start, ok, ok * blockBytes, failures == 0);
             if (failures == 0) {
                 health.success(Tier.G4);
             } else if (health.failure(Tier.G4)) {

@@ -7,7 +7,7 @@ import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.RemoteBlockStore;
 import dev.kvbm.api.spi.RemoteStoreStats;
 import dev.kvbm.core.integrity.BlockBytes;
-import dev.kvbm.core.integrity.BlockChecksums;
+import dev.kvbm.core.internal.integrity.BlockChecksums;
 import dev.kvbm.core.offload.PathStats;
 import dev.kvbm.core.offload.TierHealth;
 import dev.kvbm.core.pool.BlockPool;
@@ -140,7 +140,7 @@ public final class RemoteTier implements AutoCloseable {
         if (!failure) {
             health.success(Tier.G4);
         }
-        onboardStats.end(usable, usable * landing.layout().layout().config().blockDataBytes(), !failure || usable > 0);
+        onboardStats.end(start, usable, usable * landing.layout().layout().config().blockDataBytes(), !failure || usable > 0);
         List<MutableBlock> good = targets.subList(0, usable);
         List<Long> registering = new ArrayList<>(usable);
         for (int i = 0; i < usable; i++) {

@@ -1,0 +1,168 @@
+package dev.kvbm.cli.internal;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.kvbm.api.config.EnvironmentVariables;
+import dev.kvbm.api.events.KvEventPublisher;
+import dev.kvbm.api.spi.KvEventsConfig;
+import dev.kvbm.api.spi.ProviderNames;
+import dev.kvbm.core.manager.KvBlockManager;
+import dev.kvbm.core.providers.ProviderRegistry;
+import dev.kvbm.core.remote.RemoteTierConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Optional;
+
+/**
+ * What a replay offers beside its report: G4 ({@code --g4}), KV events ({@code --events}, {@code --events-replay})
+ * and the metrics endpoint ({@code --metrics-port}, {@code DYN_KVBM_METRICS}), kept up after the report for
+ * {@code --serve-after} seconds. Every option is checked before anything is bound or allocated.
+ */
+final class ReplayServices implements AutoCloseable {
+    /** Environment equivalents of the event endpoints. */
+    static final String EVENTS_ENV = "KVBM_EVENTS_ENDPOINT";
+    static final String EVENTS_REPLAY_ENV = "KVBM_EVENTS_REPLAY_ENDPOINT";
+    static final String METRICS_ENV = "DYN_KVBM_METRICS";
+    static final String METRICS_PORT_ENV = "DYN_KVBM_METRICS_PORT";
+    static final int DEFAULT_METRICS_PORT = 6880;
+
+    private final Optional<URI> g4;
+    private final Optional<String> events;
+    private final Optional<String> eventsReplay;
+    private final Optional<Integer> metricsPort;
+    private final int serveAfterSeconds;
+    private KvEventPublisher publisher;
+    private AutoCloseable metrics;
+
+    private ReplayServices(Optional<URI> g4, Optional<String> events, Optional<String> eventsReplay,
+                           Optional<Integer> metricsPort, int serveAfterSeconds) {
+        this.g4 = g4;
+        this.events = events;
+        this.eventsReplay = eventsReplay;
+        this.metricsPort = metricsPort;
+        this.serveAfterSeconds = serveAfterSeconds;
+    }
+
+    /** Checks the options (and their environment equivalents); binds nothing yet. */
+    static ReplayServices check(ReplayCommand c, EnvironmentVariables env) {
+        Optional<URI> g4 = Optional.ofNullable(c.g4).map(ReplayServices::g4Uri);
+        Optional<String> events = Optional.ofNullable(c.events).or(() -> Optional.ofNullable(System.getenv(EVENTS_ENV))
+                .filter(s -> !s.isBlank()));
+        Optional<String> replay = Optional.ofNullable(c.eventsReplay)
+                .or(() -> Optional.ofNullable(System.getenv(EVENTS_REPLAY_ENV)).filter(s -> !s.isBlank()));
+        if (replay.isPresent() && events.isEmpty()) {
+            throw new UsageException("--events-replay needs --events (the PUB endpoint the batches go out on)");
+        }
+        if (events.isPresent()) {
+            OptionalModules.require(OptionalModules.ZMQ, "--events");
+            endpoint("--events", events.get());
+            replay.ifPresent(r -> endpoint("--events-replay", r));
+        }
+        Optional<Integer> port = Optional.ofNullable(c.metricsPort).map(p -> OptionChecks.range("--metrics-port", p, 0, 65_535));
+        if (port.isEmpty() && env.bool(METRICS_ENV).orElse(false)) {
+            port = Optional.of((int) env.port(METRICS_PORT_ENV).orElse(DEFAULT_METRICS_PORT));
+        }
+        if (port.isPresent()) {
+            OptionalModules.require(OptionalModules.METRICS, "--metrics-port");
+        }
+        int serveAfter = c.serveAfter == null ? 0 : OptionChecks.range("--serve-after", c.serveAfter, 0, 86_400);
+        if (serveAfter > 0 && port.isEmpty() && events.isEmpty()) {
+            throw new UsageException("--serve-after keeps the metrics and event endpoints up: give --metrics-port or "
+                    + "--events");
+        }
+        return new ReplayServices(g4, events, replay, port, serveAfter);
+    }
+
+    private static URI g4Uri(String text) {
+        try {
+            URI uri = new URI(text);
+            if (uri.getScheme() == null) {
+                throw new UsageException("--g4 must be a URI such as redis://HOST:PORT, rediss://..., "
+                        + "redis-cluster://H1:P1,H2:P2 or s3://BUCKET?endpoint=URL (got '" + text + "')");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new UsageException("--g4 is not a valid URI: " + e.getMessage());
+        }
+    }
+
+    private static void endpoint(String option, String text) {
+        if (!text.matches("tcp://(\\[[0-9a-fA-F:.]+\\]|[^:/\\s]+):[0-9]{1,5}")) {
+            throw new UsageException(option + " must be tcp://HOST:PORT (got '" + text + "')");
+        }
+        int port = Integer.parseInt(text.substring(text.lastIndexOf(':') + 1));
+        if (port < 1 || port > 65_535) {
+            throw new UsageException(option + ": the port must be in 1..65535 (got " + port + ")");
+        }
+    }
+
+    /** Opens the event publisher (when asked for) and adds it and G4 to {@code builder}. */
+    void attach(KvBlockManager.Builder builder, ProviderRegistry registry, String modelIdentity) {
+        if (events.isPresent()) {
+            publisher = registry.eventPublisher(ProviderNames.ZMQ).open(new KvEventsConfig(events.get(), eventsReplay));
+            builder.events(publisher, 0);
+        }
+        g4.ifPresent(uri -> builder.remote(RemoteTierConfig.of(uri, modelIdentity).withWaitWhenFull(true)));
+    }
+
+    /** Starts the metrics endpoint of {@code manager} when asked for. */
+    void serve(KvBlockManager manager, PrintStream err) {
+        if (metricsPort.isPresent()) {
+            metrics = MetricsSupport.serve(manager, metricsPort.get());
+            err.println("kvbm replay: metrics at http://127.0.0.1:" + MetricsSupport.port(metrics) + "/metrics");
+        }
+    }
+
+    /** Waits until every event batch is published: the report comes after the run's last batch. */
+    void flushEvents() {
+        if (publisher != null && !publisher.flush(30_000)) {
+            throw new dev.kvbm.api.KvbmException(dev.kvbm.api.ErrorCode.TIMEOUT,
+                    "KV event batches were still queued 30 s after the run");
+        }
+    }
+
+    /** {@code "events": {published, lastSeq, dropped}} when events are on. */
+    void writeJson(JsonGenerator g) throws IOException {
+        if (publisher != null) {
+            g.writeObjectFieldStart("events");
+            g.writeNumberField("published", publisher.published());
+            g.writeNumberField("lastSeq", publisher.lastSequence());
+            g.writeNumberField("dropped", publisher.dropped());
+            g.writeEndObject();
+        }
+    }
+
+    void printText(PrintStream out) {
+        if (publisher != null) {
+            out.printf("KV events: %,d batch(es) published (last sequence %d), %,d dropped%n", publisher.published(),
+                    publisher.lastSequence(), publisher.dropped());
+        }
+    }
+
+    /** Keeps the endpoints up for {@code --serve-after} seconds (nothing new is published meanwhile). */
+    void serveAfter(PrintStream err) {
+        if (serveAfterSeconds > 0) {
+            err.println("kvbm replay: serving metrics and events for " + serveAfterSeconds + " s");
+            try {
+                Thread.sleep(serveAfterSeconds * 1000L);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (metrics != null) {
+            try {
+                metrics.close();
+            } catch (Exception e) {
+                // the endpoint's server only stops; nothing to report
+            }
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+}
