@@ -85,6 +85,48 @@ class ReplayServicesIT {
         }
     }
 
+    /**
+     * Process A prefills a prompt on llama.cpp and offloads it to a shared Redis; process B, with empty local
+     * tiers, restores it from G4 and its logits equal a full recompute (so A's) bit for bit.
+     */
+    @Test
+    void anEngineInAnotherProcessRestoresAPromptFromRedisWithExactLogits(@TempDir Path dir) throws Exception {
+        Path redis = onPath("redis-server");
+        assumeTrue(redis != null, "no redis-server on the PATH (apt-get install redis-server)");
+        EngineReplayIT.assumeConnector("llama.cpp");
+        Path trace = dir.resolve("one.jsonl");
+        Files.writeString(trace, EngineReplayIT.traceLine(java.util.stream.LongStream.range(0, 32).toArray()));
+        int port = freePort();
+        Process server = new ProcessBuilder(redis.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", dir.toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("redis.log").toFile()).start();
+        try {
+            String[] args = {"replay", "--engine", "llama.cpp", "--trace", trace.toString(), "--g2-blocks", "0",
+                "--g4", "redis://127.0.0.1:" + port, "--json"};
+            Run a = null;
+            for (int attempt = 0; attempt < 50; attempt++) {
+                a = KvbmLauncherIT.kvbm(Map.of(), args);
+                if (a.code() == 0 && a.out().contains("\"g4Written\":32")) {
+                    break; // the server was up: every block reached G4
+                }
+                Thread.sleep(100);
+            }
+            assertEquals(0, a.code(), a.err());
+            assertTrue(a.out().contains("\"g4Written\":32"), a.out());
+            Run b = KvbmLauncherIT.kvbm(Map.of(), args);
+            assertEquals(0, b.code(), b.err());
+            Map<String, Object> m = EngineReplayIT.flat(b.out().strip());
+            assertEquals(31, EngineReplayIT.number(m, "hits.g4"), "all but the last block (computed anyway) from G4");
+            assertEquals(0, EngineReplayIT.number(m, "hits.g1"));
+            assertEquals(1, EngineReplayIT.number(m, "verified"));
+            assertEquals(0, EngineReplayIT.number(m, "logitMismatches"));
+            assertEquals(0, EngineReplayIT.number(m, "checksumFailures"));
+        } finally {
+            server.destroy();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** The metrics endpoint stays up for --serve-after, and its counters equal the report's figures. */
     @Test
     void theMetricsAfterTheReportEqualTheReport() throws Exception {

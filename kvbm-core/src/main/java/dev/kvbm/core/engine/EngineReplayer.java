@@ -53,6 +53,7 @@ public final class EngineReplayer {
         int page = session.pageSize();
         Map<Tier, Long> hits = new EnumMap<>(Tier.class);
         manager.tiers().keySet().forEach(t -> hits.put(t, 0L));
+        manager.remote().ifPresent(g4 -> hits.put(Tier.G4, 0L));
         Histogram ttft = new Histogram(3);
         Histogram recompute = new Histogram(3);
         Histogram kvbmWork = new Histogram(3);
@@ -68,6 +69,7 @@ public final class EngineReplayer {
         long recomputedBlocks = 0;
         long kvbmNanos = 0;
         long kvbmBlocks = 0;
+        long remoteFailuresBefore = manager.remoteChecksumFailures();
         long start = System.nanoTime();
         try (EngineSequence sequence = session.model().newSequence();
              EngineSequence scratch = session.model().newSequence()) {
@@ -78,7 +80,11 @@ public final class EngineReplayer {
                 manager.awaitOffloads();
                 blocks += served.blocks();
                 maxHits += unboundedHits(session.sequenceHashes(prompt), (prompt.length - 1) / page, everSeen);
-                served.hits().forEach((tier, n) -> hits.merge(tier, (long) n, Long::sum));
+                served.hits().forEach((tier, n) -> {
+                    if (hits.containsKey(tier)) {
+                        hits.merge(tier, (long) n, Long::sum);
+                    }
+                });
                 checksumFailures += served.checksumFailures();
                 ttft.recordValue(served.firstTokenNanos());
                 long work = served.onboardNanos() + served.loadNanos() + served.saveNanos();
@@ -114,9 +120,10 @@ public final class EngineReplayer {
             }
         }
         double wall = (System.nanoTime() - start) / 1e9;
+        checksumFailures += manager.remoteChecksumFailures() - remoteFailuresBefore;
         ReplayReport report = new ReplayReport(trace.size(), blocks, hits, maxHits, pathFigures(manager, PathStats::blocks),
                 pathFigures(manager, PathStats::bytes), pathFigures(manager, PathStats::gbps), checksumFailures,
-                manager.offloads().skipCounts(), micros(kvbmWork, 50), micros(kvbmWork, 99), wall);
+                manager.offloadSkipCounts(), micros(kvbmWork, 50), micros(kvbmWork, 99), wall);
         return new EngineReplayReport(session.model().engine(), report, millis(ttft, 50), millis(ttft, 99), baselines,
                 millis(recompute, 50), millis(recompute, 99),
                 ttftOfBaselined == 0 ? 0 : recomputeTotal / (double) ttftOfBaselined, verified, mismatches,

@@ -126,7 +126,7 @@ public final class ServingSession {
             manager.commit(p);
             long done = System.nanoTime();
             Map<Tier, Integer> hits = new EnumMap<>(Tier.class);
-            for (Tier t : manager.tiers().keySet()) {
+            for (Tier t : Tier.values()) { // G4 too: it is not among the local tiers
                 hits.put(t, p.hits(t));
             }
             return new ServedRequest(logits, prompt.length, hashes.length, reused, hits, saved, p.checksumFailures(),

@@ -385,6 +385,20 @@ public final class KvBlockManager implements AutoCloseable {
         return Optional.ofNullable(remote);
     }
 
+    /** Every offload skip count by reason: the local lanes', then G4's ({@code g4...}) when there is a G4. */
+    public Map<String, Long> offloadSkipCounts() {
+        Map<String, Long> skips = new LinkedHashMap<>(offloads.skipCounts());
+        if (remote != null) {
+            skips.putAll(remote.offloadCounts());
+        }
+        return skips;
+    }
+
+    /** G4 values refused by their header or checksum so far (misses, like local checksum failures); 0 without G4. */
+    public long remoteChecksumFailures() {
+        return remote == null ? 0 : remote.storeStats().checksumFailures();
+    }
+
     /** Requests, hits per tier and checksum failures so far, for metrics. */
     public ManagerCounters counters() {
         return counters;

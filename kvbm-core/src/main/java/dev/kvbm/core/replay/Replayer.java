@@ -77,7 +77,7 @@ public final class Replayer {
         for (Tier t : serving) {
             hits.put(t, 0L);
         }
-        long remoteFailuresBefore = manager.remote().map(g4 -> g4.storeStats().checksumFailures()).orElse(0L);
+        long remoteFailuresBefore = manager.remoteChecksumFailures();
         // Three significant digits (0.1%): far finer than the run-to-run spread of these times.
         Histogram managerNanos = new Histogram(3);
         long blocks = 0;
@@ -121,13 +121,9 @@ public final class Replayer {
             pathBytes.put(s.path(), s.bytes());
             pathGbps.put(s.path(), s.gbps());
         }
-        Map<String, Long> skips = manager.offloads().skipCounts();
-        if (manager.remote().isPresent()) {
-            // G4 values refused by their header or checksum are misses like local checksum failures.
-            checksumFailures += manager.remote().get().storeStats().checksumFailures() - remoteFailuresBefore;
-            skips = new LinkedHashMap<>(skips);
-            skips.putAll(manager.remote().get().offloadCounts());
-        }
+        Map<String, Long> skips = manager.offloadSkipCounts();
+        // G4 values refused by their header or checksum are misses like local checksum failures.
+        checksumFailures += manager.remoteChecksumFailures() - remoteFailuresBefore;
         return new ReplayReport(trace.size(), blocks, hits, unboundedHits(trace), pathBlocks, pathBytes, pathGbps,
                 checksumFailures, skips, managerNanos.getValueAtPercentile(50) / 1e3, managerNanos.getValueAtPercentile(99) / 1e3,
                 wall);
