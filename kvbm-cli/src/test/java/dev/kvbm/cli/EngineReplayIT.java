@@ -104,6 +104,30 @@ class EngineReplayIT {
         assertEquals("", r.err(), "no warnings");
     }
 
+    /**
+     * The same A -> B -> A2 on Jlama: the same pages come back from each tier, checked; the logits are compared
+     * and counted (bit-exact against a recompute only on Jlama's pure-Java path, see the README).
+     */
+    @Test
+    void aPromptPushedDownTheTiersComesBackFromEachOnJlama(@TempDir Path dir) throws Exception {
+        assumeConnector("jlama");
+        Path trace = dir.resolve("abab.jsonl");
+        Files.writeString(trace, traceLine(LongStream.range(0, 32).toArray()) + traceLine(LongStream.range(100, 132).toArray())
+                + traceLine(LongStream.concat(LongStream.range(0, 28), LongStream.range(200, 204)).toArray()));
+        Run r = KvbmLauncherIT.kvbm(Map.of("DYN_KVBM_DISK_CACHE_DIR", dir.toString(),
+                        "DYN_KVBM_DISABLE_DISK_OFFLOAD_FILTER", "true"), "replay", "--engine", "jlama", "--trace",
+                trace.toString(), "--page", "16", "--g1-blocks", "40", "--g2-blocks", "56", "--g3-blocks", "256",
+                "--integrity", "always", "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> m = flat(r.out().strip());
+        assertEquals(8, number(m, "hits.g1"));
+        assertEquals(16, number(m, "hits.g2"));
+        assertEquals(4, number(m, "hits.g3"));
+        assertEquals(0, number(m, "checksumFailures"));
+        assertEquals(1, number(m, "verified"));
+        assertTrue(((String) m.get("engine")).startsWith("jlama"), m.toString());
+    }
+
     @Test
     void theDefaultWorkloadOnLlamaCppReachesTheUnboundedHitRateWithExactLogits() throws Exception {
         assumeConnector("llama.cpp");
