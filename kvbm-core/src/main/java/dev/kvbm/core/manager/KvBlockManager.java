@@ -17,6 +17,7 @@ import dev.kvbm.core.hash.TokenBlockSequence;
 import dev.kvbm.core.integrity.BlockChecksums;
 import dev.kvbm.core.integrity.IntegrityMode;
 import dev.kvbm.core.offload.FrequencyFilter;
+import dev.kvbm.core.offload.OffloadBackpressure;
 import dev.kvbm.core.offload.OffloadManager;
 import dev.kvbm.core.offload.TierHealth;
 import dev.kvbm.api.spi.StorageKind;
@@ -99,7 +100,8 @@ public final class KvBlockManager implements AutoCloseable {
             }
             this.health = b.health != null ? b.health : new TierHealth(TierHealth.DEFAULT_FAILURE_THRESHOLD,
                     TierHealth.DEFAULT_COOL_DOWN, System::nanoTime);
-            this.offloads = new OffloadManager(edges, checksums, b.batchSize, b.maxInFlight, health);
+            this.offloads = new OffloadManager(edges, checksums, b.batchSize, b.maxInFlight, health,
+                    b.offloadQueueCapacity, b.offloadBackpressure);
             for (TierRuntime t : ordered) {
                 t.pool().addListener(new BlockPool.Listener() {
                     @Override
@@ -157,8 +159,13 @@ public final class KvBlockManager implements AutoCloseable {
         }
     }
 
+    /** Only the constructor adds paths, so requests on several threads read the map without a lock. */
     private PathStats stats(Tier from, Tier to) {
-        return stats.computeIfAbsent(from + "->" + to, PathStats::new);
+        return stats.computeIfAbsent(pathName(from, to), PathStats::new);
+    }
+
+    private static String pathName(Tier from, Tier to) {
+        return from + "->" + to;
     }
 
     /** Matches, onboards and allocates for a request given as token ids. */
@@ -226,7 +233,7 @@ public final class KvBlockManager implements AutoCloseable {
         for (int i = 0; i < found.size(); i++) {
             pairs.add(new BlockPair(found.get(i).blockId(), targets.get(i).blockId()));
         }
-        PathStats path = stats(lower.tier(), Tier.G1);
+        PathStats path = stats.get(pathName(lower.tier(), Tier.G1)); // made by the constructor: a read only
         long start = path.begin();
         boolean ok = false;
         try {
@@ -274,27 +281,32 @@ public final class KvBlockManager implements AutoCloseable {
      * for offload to the next tier. Their checksums are taken here when G1 is host memory.
      */
     public void commit(PreparedRequest p) {
-        if (p.committed()) {
-            throw new KvbmException(ErrorCode.INVALID_STATE, "request already committed");
-        }
-        List<MutableBlock> fresh = new ArrayList<>();
-        List<Integer> positions = new ArrayList<>();
-        for (int i = 0; i < p.length(); i++) {
-            if (p.slot(i) instanceof MutableBlock m) {
-                long hash = p.sequenceHash(i);
-                g1.layout().ifPresent(layout -> checksums.record(hash, layout, m.blockId()));
-                m.complete(hash, p.parent(i));
-                fresh.add(m);
-                positions.add(i);
+        synchronized (p) { // against a close() or a second commit() of the same request on another thread
+            if (p.isClosed()) {
+                throw new KvbmException(ErrorCode.INVALID_STATE, "request already closed");
             }
-        }
-        p.markCommitted();
-        if (fresh.isEmpty()) {
-            return;
-        }
-        List<ImmutableBlock> registered = g1.pool().register(fresh);
-        for (int i = 0; i < registered.size(); i++) {
-            p.set(positions.get(i), registered.get(i));
+            if (p.committed()) {
+                throw new KvbmException(ErrorCode.INVALID_STATE, "request already committed");
+            }
+            List<MutableBlock> fresh = new ArrayList<>();
+            List<Integer> positions = new ArrayList<>();
+            for (int i = 0; i < p.length(); i++) {
+                if (p.slot(i) instanceof MutableBlock m) {
+                    long hash = p.sequenceHash(i);
+                    g1.layout().ifPresent(layout -> checksums.record(hash, layout, m.blockId()));
+                    m.complete(hash, p.parent(i));
+                    fresh.add(m);
+                    positions.add(i);
+                }
+            }
+            p.markCommitted();
+            if (fresh.isEmpty()) {
+                return;
+            }
+            List<ImmutableBlock> registered = g1.pool().register(fresh);
+            for (int i = 0; i < registered.size(); i++) {
+                p.set(positions.get(i), registered.get(i));
+            }
         }
     }
 
@@ -369,8 +381,29 @@ public final class KvBlockManager implements AutoCloseable {
         private boolean diskFilter = FrequencyFilter.enabledByEnvironment();
         private java.util.function.Supplier<FrequencyFilter> filterFactory = FrequencyFilter::dynamoDefaults;
         private TierHealth health;
+        private OffloadBackpressure offloadBackpressure = OffloadBackpressure.WAIT;
+        private int offloadQueueCapacity = OffloadManager.DEFAULT_QUEUE_CAPACITY;
 
         private Builder() {
+        }
+
+        /**
+         * What a registration does when the next tier's offload queue is full: {@code WAIT} (the default)
+         * for a replay, where every block must reach every tier; {@code SKIP} for a serving session, where
+         * a request never waits for a lower tier (skips are counted as {@code targetBusy}).
+         */
+        public Builder offloadBackpressure(OffloadBackpressure mode) {
+            this.offloadBackpressure = java.util.Objects.requireNonNull(mode, "offloadBackpressure");
+            return this;
+        }
+
+        /** Blocks each offload edge queues before {@link #offloadBackpressure} applies (default 16384). */
+        public Builder offloadQueueCapacity(int blocks) {
+            if (blocks < 1) {
+                throw KvbmException.invalid("offloadQueueCapacity", blocks, ">= 1");
+            }
+            this.offloadQueueCapacity = blocks;
+            return this;
         }
 
         /**

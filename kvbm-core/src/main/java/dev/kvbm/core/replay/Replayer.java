@@ -123,6 +123,7 @@ public final class Replayer {
         skips.put("sourceGone", manager.offloads().skippedSourceGone());
         skips.put("filtered", manager.offloads().skippedFiltered());
         skips.put("tierDegraded", manager.offloads().skippedDegraded());
+        skips.put("targetBusy", manager.offloads().skippedTargetBusy());
         skips.put("failed", manager.offloads().failedBlocks());
         Arrays.sort(managerNanos);
         return new ReplayReport(trace.size(), blocks, hits, unboundedHits(trace), pathBlocks, pathBytes, pathGbps,
