@@ -7,6 +7,7 @@ import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.TransferEngine;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -21,14 +22,22 @@ import java.util.concurrent.TimeUnit;
  * descriptor, O_DIRECT). A short completion is resubmitted for the rest; a completion of 0 bytes (end of
  * file) or an error fails its transfer. Transfers whose extents are not aligned to the file's I/O alignment
  * go to the {@code posix} engine, which bounces them.
+ *
+ * <p>The submitter thread starts with the first transfer. Queueing and close are serialized and the thread
+ * leaves only once closed with nothing queued or in flight, so every accepted transfer completes; one still
+ * queued when close() gives up waiting (a device that stopped answering) fails with {@code TRANSFER_FAILED}.
  */
 final class IoUringTransferEngine implements TransferEngine {
     private final IoUring ring;
     private final int depth;
     private final PosixTransferEngine fallback;
+    /** How long close() waits for the transfers in flight before it gives up on them. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
     private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
-    private final Thread thread;
-    private volatile boolean closed;
+    private final Object lock = new Object();
+    private Thread thread; // guarded by lock; started by the first transfer
+    private boolean closed; // guarded by lock
 
     /** One transfer's remaining I/O. */
     private static final class Job {
@@ -42,8 +51,13 @@ final class IoUringTransferEngine implements TransferEngine {
         this.ring = IoUring.create(Math.max(depth, 1));
         this.depth = Math.min(depth, ring.entries);
         this.fallback = new PosixTransferEngine(fallbackThreads);
-        this.thread = Thread.ofPlatform().daemon().name("kvbm-io-uring").unstarted(this::loop);
-        thread.start();
+    }
+
+    /** The submitter thread, null until the first transfer (tests). */
+    Thread thread() {
+        synchronized (lock) {
+            return thread;
+        }
     }
 
     /** Bytes the posix fallback bounced (unaligned transfers). */
@@ -80,11 +94,15 @@ final class IoUringTransferEngine implements TransferEngine {
         if (job.todo.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        if (closed) {
-            return CompletableFuture.failedFuture(failure(new KvbmException(ErrorCode.INVALID_STATE,
-                    "the io_uring engine is closed")));
+        synchronized (lock) { // against close(): the thread leaves only with nothing queued
+            if (closed) {
+                return CompletableFuture.failedFuture(closedFailure());
+            }
+            queue.add(job);
+            if (thread == null) {
+                thread = Thread.ofPlatform().daemon().name("kvbm-io-uring").start(this::loop);
+            }
         }
-        queue.add(job);
         return job.future;
     }
 
@@ -98,7 +116,7 @@ final class IoUringTransferEngine implements TransferEngine {
                 if (active.isEmpty() && inFlight == 0) {
                     Job j = queue.poll(100, TimeUnit.MILLISECONDS);
                     if (j == null) {
-                        if (closed) {
+                        if (closedAndDrained()) {
                             return;
                         }
                         continue;
@@ -125,6 +143,11 @@ final class IoUringTransferEngine implements TransferEngine {
                 inFlight += prepared;
                 inFlight -= ring.reap(c -> complete(ops.remove(c.userData()), c.result()));
             } catch (InterruptedException e) {
+                // Only close() interrupts, once its bound ran out: fail what waits rather than strand it.
+                KvbmException closedNow = closedFailure();
+                ops.values().forEach(op -> ((Job) op[0]).future.completeExceptionally(closedNow));
+                active.forEach(j -> j.future.completeExceptionally(closedNow));
+                failQueued();
                 return;
             } catch (RuntimeException e) {
                 // The ring itself failed: fail everything that waits, keep no thread dead silently.
@@ -137,6 +160,24 @@ final class IoUringTransferEngine implements TransferEngine {
                 active.clear();
             }
         }
+    }
+
+    private boolean closedAndDrained() {
+        synchronized (lock) {
+            return closed && queue.isEmpty();
+        }
+    }
+
+    private void failQueued() {
+        KvbmException closedNow = closedFailure();
+        Job j;
+        while ((j = queue.poll()) != null) {
+            j.future.completeExceptionally(closedNow);
+        }
+    }
+
+    private static KvbmException closedFailure() {
+        return failure(new KvbmException(ErrorCode.INVALID_STATE, "the io_uring engine is closed"));
     }
 
     private void complete(Object[] entry, int result) {
@@ -172,16 +213,36 @@ final class IoUringTransferEngine implements TransferEngine {
         return new KvbmException(ErrorCode.TRANSFER_FAILED, "io_uring disk transfer failed: " + cause.getMessage(), cause);
     }
 
+    /**
+     * Refuses new transfers, lets the queued and in-flight ones finish (waiting at most
+     * {@link #CLOSE_TIMEOUT}), then fails whatever is left and releases the ring once its thread is gone.
+     */
     @Override
     public void close() {
-        closed = true;
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Thread t;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            t = thread;
         }
-        if (!thread.isAlive()) {
-            ring.close();
+        boolean stopped = t == null;
+        if (t != null) {
+            try {
+                t.join(CLOSE_TIMEOUT);
+                if (t.isAlive()) {
+                    t.interrupt(); // the loop fails what it holds and leaves
+                    t.join(CLOSE_TIMEOUT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stopped = !t.isAlive();
+            failQueued();
+        }
+        if (stopped) {
+            ring.close(); // the kernel may still write into the ring's memory while the thread waits in it
         }
         fallback.close();
     }
