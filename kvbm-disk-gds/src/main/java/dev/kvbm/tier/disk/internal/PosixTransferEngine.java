@@ -3,6 +3,7 @@ package dev.kvbm.tier.disk.internal;
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.BlockPair;
+import dev.kvbm.api.spi.EngineExecutor;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
@@ -12,15 +13,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -29,28 +25,33 @@ import java.util.concurrent.atomic.AtomicLong;
  * length are multiples of the file's I/O alignment; through an aligned bounce buffer otherwise (a write
  * that covers a logical block only partly reads it first). Groups of the {@link IoPlan} run on a small
  * pool, so several requests are in flight. A short read, a short write or an I/O error fails the whole
- * transfer with {@code TRANSFER_FAILED}; the caller then does not register the targets.
+ * transfer with {@code TRANSFER_FAILED}; the caller then does not register the targets. At most
+ * {@code maxPendingTasks} groups wait or run; a transfer beyond that waits for room on the caller's thread.
  */
 final class PosixTransferEngine implements TransferEngine {
-    private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+    /** Tasks queued or running per worker thread before a transfer waits for room. */
+    static final int PENDING_TASKS_PER_THREAD = 64;
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** The most bytes one read or write call moves (ByteBuffers are int-sized; smaller keeps latency even). */
     static final long MAX_IO = 16L << 20;
 
-    private final ExecutorService pool;
+    private final EngineExecutor pool;
     private final int threads;
     private final AtomicLong bounced = new AtomicLong();
     private volatile IoPlan lastPlan;
 
     PosixTransferEngine(int threads) {
+        this(threads, threads * PENDING_TASKS_PER_THREAD);
+    }
+
+    PosixTransferEngine(int threads, int maxPendingTasks) {
         this.threads = threads;
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "kvbm-disk-io-" + THREAD_IDS.getAndIncrement());
-                    t.setDaemon(true);
-                    return t;
-                });
-        executor.allowCoreThreadTimeOut(true);
-        this.pool = executor;
+        this.pool = new EngineExecutor("kvbm-disk-io", threads, maxPendingTasks, CLOSE_TIMEOUT);
+    }
+
+    /** Tasks queued or running now (tests). */
+    int pendingTasks() {
+        return pool.pendingTasks();
     }
 
     /** Bytes that went through a bounce buffer so far (0 when every transfer was aligned). */
@@ -78,14 +79,9 @@ final class PosixTransferEngine implements TransferEngine {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<?>[] futures = new CompletableFuture<?>[parts.size()];
-        try {
-            for (int i = 0; i < futures.length; i++) {
-                List<List<IoPlan.Extent>> part = parts.get(i);
-                futures[i] = CompletableFuture.runAsync(() -> run(plan.direction, part, host, file), pool);
-            }
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(failure(new KvbmException(ErrorCode.INVALID_STATE,
-                    "the posix disk engine is closed", e)));
+        for (int i = 0; i < futures.length; i++) {
+            List<List<IoPlan.Extent>> part = parts.get(i);
+            futures[i] = pool.submit(() -> run(plan.direction, part, host, file)); // fails once closed
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
         CompletableFuture.allOf(futures).whenComplete((v, error) -> {
@@ -200,14 +196,6 @@ final class PosixTransferEngine implements TransferEngine {
 
     @Override
     public void close() {
-        pool.shutdown();
-        try {
-            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            pool.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        pool.close();
     }
 }

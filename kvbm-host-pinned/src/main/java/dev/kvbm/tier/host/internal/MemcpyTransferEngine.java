@@ -3,31 +3,30 @@ package dev.kvbm.tier.host.internal;
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.BlockPair;
+import dev.kvbm.api.spi.EngineExecutor;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.TransferEngine;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Host-to-host block copies with {@link MemorySegment#copy}: the transfer is validated and planned on
  * the caller's thread (nothing is written when validation fails), then run on a small pool of daemon
  * threads {@code kvbm-memcpy-N}. A batch of at least {@code parallelBytes} is split by bytes across the
  * pool; a smaller one runs as one task. Every failure completes the returned future exceptionally
- * with {@code TRANSFER_FAILED}.
+ * with {@code TRANSFER_FAILED}. At most {@code maxPendingTasks} tasks wait or run; a transfer beyond
+ * that waits for room on the caller's thread (backpressure instead of an unbounded queue).
  */
 final class MemcpyTransferEngine implements TransferEngine {
-    private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+    /** Tasks queued or running per worker thread before a transfer waits for room. */
+    static final int PENDING_TASKS_PER_THREAD = 256;
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
-    private final ExecutorService pool;
+    private final EngineExecutor pool;
     private final int threads;
     private final long parallelBytes;
     private final long taskBytes;
@@ -35,15 +34,19 @@ final class MemcpyTransferEngine implements TransferEngine {
     private volatile int lastParallelism;
 
     MemcpyTransferEngine(int threads, long parallelBytes, long taskBytes) {
+        this(threads, parallelBytes, taskBytes, threads * PENDING_TASKS_PER_THREAD);
+    }
+
+    MemcpyTransferEngine(int threads, long parallelBytes, long taskBytes, int maxPendingTasks) {
         this.threads = threads;
         this.parallelBytes = parallelBytes;
         this.taskBytes = Math.max(1, taskBytes);
-        this.pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "kvbm-memcpy-" + THREAD_IDS.getAndIncrement());
-            t.setDaemon(true);
-            return t;
-        });
-        ((ThreadPoolExecutor) pool).allowCoreThreadTimeOut(true);
+        this.pool = new EngineExecutor("kvbm-memcpy", threads, maxPendingTasks, CLOSE_TIMEOUT);
+    }
+
+    /** Tasks queued or running now (tests). */
+    int pendingTasks() {
+        return pool.pendingTasks();
     }
 
     int threads() {
@@ -84,15 +87,10 @@ final class MemcpyTransferEngine implements TransferEngine {
         }
         lastParallelism = parts;
         CompletableFuture<?>[] futures = new CompletableFuture<?>[parts];
-        try {
-            for (int p = 0; p < parts; p++) {
-                long from = total / parts * p;
-                long to = p == parts - 1 ? total : total / parts * (p + 1);
-                futures[p] = CompletableFuture.runAsync(() -> plan.execute(sources, targets, from, to), pool);
-            }
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(failure(new KvbmException(ErrorCode.INVALID_STATE,
-                    "the memcpy engine is closed", e)));
+        for (int p = 0; p < parts; p++) {
+            long from = total / parts * p;
+            long to = p == parts - 1 ? total : total / parts * (p + 1);
+            futures[p] = pool.submit(() -> plan.execute(sources, targets, from, to)); // fails once closed
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
         CompletableFuture.allOf(futures).whenComplete((v, error) -> {
@@ -123,14 +121,6 @@ final class MemcpyTransferEngine implements TransferEngine {
 
     @Override
     public void close() {
-        pool.shutdown();
-        try {
-            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            pool.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        pool.close();
     }
 }
