@@ -28,6 +28,7 @@ import dev.kvbm.core.pool.MutableBlock;
 import dev.kvbm.core.providers.ProviderRegistry;
 import dev.kvbm.core.transfer.BlockMover;
 import dev.kvbm.core.transfer.LocalBlockMover;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -36,6 +37,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The block manager as an engine uses it, in one process that owns every tier's bytes.
@@ -60,6 +65,11 @@ public final class KvBlockManager implements AutoCloseable {
     private final Map<String, PathStats> stats = new LinkedHashMap<>();
     private final BlockMover mover;
     private final TierHealth health;
+    /** How long close() waits for prepares and commits running on other threads. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** Read-held by each prepare/commit, write-held by close(). */
+    private final ReadWriteLock closing = new ReentrantReadWriteLock();
+    private volatile boolean closed;
 
     private KvBlockManager(Builder b) {
         Map<Tier, TierRuntime> built = new EnumMap<>(Tier.class);
@@ -179,6 +189,15 @@ public final class KvBlockManager implements AutoCloseable {
      * cannot hold the request.
      */
     public PreparedRequest prepare(long[] sequenceHashes) {
+        Lock open = enter("prepare");
+        try {
+            return prepareOpen(sequenceHashes);
+        } finally {
+            open.unlock();
+        }
+    }
+
+    private PreparedRequest prepareOpen(long[] sequenceHashes) {
         PreparedRequest p = new PreparedRequest(sequenceHashes);
         try {
             List<ImmutableBlock> g1Hits = g1.pool().matchSequenceHashes(sequenceHashes);
@@ -281,6 +300,29 @@ public final class KvBlockManager implements AutoCloseable {
      * for offload to the next tier. Their checksums are taken here when G1 is host memory.
      */
     public void commit(PreparedRequest p) {
+        Lock open = enter("commit");
+        try {
+            commitOpen(p);
+        } finally {
+            open.unlock();
+        }
+    }
+
+    /**
+     * Holds the manager open for one prepare or commit: close() waits for those running (they may copy into
+     * tier memory) and later calls fail instead of touching freed memory.
+     */
+    private Lock enter(String operation) {
+        Lock open = closing.readLock();
+        open.lock();
+        if (closed) {
+            open.unlock();
+            throw new KvbmException(ErrorCode.INVALID_STATE, operation + " on a closed block manager");
+        }
+        return open;
+    }
+
+    private void commitOpen(PreparedRequest p) {
         synchronized (p) { // against a close() or a second commit() of the same request on another thread
             if (p.isClosed()) {
                 throw new KvbmException(ErrorCode.INVALID_STATE, "request already closed");
@@ -359,8 +401,34 @@ public final class KvBlockManager implements AutoCloseable {
         return mover;
     }
 
+    /**
+     * Waits (at most {@link #CLOSE_TIMEOUT}) for the prepares and commits running on other threads, then
+     * stops the offloads (their copies in flight finish), the engines and the tiers. Idempotent; requests
+     * still open may be closed afterwards (they only give blocks back).
+     */
     @Override
     public void close() {
+        Lock exclusive = closing.writeLock();
+        boolean alone = false;
+        try {
+            alone = exclusive.tryLock(CLOSE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (!alone) {
+                LOG.log(System.Logger.Level.WARNING, "closing the block manager while requests are still being "
+                        + "prepared or committed after " + CLOSE_TIMEOUT);
+            }
+        } finally {
+            if (alone) {
+                exclusive.unlock();
+            }
+        }
         offloads.close();
         mover.close();
         tiers.values().forEach(TierRuntime::close);

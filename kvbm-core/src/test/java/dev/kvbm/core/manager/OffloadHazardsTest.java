@@ -215,4 +215,39 @@ class OffloadHazardsTest {
             }
         }
     }
+
+    @Test
+    void closeWaitsForAPrepareThatIsOnboardingAndLaterCallsFail() throws Exception {
+        engine.executor = io;
+        KvBlockManager m = builder().tierBlocks(Tier.G1, 4).tierBlocks(Tier.G2, 16).build();
+        try {
+            for (long[] ids : new long[][] {{1, 2, 3, 4}, {10, 11, 12, 13}}) { // the second evicts the first from G1
+                try (PreparedRequest p = computed(m, ids)) {
+                    m.commit(p);
+                }
+                m.awaitOffloads();
+            }
+            gatedIo();
+            long before = engine.transfers.get();
+            CompletableFuture<PreparedRequest> preparing = CompletableFuture.supplyAsync(() -> m.prepare(ids(4)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (engine.transfers.get() == before && System.nanoTime() < deadline) {
+                Thread.onSpinWait(); // until the onboarding copy G2 -> G1 is submitted (and held by the gate)
+            }
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(m::close);
+            assertThrows(java.util.concurrent.TimeoutException.class, () -> closing.get(300, TimeUnit.MILLISECONDS),
+                    "close() waits for the prepare that copies into G1");
+            gate.countDown();
+            try (PreparedRequest p = preparing.get(10, TimeUnit.SECONDS)) {
+                assertEquals(4, p.hits(Tier.G2), "onboarded before the tiers were freed");
+            }
+            closing.get(10, TimeUnit.SECONDS);
+            KvbmException e = assertThrows(KvbmException.class, () -> m.prepare(ids(2)));
+            assertEquals(ErrorCode.INVALID_STATE, e.code());
+            assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        } finally {
+            gate.countDown();
+            m.close();
+        }
+    }
 }
