@@ -351,7 +351,7 @@ public final class OffloadManager implements AutoCloseable {
                         try {
                             process(batch);
                         } catch (RuntimeException e) {
-                            // A bug in one batch must not stop the lane; the batch's requests are accounted for.
+                            // A bug in one batch must not stop the lane; process() accounted for its requests.
                             LOG.log(Level.ERROR, "offload " + edge.stats().path() + " failed unexpectedly", e);
                         }
                     }
@@ -393,49 +393,34 @@ public final class OffloadManager implements AutoCloseable {
             // A parent already in the target is about to get a child there: evicting it now to make room
             // would orphan the child on arrival, so it is pinned (recency unchanged) until registration.
             List<ImmutableBlock> parents = new ArrayList<>();
-            for (Request r : batch) {
-                if (r.parent().isPresent()) {
-                    edge.targetPool().pin(r.parent().getAsLong()).ifPresent(parents::add);
-                }
-            }
-            if (!health.usable(edge.targetTier())) {
-                skippedDegraded.add(batch.size());
-                parents.forEach(ImmutableBlock::close);
-                pending.addAndGet(-batch.size());
-                return;
-            }
-            for (Request r : batch) {
-                if (edge.targetPool().contains(r.hash())) {
-                    skippedPresent.increment();
-                    pending.decrementAndGet();
-                    continue;
-                }
-                if (edge.filter().isPresent() && !edge.filter().get().shouldOffload(r.hash())) {
-                    skippedFiltered.increment();
-                    pending.decrementAndGet();
-                    continue;
-                }
-                List<ImmutableBlock> src = edge.sourcePool().pin(r.hash()).stream().toList();
-                if (src.isEmpty()) {
-                    skippedSourceGone.increment();
-                    pending.decrementAndGet();
-                    continue;
-                }
-                List<MutableBlock> dst;
-                try {
-                    dst = edge.targetPool().allocate(1);
-                } catch (KvbmException e) {
-                    if (e.code() != ErrorCode.NOT_ENOUGH_BLOCKS) {
-                        throw e;
+            int skipped = 0;
+            try {
+                for (Request r : batch) {
+                    if (r.parent().isPresent()) {
+                        edge.targetPool().pin(r.parent().getAsLong()).ifPresent(parents::add);
                     }
-                    skippedTargetFull.increment();
-                    src.forEach(ImmutableBlock::close);
-                    pending.decrementAndGet();
-                    continue;
                 }
-                moving.add(r);
-                sources.add(src.getFirst());
-                targets.add(dst.getFirst());
+                if (!health.usable(edge.targetTier())) {
+                    skippedDegraded.add(batch.size());
+                    parents.forEach(ImmutableBlock::close);
+                    pending.addAndGet(-batch.size());
+                    return;
+                }
+                for (Request r : batch) {
+                    if (!admitted(r) || !select(r, moving, sources, targets)) {
+                        skipped++;
+                        pending.decrementAndGet();
+                    }
+                }
+            } catch (RuntimeException e) {
+                // Whatever was pinned or taken goes back, and every request is accounted for: awaitIdle() returns.
+                int unsettled = batch.size() - skipped;
+                failedBlocks.add(unsettled);
+                sources.forEach(ImmutableBlock::close);
+                targets.forEach(MutableBlock::close);
+                parents.forEach(ImmutableBlock::close);
+                pending.addAndGet(-unsettled);
+                throw e;
             }
             if (moving.isEmpty()) {
                 parents.forEach(ImmutableBlock::close);
@@ -469,6 +454,44 @@ public final class OffloadManager implements AutoCloseable {
                     lock.unlock();
                 }
             });
+        }
+
+        /** False (counted) when the target holds {@code r} already or the edge's filter turns it away. */
+        private boolean admitted(Request r) {
+            if (edge.targetPool().contains(r.hash())) {
+                skippedPresent.increment();
+                return false;
+            }
+            if (edge.filter().isPresent() && !edge.filter().get().shouldOffload(r.hash())) {
+                skippedFiltered.increment();
+                return false;
+            }
+            return true;
+        }
+
+        /** Pins {@code r}'s source and takes a target block for it; false (counted) when either is missing. */
+        private boolean select(Request r, List<Request> moving, List<ImmutableBlock> sources,
+                               List<MutableBlock> targets) {
+            List<ImmutableBlock> src = edge.sourcePool().pin(r.hash()).stream().toList();
+            if (src.isEmpty()) {
+                skippedSourceGone.increment();
+                return false;
+            }
+            List<MutableBlock> dst;
+            try {
+                dst = edge.targetPool().allocate(1);
+            } catch (KvbmException e) {
+                src.forEach(ImmutableBlock::close);
+                if (e.code() != ErrorCode.NOT_ENOUGH_BLOCKS) {
+                    throw e;
+                }
+                skippedTargetFull.increment();
+                return false;
+            }
+            moving.add(r);
+            sources.add(src.getFirst());
+            targets.add(dst.getFirst());
+            return true;
         }
 
         private void finish(Batch b) {

@@ -250,4 +250,31 @@ class OffloadHazardsTest {
             m.close();
         }
     }
+
+    /** A batch that fails before its copy (here the admission filter's clock breaks) leaves nothing pinned or pending. */
+    @Test
+    void aBatchThatFailsBeforeItsCopyReleasesItsBlocksAndLetsAwaitOffloadsReturn() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
+        try (KvBlockManager m = builder().tierBlocks(Tier.G1, 8).tierBlocks(Tier.G2, 16).tierBlocks(Tier.G3, 16)
+                .diskOffloadFilter(() -> new dev.kvbm.core.offload.FrequencyFilter(2, java.time.Duration.ofMinutes(10),
+                        100, () -> {
+                            if (broken.get()) {
+                                throw new IllegalStateException("clock broke");
+                            }
+                            return System.nanoTime();
+                        })).build()) {
+            broken.set(true);
+            long[] ids = ids(3);
+            try (PreparedRequest p = computed(m, ids)) {
+                m.commit(p);
+            }
+            CompletableFuture.runAsync(m::awaitOffloads).get(10, TimeUnit.SECONDS);
+            assertTrue(m.tier(Tier.G2).pool().contains(3), "G1 -> G2 is unaffected");
+            assertEquals(3, m.offloads().failedBlocks(), "the G2 -> G3 batch counts as failed");
+            for (Tier t : List.of(Tier.G1, Tier.G2, Tier.G3)) {
+                assertEquals(0, m.tier(t).pool().status().active(), t + ": nothing left pinned");
+                assertEquals(0, m.tier(t).pool().status().inFlight(), t + ": no block left taken");
+            }
+        }
+    }
 }
