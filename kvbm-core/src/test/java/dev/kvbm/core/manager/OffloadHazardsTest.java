@@ -34,6 +34,8 @@ class OffloadHazardsTest {
     final TestProviders.CopyEngineProvider engine = new TestProviders.CopyEngineProvider();
     final CountDownLatch gate = new CountDownLatch(1);
     final ExecutorService io = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-io"));
+    /** Callers that block: never the common pool, whose one worker on a small machine may be the copies'. */
+    final ExecutorService callers = Executors.newCachedThreadPool();
 
     KvBlockManager.Builder builder() {
         return KvBlockManager.builder().geometry(KvBlockManagerTest.GEOMETRY).providers(TestProviders.registry(engine))
@@ -44,6 +46,7 @@ class OffloadHazardsTest {
     void nothingLeaked() throws InterruptedException {
         gate.countDown();
         io.shutdownNow();
+        callers.shutdownNow();
         assertTrue(io.awaitTermination(10, TimeUnit.SECONDS));
         assertEquals(0, TestProviders.ArenaTierProvider.OUTSTANDING.get(), "storage left allocated");
     }
@@ -149,7 +152,7 @@ class OffloadHazardsTest {
         try (KvBlockManager m = narrowLane(OffloadBackpressure.WAIT)) {
             long[] ids = ids(20);
             PreparedRequest p = computed(m, ids);
-            CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> m.commit(p));
+            CompletableFuture<Void> commit = CompletableFuture.runAsync(() -> m.commit(p), callers);
             // 20 registrations, room for 2 queued + 2 taken by the lane: the commit must be waiting.
             assertThrows(java.util.concurrent.TimeoutException.class, () -> commit.get(300, TimeUnit.MILLISECONDS),
                     "a registration into a full lane waits for room");
@@ -169,7 +172,7 @@ class OffloadHazardsTest {
         try (KvBlockManager m = narrowLane(OffloadBackpressure.SKIP)) {
             long[] ids = ids(20);
             PreparedRequest p = computed(m, ids);
-            CompletableFuture.runAsync(() -> m.commit(p)).get(10, TimeUnit.SECONDS); // never waits for the gate
+            CompletableFuture.runAsync(() -> m.commit(p), callers).get(10, TimeUnit.SECONDS); // never waits for the gate
             long busy = m.offloads().skippedTargetBusy();
             assertTrue(busy >= 16, "at most 2 queued + 2 taken by the lane; skipped " + busy);
             gate.countDown();
@@ -201,7 +204,7 @@ class OffloadHazardsTest {
                 m.commit(p);
             }
             assertTrue(offloadThreads().contains("kvbm-offload-G1->G2"), "started by the first block");
-            CompletableFuture<Void> closing = CompletableFuture.runAsync(m::close);
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(m::close, callers);
             // close() waits for the held-back copy: the lane thread is still there meanwhile.
             assertThrows(java.util.concurrent.TimeoutException.class, () -> closing.get(200, TimeUnit.MILLISECONDS));
             gate.countDown();
@@ -229,12 +232,12 @@ class OffloadHazardsTest {
             }
             gatedIo();
             long before = engine.transfers.get();
-            CompletableFuture<PreparedRequest> preparing = CompletableFuture.supplyAsync(() -> m.prepare(ids(4)));
+            CompletableFuture<PreparedRequest> preparing = CompletableFuture.supplyAsync(() -> m.prepare(ids(4)), callers);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (engine.transfers.get() == before && System.nanoTime() < deadline) {
                 Thread.onSpinWait(); // until the onboarding copy G2 -> G1 is submitted (and held by the gate)
             }
-            CompletableFuture<Void> closing = CompletableFuture.runAsync(m::close);
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(m::close, callers);
             assertThrows(java.util.concurrent.TimeoutException.class, () -> closing.get(300, TimeUnit.MILLISECONDS),
                     "close() waits for the prepare that copies into G1");
             gate.countDown();
@@ -254,6 +257,7 @@ class OffloadHazardsTest {
     /** A batch that fails before its copy (here the admission filter's clock breaks) leaves nothing pinned or pending. */
     @Test
     void aBatchThatFailsBeforeItsCopyReleasesItsBlocksAndLetsAwaitOffloadsReturn() throws Exception {
+        engine.executor = io;
         java.util.concurrent.atomic.AtomicBoolean broken = new java.util.concurrent.atomic.AtomicBoolean();
         try (KvBlockManager m = builder().tierBlocks(Tier.G1, 8).tierBlocks(Tier.G2, 16).tierBlocks(Tier.G3, 16)
                 .diskOffloadFilter(() -> new dev.kvbm.core.offload.FrequencyFilter(2, java.time.Duration.ofMinutes(10),
@@ -268,7 +272,7 @@ class OffloadHazardsTest {
             try (PreparedRequest p = computed(m, ids)) {
                 m.commit(p);
             }
-            CompletableFuture.runAsync(m::awaitOffloads).get(10, TimeUnit.SECONDS);
+            CompletableFuture.runAsync(m::awaitOffloads, callers).get(10, TimeUnit.SECONDS);
             assertTrue(m.tier(Tier.G2).pool().contains(3), "G1 -> G2 is unaffected");
             assertEquals(3, m.offloads().failedBlocks(), "the G2 -> G3 batch counts as failed");
             for (Tier t : List.of(Tier.G1, Tier.G2, Tier.G3)) {
