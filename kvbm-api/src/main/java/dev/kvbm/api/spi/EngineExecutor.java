@@ -82,6 +82,14 @@ public final class EngineExecutor implements AutoCloseable {
         return maxPendingTasks;
     }
 
+    /**
+     * True once closed and no task runs any more: only then may an engine release what its tasks use
+     * (file handles, registrations).
+     */
+    public boolean isTerminated() {
+        return pool.isTerminated();
+    }
+
     /** Refuses new tasks, waits for the submitted ones (at most the close bound), fails what is still queued. */
     @Override
     public void close() {

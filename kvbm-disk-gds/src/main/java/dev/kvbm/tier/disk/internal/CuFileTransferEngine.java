@@ -4,19 +4,17 @@ import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.DeviceMemoryStorage;
+import dev.kvbm.api.spi.EngineExecutor;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.TransferEngine;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * G1 <-> G3 with GPUDirect Storage: {@code cuFileWrite}/{@code cuFileRead} between device memory and the
@@ -24,15 +22,13 @@ import java.util.concurrent.TimeUnit;
  * coalesced region, on a small pool. A short or failed call fails the transfer.
  */
 final class CuFileTransferEngine implements TransferEngine {
-    private final ExecutorService pool;
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final EngineExecutor pool;
     private final Map<FileStorage, MemorySegment> handles = new IdentityHashMap<>(); // guarded by this
 
     CuFileTransferEngine(int threads) {
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "kvbm-cufile");
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = new EngineExecutor("kvbm-cufile", threads, threads * 64, CLOSE_TIMEOUT); // bounded: callers wait
     }
 
     @Override
@@ -46,19 +42,15 @@ final class CuFileTransferEngine implements TransferEngine {
         PhysicalLayout device = plan.direction == IoPlan.Direction.WRITE ? source : target;
         PhysicalLayout file = plan.direction == IoPlan.Direction.WRITE ? target : source;
         List<CompletableFuture<Void>> parts = new ArrayList<>();
-        try {
-            for (List<List<IoPlan.Extent>> part : plan.split(4)) {
-                parts.add(CompletableFuture.runAsync(() -> {
-                    for (List<IoPlan.Extent> group : part) {
-                        for (IoPlan.Extent e : group) {
-                            io(plan.direction, (DeviceMemoryStorage) device.storage(e.host()),
-                                    (FileStorage) file.storage(e.file()), e);
-                        }
+        for (List<List<IoPlan.Extent>> part : plan.split(4)) {
+            parts.add(pool.submit(() -> { // fails with INVALID_STATE once closed
+                for (List<IoPlan.Extent> group : part) {
+                    for (IoPlan.Extent e : group) {
+                        io(plan.direction, (DeviceMemoryStorage) device.storage(e.host()),
+                                (FileStorage) file.storage(e.file()), e);
                     }
-                }, pool));
-            }
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(failure(e));
+                }
+            }));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).exceptionallyCompose(e ->
                 CompletableFuture.failedFuture(failure(e.getCause() != null ? e.getCause() : e)));
@@ -96,14 +88,11 @@ final class CuFileTransferEngine implements TransferEngine {
 
     @Override
     public void close() {
-        pool.shutdown();
-        try {
-            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            pool.shutdownNow();
-            Thread.currentThread().interrupt();
+        pool.close();
+        if (!pool.isTerminated()) {
+            System.getLogger(CuFileTransferEngine.class.getName()).log(System.Logger.Level.WARNING, "cuFile calls "
+                    + "still running after " + CLOSE_TIMEOUT + "; their file handles stay registered");
+            return;
         }
         synchronized (this) {
             handles.values().forEach(CuFile::deregister);

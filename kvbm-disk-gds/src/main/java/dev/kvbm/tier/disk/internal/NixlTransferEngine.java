@@ -3,6 +3,7 @@ package dev.kvbm.tier.disk.internal;
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.BlockPair;
+import dev.kvbm.api.spi.EngineExecutor;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
@@ -15,10 +16,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -36,7 +33,7 @@ final class NixlTransferEngine implements TransferEngine {
     private final MemorySegment backend;
     private final MemorySegment optArgs;
     private final long timeoutNanos;
-    private final ExecutorService executor;
+    private final EngineExecutor executor;
     private final Map<Storage, long[]> registered = new IdentityHashMap<>(); // guarded by this
     private boolean closed; // guarded by this
 
@@ -52,11 +49,7 @@ final class NixlTransferEngine implements TransferEngine {
             throw e;
         }
         this.timeoutNanos = timeout.toNanos();
-        this.executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "kvbm-nixl");
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = new EngineExecutor("kvbm-nixl", 2, 128, Duration.ofSeconds(10)); // bounded: callers wait
     }
 
     @Override
@@ -69,14 +62,9 @@ final class NixlTransferEngine implements TransferEngine {
         }
         PhysicalLayout host = plan.direction == IoPlan.Direction.WRITE ? source : target;
         PhysicalLayout file = plan.direction == IoPlan.Direction.WRITE ? target : source;
-        try {
-            return CompletableFuture.runAsync(() -> run(plan, host, file), executor)
-                    .exceptionallyCompose(e -> CompletableFuture.failedFuture(failure(
-                            e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e)));
-        } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(failure(new KvbmException(ErrorCode.INVALID_STATE,
-                    "the nixl engine is closed", e)));
-        }
+        return executor.submit(() -> run(plan, host, file)) // fails with INVALID_STATE once closed
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(failure(
+                        e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e)));
     }
 
     private void run(IoPlan plan, PhysicalLayout host, PhysicalLayout file) {
@@ -172,14 +160,11 @@ final class NixlTransferEngine implements TransferEngine {
             }
             closed = true;
         }
-        executor.shutdown();
-        try {
-            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            executor.shutdownNow();
-            Thread.currentThread().interrupt();
+        executor.close();
+        if (!executor.isTerminated()) {
+            System.getLogger(NixlTransferEngine.class.getName()).log(System.Logger.Level.WARNING, "NIXL transfers "
+                    + "still running after 10 s; the agent " + agentName + " and its registrations are left open");
+            return;
         }
         synchronized (this) {
             for (long[] r : registered.values()) {
