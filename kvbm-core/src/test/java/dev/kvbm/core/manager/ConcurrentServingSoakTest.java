@@ -151,7 +151,10 @@ class ConcurrentServingSoakTest {
                     }
                 }
             }
-            assertTrue(onboarded.get() > 0, "onboarding from G2/G3 raced the other threads");
+            // WAIT brings every block to G2/G3, so evicted blocks come back by onboarding; SKIP on a loaded
+            // machine may skip every offload (lanes busy), and then nothing below G1 can be onboarded.
+            assertTrue(onboarded.get() > 0 || (mode == OffloadBackpressure.SKIP && m.offloads().skippedTargetBusy() > 0),
+                    "onboarding from G2/G3 raced the other threads (" + m.offloads().skipCounts() + ")");
             assertEquals(0, m.checksums().failureCount(), "no onboarded block failed its checksum");
             assertEquals(0, m.offloads().failedBlocks());
             if (mode == OffloadBackpressure.WAIT) {
