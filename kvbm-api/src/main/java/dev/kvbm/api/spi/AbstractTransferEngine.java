@@ -7,51 +7,32 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * What every {@link TransferEngine} would otherwise copy: refusing work once closed, reporting every failure
  * (thrown while planning or completing the future) as a {@code KvbmException} of code {@code TRANSFER_FAILED}
- * whose message starts with the engine's name, running a transfer's parts on the engine's worker pool, and
- * shutting that pool down on close.
+ * whose message starts with the engine's name, running a transfer's parts on the engine's
+ * {@link EngineExecutor} (bounded: a caller waits for room), and closing that executor on close.
  *
  * <p>Subclasses implement {@link #start}: validate and plan on the caller's thread (so nothing is written when
  * validation fails), then return a future, for example from {@link #runAll(List)}.
  */
 public abstract class AbstractTransferEngine implements TransferEngine {
+    private static final System.Logger LOG = System.getLogger(AbstractTransferEngine.class.getName());
+
     private final String name;
-    private final ExecutorService workers;
+    private final EngineExecutor workers;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * @param name    the engine's name, first word of every failure message
-     * @param workers the pool {@link #runAll} uses and {@link #close()} shuts down, or {@code null} for none
+     * @param workers the executor {@link #runAll} uses and {@link #close()} closes, or {@code null} for none
+     *                (an engine with its own threads)
      */
-    protected AbstractTransferEngine(String name, ExecutorService workers) {
+    protected AbstractTransferEngine(String name, EngineExecutor workers) {
         this.name = Objects.requireNonNull(name, "name");
         this.workers = workers;
-    }
-
-    /**
-     * A fixed pool of {@code threads} daemon threads named {@code <prefix>-N} that end when idle for 30 s; its
-     * queue is unbounded (a transfer's parts are queued at once).
-     */
-    protected static ExecutorService workerPool(String prefix, int threads) {
-        AtomicInteger ids = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, prefix + "-" + ids.getAndIncrement());
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
     }
 
     /** The engine's name as given to the constructor. */
@@ -64,14 +45,18 @@ public abstract class AbstractTransferEngine implements TransferEngine {
         return closed.get();
     }
 
+    /** The executor given to the constructor, or {@code null}. */
+    protected final EngineExecutor workers() {
+        return workers;
+    }
+
     /** Plans the copy on the caller's thread and starts it; may throw, and its future may fail, with anything. */
     protected abstract CompletableFuture<Void> start(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs);
 
     @Override
     public final CompletableFuture<Void> transfer(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
         if (closed.get()) {
-            return CompletableFuture.failedFuture(failure(new KvbmException(ErrorCode.INVALID_STATE,
-                    "the " + name + " engine is closed")));
+            return CompletableFuture.failedFuture(closedFailure());
         }
         CompletableFuture<Void> started;
         try {
@@ -93,18 +78,18 @@ public abstract class AbstractTransferEngine implements TransferEngine {
         return result;
     }
 
-    /** Runs {@code parts} on the worker pool; the future completes when all did, or fails with the first failure. */
+    /**
+     * Submits {@code parts} to the executor, waiting for room while it holds its bound of pending tasks; the
+     * future completes when all ran, or fails with the first failure ({@code INVALID_STATE} for a part the
+     * executor refused or dropped because the engine closed).
+     */
     protected final CompletableFuture<Void> runAll(List<Runnable> parts) {
         if (workers == null) {
             throw new KvbmException(ErrorCode.INVALID_STATE, name + " engine has no worker pool");
         }
         CompletableFuture<?>[] futures = new CompletableFuture<?>[parts.size()];
-        try {
-            for (int i = 0; i < futures.length; i++) {
-                futures[i] = CompletableFuture.runAsync(parts.get(i), workers);
-            }
-        } catch (RejectedExecutionException e) {
-            throw new KvbmException(ErrorCode.INVALID_STATE, "the " + name + " engine is closed", e);
+        for (int i = 0; i < futures.length; i++) {
+            futures[i] = workers.submit(parts.get(i));
         }
         return CompletableFuture.allOf(futures);
     }
@@ -121,28 +106,35 @@ public abstract class AbstractTransferEngine implements TransferEngine {
         return new KvbmException(ErrorCode.TRANSFER_FAILED, name + " transfer failed: " + c.getMessage(), c);
     }
 
+    /** The failure of a transfer refused because the engine is closed: {@code TRANSFER_FAILED} over {@code INVALID_STATE}. */
+    protected final KvbmException closedFailure() {
+        return failure(new KvbmException(ErrorCode.INVALID_STATE, "the " + name + " engine is closed"));
+    }
+
     /**
-     * Releases the engine's own resources (registrations, rings, native handles); runs once, after the worker
-     * pool stopped, so no part of a transfer still uses them.
+     * Releases the engine's own resources (registrations, rings, native handles); runs once, after the
+     * executor terminated, so no part of a transfer still uses them. It does not run when parts were still
+     * running at the executor's close bound: leaking those resources is safer than freeing memory in use.
      */
     protected void onClose() {
     }
 
-    /** Refuses new transfers, lets queued parts finish (10 s at most), stops the pool, then {@link #onClose()}; idempotent. */
+    /**
+     * Refuses new transfers, closes the executor (queued and running parts get its close bound to finish, what
+     * is still queued then fails with {@code INVALID_STATE}, running parts are never interrupted), then
+     * {@link #onClose()} once nothing runs; idempotent.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         if (workers != null) {
-            workers.shutdown();
-            try {
-                if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
-                    workers.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                workers.shutdownNow();
-                Thread.currentThread().interrupt();
+            workers.close();
+            if (!workers.isTerminated()) {
+                LOG.log(System.Logger.Level.WARNING, "{0} transfers still running after the close bound; "
+                        + "the engine''s resources stay allocated", name);
+                return;
             }
         }
         onClose();

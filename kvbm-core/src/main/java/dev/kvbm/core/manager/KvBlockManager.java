@@ -20,6 +20,7 @@ import dev.kvbm.core.integrity.IntegrityMode;
 import dev.kvbm.core.offload.FrequencyFilter;
 import dev.kvbm.core.internal.integrity.BlockChecksums;
 import dev.kvbm.core.internal.offload.OffloadManager;
+import dev.kvbm.core.offload.OffloadBackpressure;
 import dev.kvbm.core.offload.OffloadCounters;
 import dev.kvbm.core.offload.TierHealth;
 import dev.kvbm.api.spi.StorageKind;
@@ -32,6 +33,7 @@ import dev.kvbm.core.remote.RemoteTier;
 import dev.kvbm.core.remote.RemoteTierConfig;
 import dev.kvbm.core.transfer.BlockMover;
 import dev.kvbm.core.transfer.LocalBlockMover;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -40,6 +42,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The block manager as an engine uses it, in one process that owns every tier's bytes.
@@ -68,6 +74,11 @@ public final class KvBlockManager implements AutoCloseable {
     private final ManagerCounters counters;
     /** G4, when configured: null otherwise (the local tiers then behave exactly as without it). */
     private final RemoteTier remote;
+    /** How long close() waits for prepares and commits running on other threads. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** Read-held by each prepare/commit, write-held by close(). */
+    private final ReadWriteLock closing = new ReentrantReadWriteLock();
+    private volatile boolean closed;
 
     private KvBlockManager(Builder b) {
         Map<Tier, TierRuntime> built = new EnumMap<>(Tier.class);
@@ -120,7 +131,8 @@ public final class KvBlockManager implements AutoCloseable {
             }
             this.health = b.health != null ? b.health : new TierHealth(TierHealth.DEFAULT_FAILURE_THRESHOLD,
                     TierHealth.DEFAULT_COOL_DOWN, System::nanoTime);
-            this.offloads = new OffloadManager(edges, checksums, batchSize, b.maxInFlight, health);
+            this.offloads = new OffloadManager(edges, checksums, batchSize, b.maxInFlight, health,
+                    b.offloadQueueCapacity, b.offloadBackpressure);
             RemoteTier g4 = null;
             if (b.remoteConfig != null) {
                 try {
@@ -182,8 +194,13 @@ public final class KvBlockManager implements AutoCloseable {
                 tierConfig);
     }
 
+    /** Only the constructor adds paths, so requests on several threads read the map without a lock. */
     private PathStats stats(Tier from, Tier to) {
-        return stats.computeIfAbsent(from + "->" + to, PathStats::new);
+        return stats.computeIfAbsent(pathName(from, to), PathStats::new);
+    }
+
+    private static String pathName(Tier from, Tier to) {
+        return from + "->" + to;
     }
 
     /** Matches, onboards and allocates for a request given as token ids. */
@@ -209,6 +226,15 @@ public final class KvBlockManager implements AutoCloseable {
         if (reuseLimit < 0 || reuseLimit > sequenceHashes.length) {
             throw KvbmException.invalid("reuseLimit", reuseLimit, "in 0.." + sequenceHashes.length);
         }
+        Lock open = enter("prepare");
+        try {
+            return prepareOpen(sequenceHashes, reuseLimit);
+        } finally {
+            open.unlock();
+        }
+    }
+
+    private PreparedRequest prepareOpen(long[] sequenceHashes, int reuseLimit) {
         PreparedRequest p = new PreparedRequest(sequenceHashes);
         try {
             List<ImmutableBlock> g1Hits = g1.pool().matchSequenceHashes(sequenceHashes, 0, reuseLimit);
@@ -270,7 +296,7 @@ public final class KvBlockManager implements AutoCloseable {
         for (int i = 0; i < found.size(); i++) {
             pairs.add(new BlockPair(found.get(i).blockId(), targets.get(i).blockId()));
         }
-        PathStats path = stats(lower.tier(), Tier.G1);
+        PathStats path = stats.get(pathName(lower.tier(), Tier.G1)); // made by the constructor: a read only
         long start = path.begin();
         boolean ok = false;
         try {
@@ -338,25 +364,53 @@ public final class KvBlockManager implements AutoCloseable {
      * for offload to the next tier. Their checksums are taken here when G1 is host memory.
      */
     public void commit(PreparedRequest p) {
-        if (p.committed()) {
-            throw new KvbmException(ErrorCode.INVALID_STATE, "request already committed");
+        Lock open = enter("commit");
+        try {
+            commitOpen(p);
+        } finally {
+            open.unlock();
         }
-        List<MutableBlock> fresh = new ArrayList<>();
-        List<Integer> positions = new ArrayList<>();
-        for (int i = 0; i < p.length(); i++) {
-            if (p.slot(i) instanceof MutableBlock m) {
-                long hash = p.sequenceHash(i);
-                g1.layout().ifPresent(layout -> checksums.record(hash, layout, m.blockId()));
-                m.complete(hash, p.parent(i));
-                fresh.add(m);
-                positions.add(i);
+    }
+
+    /**
+     * Holds the manager open for one prepare or commit: close() waits for those running (they may copy into
+     * tier memory) and later calls fail instead of touching freed memory.
+     */
+    private Lock enter(String operation) {
+        Lock open = closing.readLock();
+        open.lock();
+        if (closed) {
+            open.unlock();
+            throw new KvbmException(ErrorCode.INVALID_STATE, operation + " on a closed block manager");
+        }
+        return open;
+    }
+
+    private void commitOpen(PreparedRequest p) {
+        synchronized (p) { // against a close() or a second commit() of the same request on another thread
+            if (p.isClosed()) {
+                throw new KvbmException(ErrorCode.INVALID_STATE, "request already closed");
             }
-        }
-        p.markCommitted();
-        if (!fresh.isEmpty()) {
-            List<ImmutableBlock> registered = g1.pool().register(fresh);
-            for (int i = 0; i < registered.size(); i++) {
-                p.set(positions.get(i), registered.get(i));
+            if (p.committed()) {
+                throw new KvbmException(ErrorCode.INVALID_STATE, "request already committed");
+            }
+            List<MutableBlock> fresh = new ArrayList<>();
+            List<Integer> positions = new ArrayList<>();
+            for (int i = 0; i < p.length(); i++) {
+                if (p.slot(i) instanceof MutableBlock m) {
+                    long hash = p.sequenceHash(i);
+                    g1.layout().ifPresent(layout -> checksums.record(hash, layout, m.blockId()));
+                    m.complete(hash, p.parent(i));
+                    fresh.add(m);
+                    positions.add(i);
+                }
+            }
+            p.markCommitted();
+            if (!fresh.isEmpty()) {
+                List<ImmutableBlock> registered = g1.pool().register(fresh);
+                for (int i = 0; i < registered.size(); i++) {
+                    p.set(positions.get(i), registered.get(i));
+                }
             }
         }
         events.ifPresent(KvEventJournal::flush); // one batch per request: its evictions, onboardings and blocks
@@ -446,8 +500,34 @@ public final class KvBlockManager implements AutoCloseable {
         return mover;
     }
 
+    /**
+     * Waits (at most {@link #CLOSE_TIMEOUT}) for the prepares and commits running on other threads, then
+     * stops the offloads (their copies in flight finish), the engines and the tiers. Idempotent; requests
+     * still open may be closed afterwards (they only give blocks back).
+     */
     @Override
     public void close() {
+        Lock exclusive = closing.writeLock();
+        boolean alone = false;
+        try {
+            alone = exclusive.tryLock(CLOSE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (!alone) {
+                LOG.log(System.Logger.Level.WARNING, "closing the block manager while requests are still being "
+                        + "prepared or committed after " + CLOSE_TIMEOUT);
+            }
+        } finally {
+            if (alone) {
+                exclusive.unlock();
+            }
+        }
         if (remote != null) {
             remote.close();
         }
@@ -476,6 +556,8 @@ public final class KvBlockManager implements AutoCloseable {
         private int dataParallelRank;
         private RemoteTierConfig remoteConfig;
         private dev.kvbm.api.spi.RemoteBlockStore remoteStore;
+        private OffloadBackpressure offloadBackpressure = OffloadBackpressure.WAIT;
+        private int offloadQueueCapacity = OffloadManager.DEFAULT_QUEUE_CAPACITY;
 
         private Builder() {
         }
@@ -507,6 +589,25 @@ public final class KvBlockManager implements AutoCloseable {
         public Builder remote(dev.kvbm.api.spi.RemoteBlockStore store, RemoteTierConfig config) {
             this.remoteConfig = java.util.Objects.requireNonNull(config, "config");
             this.remoteStore = java.util.Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * What a registration does when the next tier's offload queue is full: {@code WAIT} (the default)
+         * for a replay, where every block must reach every tier; {@code SKIP} for a serving session, where
+         * a request never waits for a lower tier (skips are counted as {@code targetBusy}).
+         */
+        public Builder offloadBackpressure(OffloadBackpressure mode) {
+            this.offloadBackpressure = java.util.Objects.requireNonNull(mode, "offloadBackpressure");
+            return this;
+        }
+
+        /** Blocks each offload edge queues before {@link #offloadBackpressure} applies (default 16384). */
+        public Builder offloadQueueCapacity(int blocks) {
+            if (blocks < 1) {
+                throw KvbmException.invalid("offloadQueueCapacity", blocks, ">= 1");
+            }
+            this.offloadQueueCapacity = blocks;
             return this;
         }
 

@@ -14,6 +14,9 @@ import java.util.OptionalLong;
  * or G3) and the blocks the engine must compute. Compute into {@link #g1BlockId} of every
  * {@link #isFresh} position, then {@link KvBlockManager#commit}; close to release everything, in hash
  * order, which is also the order the blocks become least recently used.
+ *
+ * <p>A request may be prepared, committed and closed on different threads (a serving session hands it
+ * on): its state is guarded by its monitor, so a close racing a commit releases every block once.
  */
 public final class PreparedRequest implements AutoCloseable {
     private final long[] hashes;
@@ -43,32 +46,32 @@ public final class PreparedRequest implements AutoCloseable {
     }
 
     /** Blocks found in {@code tier}: G1 hits, or blocks onboarded from G2 or G3. */
-    public int hits(Tier tier) {
+    public synchronized int hits(Tier tier) {
         return hits.getOrDefault(tier, 0);
     }
 
     /** The cached prefix length: hits in every tier. */
-    public int cachedPrefix() {
+    public synchronized int cachedPrefix() {
         return hits.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     /** Blocks whose onboarded bytes failed their checksum (served as misses). */
-    public int checksumFailures() {
+    public synchronized int checksumFailures() {
         return checksumFailures;
     }
 
     /** Time spent waiting for onboarding copies. */
-    public long copyNanos() {
+    public synchronized long copyNanos() {
         return copyNanos;
     }
 
     /** Whether the block at {@code position} must be computed by the engine. */
-    public boolean isFresh(int position) {
+    public synchronized boolean isFresh(int position) {
         return slots[position] instanceof MutableBlock;
     }
 
     /** The G1 block that holds (or will hold) {@code position}. */
-    public int g1BlockId(int position) {
+    public synchronized int g1BlockId(int position) {
         return switch (slots[position]) {
             case MutableBlock m -> m.blockId();
             case ImmutableBlock b -> b.blockId();
@@ -76,37 +79,41 @@ public final class PreparedRequest implements AutoCloseable {
         };
     }
 
-    boolean committed() {
+    synchronized boolean isClosed() {
+        return closed;
+    }
+
+    synchronized boolean committed() {
         return committed;
     }
 
-    void markCommitted() {
+    synchronized void markCommitted() {
         committed = true;
     }
 
-    AutoCloseable slot(int position) {
+    synchronized AutoCloseable slot(int position) {
         return slots[position];
     }
 
-    void set(int position, AutoCloseable block) {
+    synchronized void set(int position, AutoCloseable block) {
         slots[position] = block;
     }
 
-    void addHits(Tier tier, int n) {
+    synchronized void addHits(Tier tier, int n) {
         hits.merge(tier, n, Integer::sum);
     }
 
-    void addChecksumFailure() {
+    synchronized void addChecksumFailure() {
         checksumFailures++;
     }
 
-    void addCopyNanos(long nanos) {
+    synchronized void addCopyNanos(long nanos) {
         copyNanos += nanos;
     }
 
     /** Releases every block in hash order. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }

@@ -21,6 +21,9 @@ public interface OffloadCounters {
     /** Offloads skipped because their target tier was degraded. */
     long skippedDegraded();
 
+    /** Offloads skipped because the target's queue was full ({@link OffloadBackpressure#SKIP} mode). */
+    long skippedTargetBusy();
+
     /** Every skip count and the failed blocks, by the names the replay report prints, in a stable order. */
     default java.util.Map<String, Long> skipCounts() {
         java.util.Map<String, Long> skips = new java.util.LinkedHashMap<>();
@@ -29,6 +32,7 @@ public interface OffloadCounters {
         skips.put("sourceGone", skippedSourceGone());
         skips.put("filtered", skippedFiltered());
         skips.put("tierDegraded", skippedDegraded());
+        skips.put("targetBusy", skippedTargetBusy());
         skips.put("failed", failedBlocks());
         return skips;
     }

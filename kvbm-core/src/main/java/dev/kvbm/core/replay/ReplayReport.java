@@ -14,7 +14,8 @@ import java.util.Map;
  * @param pathBytes         bytes moved per path
  * @param pathGbps          GB/s per path over the time it was busy
  * @param checksumFailures  onboarded blocks whose bytes failed their checksum (served as misses)
- * @param offloadSkips      offloads skipped: target already held the block / target full / source gone
+ * @param offloadSkips      offloads skipped: target already held the block / target full / source gone /
+ *                          filtered / tier degraded / target queue busy (serving sessions only) / failed
  * @param managerP50Micros  median time the manager itself spent on a request (copies excluded)
  * @param managerP99Micros  99th percentile of the same
  * @param wallSeconds       wall time of the replay

@@ -146,6 +146,8 @@ public final class TestProviders {
         public static volatile PhysicalLayout failLayout;
         public static volatile java.util.concurrent.atomic.AtomicBoolean failing;
         public final AtomicLong transfers = new AtomicLong();
+        /** Where copies run and their futures complete (an engine's I/O threads); the common pool by default. */
+        public volatile java.util.concurrent.Executor executor = java.util.concurrent.ForkJoinPool.commonPool();
 
         @Override
         public String name() {
@@ -190,7 +192,7 @@ public final class TestProviders {
                         for (BlockPair p : pairs) {
                             copy(BlockBytes.segments(source, p.source()), BlockBytes.segments(target, p.target()));
                         }
-                    });
+                    }, executor);
                 }
 
                 @Override

@@ -1,6 +1,7 @@
 package dev.kvbm.core.internal.offload;
 
 import dev.kvbm.core.offload.FrequencyFilter;
+import dev.kvbm.core.offload.OffloadBackpressure;
 import dev.kvbm.core.offload.PathStats;
 import dev.kvbm.core.offload.TierHealth;
 import dev.kvbm.core.offload.OffloadCounters;
@@ -16,17 +17,21 @@ import dev.kvbm.core.pool.BlockPool;
 import dev.kvbm.core.pool.ImmutableBlock;
 import dev.kvbm.core.pool.MutableBlock;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Write-through offload from one tier to the next: every block newly registered in the source pool is
@@ -36,7 +41,13 @@ import java.util.concurrent.locks.LockSupport;
  * offload is skipped and counted. A failed copy never registers its target block.
  *
  * <p>Batches are registered in the order they were queued even when their copies finish out of order,
- * so the target's recency follows the source's registration order.
+ * so the target's recency follows the source's registration order. Registration (and with it the
+ * target pool's listeners and the next edge's queueing) runs on the edge's own thread, never on the
+ * engine thread that completed the copy.
+ *
+ * <p>Each edge's queue is bounded ({@code queueCapacity}); a registration that finds it full waits for
+ * room or skips the offload and counts it ({@link #skippedTargetBusy()}), as {@link OffloadBackpressure}
+ * says.
  */
 public final class OffloadManager implements OffloadCounters, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(OffloadManager.class.getName());
@@ -57,6 +68,11 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
         }
     }
 
+    /** Blocks an edge queues before registrations wait or skip: about 1 MiB of requests per edge. */
+    public static final int DEFAULT_QUEUE_CAPACITY = 16_384;
+    /** How long {@link #close()} waits for the edges' threads (their copies in flight) to finish. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
     private final List<Lane> lanes = new ArrayList<>();
     private final BlockChecksums checksums;
     private final int batchSize;
@@ -68,6 +84,9 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
     private final LongAdder skippedFiltered = new LongAdder();
     private final LongAdder skippedDegraded = new LongAdder();
     private final TierHealth health;
+    private final LongAdder skippedTargetBusy = new LongAdder();
+    private final int queueCapacity;
+    private final OffloadBackpressure backpressure;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public OffloadManager(List<Edge> edges, BlockChecksums checksums, int batchSize, int maxInFlight) {
@@ -78,28 +97,40 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
     /** {@code health} is shared with the manager: failed offloads degrade their target tier. */
     public OffloadManager(List<Edge> edges, BlockChecksums checksums, int batchSize, int maxInFlight,
                           TierHealth health) {
-        this.health = java.util.Objects.requireNonNull(health, "health");
+        this(edges, checksums, batchSize, maxInFlight, health, DEFAULT_QUEUE_CAPACITY, OffloadBackpressure.WAIT);
+    }
+
+    /**
+     * {@code queueCapacity} bounds each edge's queue of blocks waiting for their copy; {@code backpressure}
+     * says what a registration does when its edge's queue is full. The edges' threads start with their
+     * first block and are joined by {@link #close()}.
+     */
+    public OffloadManager(List<Edge> edges, BlockChecksums checksums, int batchSize, int maxInFlight,
+                          TierHealth health, int queueCapacity, OffloadBackpressure backpressure) {
+        this.health = Objects.requireNonNull(health, "health");
+        this.backpressure = Objects.requireNonNull(backpressure, "backpressure");
         if (batchSize < 1) {
             throw KvbmException.invalid("batchSize", batchSize, ">= 1");
         }
         if (maxInFlight < 1) {
             throw KvbmException.invalid("maxInFlight", maxInFlight, ">= 1");
         }
+        if (queueCapacity < 1) {
+            throw KvbmException.invalid("offloadQueueCapacity", queueCapacity, ">= 1");
+        }
         this.checksums = checksums;
         this.batchSize = batchSize;
         this.maxInFlight = maxInFlight;
+        this.queueCapacity = queueCapacity;
         for (Edge e : edges) {
             Lane lane = new Lane(e);
             lanes.add(lane);
             e.sourcePool().addListener(new BlockPool.Listener() {
                 @Override
                 public void registered(BlockPool pool, long sequenceHash, OptionalLong parent, int blockId, int priority) {
-                    lane.enqueue(new Request(sequenceHash, parent, priority, lane.sequence.getAndIncrement()));
+                    lane.enqueue(sequenceHash, parent, priority);
                 }
             });
-            Thread t = Thread.ofPlatform().daemon().name("kvbm-offload-" + e.stats().path()).unstarted(lane);
-            lane.thread = t;
-            t.start();
         }
     }
 
@@ -156,18 +187,50 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
     }
 
     @Override
+    public long skippedTargetBusy() {
+        return skippedTargetBusy.sum();
+    }
+
+    public OffloadBackpressure backpressure() {
+        return backpressure;
+    }
+
+    public int queueCapacity() {
+        return queueCapacity;
+    }
+
+    /**
+     * Stops queueing, drops what is queued and not started, lets the copies in flight finish (their blocks
+     * are released), and joins every edge's thread, waiting at most {@link #CLOSE_TIMEOUT} in all.
+     */
+    @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            for (Lane lane : lanes) {
-                lane.thread.interrupt();
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        List<Thread> threads = new ArrayList<>();
+        for (Lane lane : lanes) {
+            Thread t = lane.wakeForClose();
+            if (t != null) {
+                threads.add(t);
             }
-            for (Lane lane : lanes) {
-                try {
-                    lane.thread.join(TimeUnit.SECONDS.toMillis(10));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+        }
+        long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
+        try {
+            for (Thread t : threads) {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    t.join(Duration.ofNanos(left));
+                }
+                if (t.isAlive()) {
+                    LOG.log(Level.WARNING, t.getName() + " did not finish its copies within " + CLOSE_TIMEOUT
+                            + "; abandoning them");
+                    t.interrupt();
                 }
             }
+        } catch (InterruptedException e) {
+            threads.forEach(Thread::interrupt);
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -179,47 +242,158 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
         }
     }
 
+    /** One copy started by a lane: what {@link Lane#finish} needs once the copy is done. */
+    private static final class Batch {
+        final List<Request> moving;
+        final List<ImmutableBlock> sources;
+        final List<MutableBlock> targets;
+        final List<ImmutableBlock> parents;
+        /** Set (under the lane's lock) by the thread that completed the copy. */
+        volatile boolean done;
+        volatile Throwable failure;
+
+        Batch(List<Request> moving, List<ImmutableBlock> sources, List<MutableBlock> targets,
+              List<ImmutableBlock> parents) {
+            this.moving = moving;
+            this.sources = sources;
+            this.targets = targets;
+            this.parents = parents;
+        }
+    }
+
+    /**
+     * One edge's queue and its thread. The thread takes requests in batches, starts their copies, and
+     * registers finished copies in queue order. A copy's completion (on the engine's I/O thread) only
+     * records the outcome and hands the batch back with one signal, so pool registration, listeners and
+     * the next lane's queueing never run on an I/O thread.
+     */
     private final class Lane implements Runnable {
         final Edge edge;
-        final PriorityBlockingQueue<Request> queue = new PriorityBlockingQueue<>();
-        final AtomicLong sequence = new AtomicLong();
+        final ReentrantLock lock = new ReentrantLock();
+        /** Signalled when a request is queued, a copy finished, or the manager closes. */
+        final Condition work = lock.newCondition();
+        /** Signalled when the queue gave up requests (room for registrations that wait) or on close. */
+        final Condition room = lock.newCondition();
+        final PriorityQueue<Request> queue = new PriorityQueue<>(); // guarded by lock
+        long sequence; // guarded by lock
+        Thread thread; // guarded by lock; started with the first request
         /** Queued plus in-flight requests. */
-        final java.util.concurrent.atomic.AtomicInteger pending = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger pending = new AtomicInteger();
         final Semaphore slots = new Semaphore(maxInFlight);
-        CompletableFuture<Void> registrationChain = CompletableFuture.completedFuture(null);
-        Thread thread;
+        /** Copies started and not yet registered, in queue order; touched by the lane's thread only. */
+        final ArrayDeque<Batch> started = new ArrayDeque<>();
 
         Lane(Edge edge) {
             this.edge = edge;
         }
 
-        void enqueue(Request r) {
-            if (closed.get()) {
-                return;
+        void enqueue(long hash, OptionalLong parent, int priority) {
+            lock.lock();
+            try {
+                if (closed.get()) {
+                    return;
+                }
+                while (queue.size() >= queueCapacity) {
+                    if (backpressure == OffloadBackpressure.SKIP) {
+                        skippedTargetBusy.increment();
+                        return;
+                    }
+                    try {
+                        room.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt(); // the registration stands; only its offload is dropped
+                        skippedTargetBusy.increment();
+                        return;
+                    }
+                    if (closed.get()) {
+                        return;
+                    }
+                }
+                pending.incrementAndGet();
+                queue.add(new Request(hash, parent, priority, sequence++));
+                if (thread == null) {
+                    thread = Thread.ofPlatform().daemon().name("kvbm-offload-" + edge.stats().path()).start(this);
+                }
+                work.signal();
+            } finally {
+                lock.unlock();
             }
-            pending.incrementAndGet();
-            queue.add(r);
+        }
+
+        /** Wakes everything that waits on this lane (the manager is closing). */
+        Thread wakeForClose() {
+            lock.lock();
+            try {
+                work.signalAll();
+                room.signalAll();
+                return thread;
+            } finally {
+                lock.unlock();
+            }
         }
 
         @Override
         public void run() {
             List<Request> batch = new ArrayList<>(batchSize);
-            while (!closed.get()) {
-                try {
-                    Request first = queue.poll(100, TimeUnit.MILLISECONDS);
-                    if (first == null) {
-                        continue;
-                    }
+            try {
+                while (true) {
                     batch.clear();
-                    batch.add(first);
-                    queue.drainTo(batch, batchSize - 1);
-                    process(batch);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    // A bug in one batch must not stop the lane; the batch's requests are accounted for.
-                    LOG.log(Level.ERROR, "offload " + edge.stats().path() + " failed unexpectedly", e);
+                    lock.lock();
+                    try {
+                        while (queue.isEmpty() && !headCopied() && !closed.get()) {
+                            work.await();
+                        }
+                        if (closed.get()) {
+                            pending.addAndGet(-queue.size()); // queued, never started: dropped with the manager
+                            queue.clear();
+                            break;
+                        }
+                        while (batch.size() < batchSize && !queue.isEmpty()) {
+                            batch.add(queue.poll());
+                        }
+                        if (!batch.isEmpty()) {
+                            room.signalAll();
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                    finishCopied();
+                    if (!batch.isEmpty()) {
+                        try {
+                            process(batch);
+                        } catch (RuntimeException e) {
+                            // A bug in one batch must not stop the lane; process() accounted for its requests.
+                            LOG.log(Level.ERROR, "offload " + edge.stats().path() + " failed unexpectedly", e);
+                        }
+                    }
                 }
+                // Closing: copies already started still release their blocks (and register, harmlessly).
+                while (!started.isEmpty()) {
+                    lock.lock();
+                    try {
+                        while (!headCopied()) {
+                            work.await();
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
+                    finishCopied();
+                }
+            } catch (InterruptedException e) {
+                // close() interrupts only once its bound ran out: what is still copying is abandoned.
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private boolean headCopied() {
+            Batch head = started.peekFirst();
+            return head != null && head.done;
+        }
+
+        /** Registers, in queue order, every started batch whose copy is done (on this lane's thread). */
+        private void finishCopied() {
+            while (headCopied()) {
+                finish(started.pollFirst());
             }
         }
 
@@ -230,49 +404,34 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
             // A parent already in the target is about to get a child there: evicting it now to make room
             // would orphan the child on arrival, so it is pinned (recency unchanged) until registration.
             List<ImmutableBlock> parents = new ArrayList<>();
-            for (Request r : batch) {
-                if (r.parent().isPresent()) {
-                    edge.targetPool().pin(r.parent().getAsLong()).ifPresent(parents::add);
-                }
-            }
-            if (!health.usable(edge.targetTier())) {
-                skippedDegraded.add(batch.size());
-                parents.forEach(ImmutableBlock::close);
-                pending.addAndGet(-batch.size());
-                return;
-            }
-            for (Request r : batch) {
-                if (edge.targetPool().contains(r.hash())) {
-                    skippedPresent.increment();
-                    pending.decrementAndGet();
-                    continue;
-                }
-                if (edge.filter().isPresent() && !edge.filter().get().shouldOffload(r.hash())) {
-                    skippedFiltered.increment();
-                    pending.decrementAndGet();
-                    continue;
-                }
-                List<ImmutableBlock> src = edge.sourcePool().pin(r.hash()).stream().toList();
-                if (src.isEmpty()) {
-                    skippedSourceGone.increment();
-                    pending.decrementAndGet();
-                    continue;
-                }
-                List<MutableBlock> dst;
-                try {
-                    dst = edge.targetPool().allocate(1);
-                } catch (KvbmException e) {
-                    if (e.code() != ErrorCode.NOT_ENOUGH_BLOCKS) {
-                        throw e;
+            int skipped = 0;
+            try {
+                for (Request r : batch) {
+                    if (r.parent().isPresent()) {
+                        edge.targetPool().pin(r.parent().getAsLong()).ifPresent(parents::add);
                     }
-                    skippedTargetFull.increment();
-                    src.forEach(ImmutableBlock::close);
-                    pending.decrementAndGet();
-                    continue;
                 }
-                moving.add(r);
-                sources.add(src.getFirst());
-                targets.add(dst.getFirst());
+                if (!health.usable(edge.targetTier())) {
+                    skippedDegraded.add(batch.size());
+                    parents.forEach(ImmutableBlock::close);
+                    pending.addAndGet(-batch.size());
+                    return;
+                }
+                for (Request r : batch) {
+                    if (!admitted(r) || !select(r, moving, sources, targets)) {
+                        skipped++;
+                        pending.decrementAndGet();
+                    }
+                }
+            } catch (RuntimeException e) {
+                // Whatever was pinned or taken goes back, and every request is accounted for: awaitIdle() returns.
+                int unsettled = batch.size() - skipped;
+                failedBlocks.add(unsettled);
+                sources.forEach(ImmutableBlock::close);
+                targets.forEach(MutableBlock::close);
+                parents.forEach(ImmutableBlock::close);
+                pending.addAndGet(-unsettled);
+                throw e;
             }
             if (moving.isEmpty()) {
                 parents.forEach(ImmutableBlock::close);
@@ -284,27 +443,72 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
             }
             slots.acquire();
             long bytes = (long) moving.size() * edge.blockBytes();
-            long started = edge.stats().begin();
+            long startedAt = edge.stats().begin();
             CompletableFuture<Void> copied;
             try {
                 copied = edge.mover().move(edge.sourceTier(), edge.targetTier(), pairs);
             } catch (RuntimeException e) {
                 copied = CompletableFuture.failedFuture(e);
             }
-            CompletableFuture<Throwable> outcome = copied.handle((v, err) -> {
-                edge.stats().end(started, moving.size(), bytes, err == null);
+            Batch copy = new Batch(moving, sources, targets, parents);
+            started.addLast(copy);
+            // Runs where the copy completed (an I/O thread): statistics, the slot, and one hand-off per batch.
+            copied.whenComplete((v, err) -> {
+                edge.stats().end(startedAt, moving.size(), bytes, err == null);
                 slots.release();
-                return err;
-            });
-            // Register in queue order: batch N waits for batch N-1's registration and its own copy.
-            registrationChain = registrationChain.thenCombine(outcome, (previous, err) -> {
-                finish(moving, sources, targets, parents, err);
-                return null;
+                copy.failure = err;
+                lock.lock();
+                try {
+                    copy.done = true;
+                    work.signal();
+                } finally {
+                    lock.unlock();
+                }
             });
         }
 
-        private void finish(List<Request> moving, List<ImmutableBlock> sources, List<MutableBlock> targets,
-                            List<ImmutableBlock> parents, Throwable err) {
+        /** False (counted) when the target holds {@code r} already or the edge's filter turns it away. */
+        private boolean admitted(Request r) {
+            if (edge.targetPool().contains(r.hash())) {
+                skippedPresent.increment();
+                return false;
+            }
+            if (edge.filter().isPresent() && !edge.filter().get().shouldOffload(r.hash())) {
+                skippedFiltered.increment();
+                return false;
+            }
+            return true;
+        }
+
+        /** Pins {@code r}'s source and takes a target block for it; false (counted) when either is missing. */
+        private boolean select(Request r, List<Request> moving, List<ImmutableBlock> sources,
+                               List<MutableBlock> targets) {
+            List<ImmutableBlock> src = edge.sourcePool().pin(r.hash()).stream().toList();
+            if (src.isEmpty()) {
+                skippedSourceGone.increment();
+                return false;
+            }
+            List<MutableBlock> dst;
+            try {
+                dst = edge.targetPool().allocate(1);
+            } catch (KvbmException e) {
+                src.forEach(ImmutableBlock::close);
+                if (e.code() != ErrorCode.NOT_ENOUGH_BLOCKS) {
+                    throw e;
+                }
+                skippedTargetFull.increment();
+                return false;
+            }
+            moving.add(r);
+            sources.add(src.getFirst());
+            targets.add(dst.getFirst());
+            return true;
+        }
+
+        private void finish(Batch b) {
+            List<Request> moving = b.moving;
+            List<MutableBlock> targets = b.targets;
+            Throwable err = b.failure;
             try {
                 if (err != null) {
                     failedBlocks.add(moving.size());
@@ -330,8 +534,8 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
                 LOG.log(Level.ERROR, "registering offloaded blocks on " + edge.stats().path() + " failed", e);
                 targets.forEach(MutableBlock::close);
             } finally {
-                sources.forEach(ImmutableBlock::close);
-                parents.forEach(ImmutableBlock::close);
+                b.sources.forEach(ImmutableBlock::close);
+                b.parents.forEach(ImmutableBlock::close);
                 pending.addAndGet(-moving.size()); // last: awaitIdle() returns only once all of this is done
             }
         }

@@ -32,8 +32,10 @@ final class CudaTransferEngine implements TransferEngine {
 
     private final CopyStrategy.Settings settings;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+    /** Serializes lane creation with close(): a transfer racing close() never leaves a lane (stream, thread) open. */
+    private final Object lanesLock = new Object();
     private volatile CopyStrategy.Decision lastDecision;
-    private volatile boolean closed;
+    private volatile boolean closed; // written under lanesLock
 
     CudaTransferEngine(CopyStrategy.Settings settings) {
         this.settings = settings;
@@ -72,7 +74,7 @@ final class CudaTransferEngine implements TransferEngine {
             if (regions.count == 0) {
                 return CompletableFuture.completedFuture(null);
             }
-            Lane lane = lanes.computeIfAbsent(ordinal + "/" + dir, k -> new Lane(ordinal, dir));
+            Lane lane = lane(ordinal, dir);
             boolean addressable = deviceAddressable(source, ordinal, lane.hostPointerUsable)
                     && deviceAddressable(target, ordinal, lane.hostPointerUsable);
             boolean kernel = settings.mode() != CopyStrategy.Mode.OFF && !regions.wholeBlocks
@@ -82,6 +84,15 @@ final class CudaTransferEngine implements TransferEngine {
             return lane.submit(regions, d.strategy());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(failure(e));
+        }
+    }
+
+    private Lane lane(int ordinal, Direction dir) {
+        synchronized (lanesLock) {
+            if (closed) {
+                throw new KvbmException(ErrorCode.INVALID_STATE, "the cuda transfer engine is closed");
+            }
+            return lanes.computeIfAbsent(ordinal + "/" + dir, k -> new Lane(ordinal, dir));
         }
     }
 
@@ -132,9 +143,12 @@ final class CudaTransferEngine implements TransferEngine {
 
     @Override
     public void close() {
-        closed = true;
-        List<Lane> all = new ArrayList<>(lanes.values());
-        lanes.clear();
+        List<Lane> all;
+        synchronized (lanesLock) {
+            closed = true;
+            all = new ArrayList<>(lanes.values());
+            lanes.clear();
+        }
         all.forEach(Lane::close);
     }
 

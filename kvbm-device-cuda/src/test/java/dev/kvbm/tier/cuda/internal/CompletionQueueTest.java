@@ -3,11 +3,14 @@ package dev.kvbm.tier.cuda.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,7 +18,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +43,10 @@ class CompletionQueueTest {
     final List<Event> awaited = Collections.synchronizedList(new ArrayList<>());
 
     CompletionQueue<Event> queue() {
+        return queue(CompletionQueue.CLOSE_TIMEOUT);
+    }
+
+    CompletionQueue<Event> queue(Duration closeTimeout) {
         return new CompletionQueue<>("test", new CompletionQueue.Waiter<>() {
             @Override
             public void await(Event e) throws Exception {
@@ -51,7 +62,13 @@ class CompletionQueueTest {
             public void destroy(Event e) {
                 e.destroyed = true;
             }
-        });
+        }, closeTimeout);
+    }
+
+    static Event completed() {
+        Event e = new Event(false);
+        e.done.countDown();
+        return e;
     }
 
     @Test
@@ -113,5 +130,86 @@ class CompletionQueueTest {
         assertFalse(q.thread().isAlive());
         KvbmException k = assertThrows(KvbmException.class, () -> q.submit(new Event(false), new CompletableFuture<>(), null));
         assertEquals(ErrorCode.INVALID_STATE, k.code());
+    }
+
+    @Test
+    void theThreadStartsWithTheFirstSubmissionAndAnUnusedQueueClosesWithoutOne() throws Exception {
+        CompletionQueue<Event> unused = queue();
+        assertNull(unused.thread(), "no thread before any transfer");
+        unused.close();
+        try (CompletionQueue<Event> q = queue()) {
+            assertNull(q.thread());
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            q.submit(completed(), f, null);
+            assertNotNull(q.thread());
+            f.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Submitters race close(): a submission either fails with INVALID_STATE or its future completes.
+     * Before submit and close were serialized, a job could land behind the thread's STOP and never complete.
+     */
+    @Test
+    void everyAcceptedSubmissionCompletesWhenCloseRacesIt() throws Exception {
+        ExecutorService submitters = Executors.newFixedThreadPool(3);
+        try {
+            for (int round = 0; round < 300; round++) {
+                CompletionQueue<Event> q = queue();
+                List<CompletableFuture<Void>> accepted = new CopyOnWriteArrayList<>();
+                CountDownLatch started = new CountDownLatch(3);
+                List<Future<?>> running = new ArrayList<>();
+                for (int s = 0; s < 3; s++) {
+                    running.add(submitters.submit(() -> {
+                        started.countDown();
+                        while (true) {
+                            CompletableFuture<Void> f = new CompletableFuture<>();
+                            try {
+                                q.submit(completed(), f, null);
+                            } catch (KvbmException e) {
+                                assertEquals(ErrorCode.INVALID_STATE, e.code());
+                                return;
+                            }
+                            accepted.add(f);
+                        }
+                    }));
+                }
+                started.await();
+                q.close();
+                for (Future<?> r : running) {
+                    r.get(10, TimeUnit.SECONDS);
+                }
+                CompletableFuture.allOf(accepted.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+                assertEquals(0, q.pending(), "round " + round + ": every accepted transfer completed");
+            }
+        } finally {
+            submitters.shutdownNow();
+        }
+    }
+
+    @Test
+    void closeFailsWhatIsQueuedBehindAnEventThatNeverCompletes() throws Exception {
+        CompletionQueue<Event> q = queue(Duration.ofMillis(200));
+        Event stuck = new Event(false);
+        Event behind = new Event(false);
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        CompletableFuture<Void> second = new CompletableFuture<>();
+        boolean[] cleaned = new boolean[1];
+        q.submit(stuck, first, null);
+        q.submit(behind, second, () -> cleaned[0] = true);
+        long start = System.nanoTime();
+        q.close();
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5), "close() is bounded");
+        KvbmException k = assertInstanceOf(KvbmException.class,
+                assertThrows(CompletionException.class, second::join).getCause());
+        assertEquals(ErrorCode.TRANSFER_FAILED, k.code());
+        assertTrue(k.getMessage().contains("closed"), k.getMessage());
+        assertTrue(behind.destroyed, "its event is released");
+        assertFalse(cleaned[0], "its cleanup does not run: the copy may still read the memory it keeps");
+        assertEquals(1, q.pending(), "only the stuck transfer is left to its thread");
+        stuck.done.countDown();
+        first.get(10, TimeUnit.SECONDS);
+        q.thread().join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(q.thread().isAlive(), "the thread ends once its event completes");
     }
 }

@@ -5,9 +5,11 @@ import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.AbstractTransferEngine;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.DeviceMemoryStorage;
+import dev.kvbm.api.spi.EngineExecutor;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -20,10 +22,12 @@ import java.util.concurrent.CompletableFuture;
  * coalesced region, on a small pool. A short or failed call fails the transfer.
  */
 final class CuFileTransferEngine extends AbstractTransferEngine {
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
     private final Map<FileStorage, MemorySegment> handles = new IdentityHashMap<>(); // guarded by this
 
     CuFileTransferEngine(int threads) {
-        super("cuFile", workerPool("kvbm-cufile", threads));
+        super("cuFile", new EngineExecutor("kvbm-cufile", threads, threads * 64, CLOSE_TIMEOUT)); // bounded: callers wait
     }
 
     @Override

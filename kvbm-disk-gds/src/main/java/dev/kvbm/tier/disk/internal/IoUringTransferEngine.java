@@ -7,8 +7,8 @@ import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
-import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.nativeio.libc.LibC;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
@@ -23,13 +23,21 @@ import java.util.concurrent.TimeUnit;
  * descriptor, O_DIRECT). A short completion is resubmitted for the rest; a completion of 0 bytes (end of
  * file) or an error fails its transfer. Transfers whose extents are not aligned to the file's I/O alignment
  * go to the {@code posix} engine, which bounces them.
+ *
+ * <p>The submitter thread starts with the first transfer. Queueing and close are serialized and the thread
+ * leaves only once closed with nothing queued or in flight, so every accepted transfer completes; one still
+ * queued when close() gives up waiting (a device that stopped answering) fails with {@code TRANSFER_FAILED}.
  */
 final class IoUringTransferEngine extends AbstractTransferEngine {
     private final IoUring ring;
     private final int depth;
     private final PosixTransferEngine fallback;
+    /** How long close() waits for the transfers in flight before it gives up on them. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
     private final LinkedBlockingQueue<Job> queue = new LinkedBlockingQueue<>();
-    private final Thread thread;
+    private final Object lock = new Object();
+    private Thread thread; // guarded by lock; started by the first transfer
 
     /** One transfer's remaining I/O. */
     private static final class Job {
@@ -44,8 +52,13 @@ final class IoUringTransferEngine extends AbstractTransferEngine {
         this.ring = IoUring.create(Math.max(depth, 1));
         this.depth = Math.min(depth, ring.entries);
         this.fallback = new PosixTransferEngine(fallbackThreads);
-        this.thread = Thread.ofPlatform().daemon().name("kvbm-io-uring").unstarted(this::loop);
-        thread.start();
+    }
+
+    /** The submitter thread, null until the first transfer (tests). */
+    Thread thread() {
+        synchronized (lock) {
+            return thread;
+        }
     }
 
     /** Bytes the posix fallback bounced (unaligned transfers). */
@@ -77,10 +90,15 @@ final class IoUringTransferEngine extends AbstractTransferEngine {
         if (job.todo.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        if (isClosed()) {
-            throw new KvbmException(ErrorCode.INVALID_STATE, "the io_uring engine is closed");
+        synchronized (lock) { // against onClose(): the thread leaves only with nothing queued
+            if (isClosed()) {
+                return CompletableFuture.failedFuture(closedFailure());
+            }
+            queue.add(job);
+            if (thread == null) {
+                thread = Thread.ofPlatform().daemon().name("kvbm-io-uring").start(this::loop);
+            }
         }
-        queue.add(job);
         return job.future;
     }
 
@@ -94,7 +112,7 @@ final class IoUringTransferEngine extends AbstractTransferEngine {
                 if (active.isEmpty() && inFlight == 0) {
                     Job j = queue.poll(100, TimeUnit.MILLISECONDS);
                     if (j == null) {
-                        if (isClosed()) {
+                        if (closedAndDrained()) {
                             return;
                         }
                         continue;
@@ -121,6 +139,11 @@ final class IoUringTransferEngine extends AbstractTransferEngine {
                 inFlight += prepared;
                 inFlight -= ring.reap(c -> complete(ops.remove(c.userData()), c.result()));
             } catch (InterruptedException e) {
+                // Only close() interrupts, once its bound ran out: fail what waits rather than strand it.
+                KvbmException closedNow = closedFailure();
+                ops.values().forEach(op -> ((Job) op[0]).future.completeExceptionally(closedNow));
+                active.forEach(j -> j.future.completeExceptionally(closedNow));
+                failQueued();
                 return;
             } catch (RuntimeException e) {
                 // The ring itself failed: fail everything that waits, keep no thread dead silently.
@@ -132,6 +155,20 @@ final class IoUringTransferEngine extends AbstractTransferEngine {
                 active.forEach(j -> j.future.completeExceptionally(failure(e)));
                 active.clear();
             }
+        }
+    }
+
+    private boolean closedAndDrained() {
+        synchronized (lock) {
+            return isClosed() && queue.isEmpty();
+        }
+    }
+
+    private void failQueued() {
+        KvbmException closedNow = closedFailure();
+        Job j;
+        while ((j = queue.poll()) != null) {
+            j.future.completeExceptionally(closedNow);
         }
     }
 
@@ -161,16 +198,33 @@ final class IoUringTransferEngine extends AbstractTransferEngine {
         }
     }
 
-    /** The ring thread sees the close, drains and exits; the ring is freed only once it has. */
+    /**
+     * New transfers are refused already (the base class closed first); lets the queued and in-flight ones
+     * finish (waiting at most {@link #CLOSE_TIMEOUT}), then fails whatever is left and releases the ring
+     * once its thread is gone.
+     */
     @Override
     protected void onClose() {
-        try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        Thread t;
+        synchronized (lock) { // a transfer queued before this saw the engine open, so the thread drains it
+            t = thread;
         }
-        if (!thread.isAlive()) {
-            ring.close();
+        boolean stopped = t == null;
+        if (t != null) {
+            try {
+                t.join(CLOSE_TIMEOUT);
+                if (t.isAlive()) {
+                    t.interrupt(); // the loop fails what it holds and leaves
+                    t.join(CLOSE_TIMEOUT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            stopped = !t.isAlive();
+            failQueued();
+        }
+        if (stopped) {
+            ring.close(); // the kernel may still write into the ring's memory while the thread waits in it
         }
         fallback.close();
     }

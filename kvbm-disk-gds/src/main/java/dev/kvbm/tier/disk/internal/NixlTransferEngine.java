@@ -4,6 +4,7 @@ import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.AbstractTransferEngine;
 import dev.kvbm.api.spi.BlockPair;
+import dev.kvbm.api.spi.EngineExecutor;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
@@ -35,7 +36,7 @@ final class NixlTransferEngine extends AbstractTransferEngine {
     private final Map<Storage, long[]> registered = new IdentityHashMap<>(); // guarded by this
 
     NixlTransferEngine(NixlCapi capi, String backendName, Duration timeout) {
-        super("nixl disk", workerPool("kvbm-nixl", 2));
+        super("nixl disk", new EngineExecutor("kvbm-nixl", 2, 128, Duration.ofSeconds(10))); // bounded: callers wait
         this.capi = capi;
         this.agentName = "kvbm-disk-" + ProcessHandle.current().pid() + "-" + System.identityHashCode(this);
         this.agent = capi.createAgent(agentName);

@@ -4,6 +4,7 @@ import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.AbstractTransferEngine;
 import dev.kvbm.api.spi.BlockPair;
+import dev.kvbm.api.spi.EngineExecutor;
 import dev.kvbm.api.spi.FileStorage;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
@@ -12,6 +13,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,19 +25,31 @@ import java.util.concurrent.atomic.AtomicLong;
  * length are multiples of the file's I/O alignment; through an aligned bounce buffer otherwise (a write
  * that covers a logical block only partly reads it first). Groups of the {@link IoPlan} run on a small
  * pool, so several requests are in flight. A short read, a short write or an I/O error fails the whole
- * transfer with {@code TRANSFER_FAILED}; the caller then does not register the targets.
+ * transfer with {@code TRANSFER_FAILED}; the caller then does not register the targets. At most
+ * {@code maxPendingTasks} groups wait or run; a transfer beyond that waits for room on the caller's thread.
  */
 final class PosixTransferEngine extends AbstractTransferEngine {
+    /** Tasks queued or running per worker thread before a transfer waits for room. */
+    static final int PENDING_TASKS_PER_THREAD = 64;
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     /** The most bytes one read or write call moves (ByteBuffers are int-sized; smaller keeps latency even). */
     static final long MAX_IO = 16L << 20;
-
     private final int threads;
     private final AtomicLong bounced = new AtomicLong();
     private volatile IoPlan lastPlan;
 
     PosixTransferEngine(int threads) {
-        super("posix disk", workerPool("kvbm-disk-io", threads));
+        this(threads, threads * PENDING_TASKS_PER_THREAD);
+    }
+
+    PosixTransferEngine(int threads, int maxPendingTasks) {
+        super("posix disk", new EngineExecutor("kvbm-disk-io", threads, maxPendingTasks, CLOSE_TIMEOUT));
         this.threads = threads;
+    }
+
+    /** Tasks queued or running now (tests). */
+    int pendingTasks() {
+        return workers().pendingTasks();
     }
 
     /** Bytes that went through a bounce buffer so far (0 when every transfer was aligned). */

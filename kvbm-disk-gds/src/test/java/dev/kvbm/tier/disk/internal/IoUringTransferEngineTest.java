@@ -2,6 +2,8 @@ package dev.kvbm.tier.disk.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -25,6 +27,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -136,5 +145,69 @@ class IoUringTransferEngineTest {
         assertTrue(p.preference(StorageKind.PINNED, StorageKind.DISK) > new PosixEngineProvider()
                 .preference(StorageKind.PINNED, StorageKind.DISK));
         assertEquals(-1, p.preference(StorageKind.DEVICE, StorageKind.DISK));
+    }
+
+    @Test
+    void theSubmitterThreadStartsWithTheFirstTransfer() {
+        assertNull(engine.thread(), "no thread before any transfer");
+        LayoutConfig g = new LayoutConfig(4, 1, 1, 16, 128, 4096, 2);
+        engine.transfer(layout(g, LayoutType.FULLY_CONTIGUOUS, false), layout(g, LayoutType.FULLY_CONTIGUOUS, true),
+                List.of(new BlockPair(0, 1))).join();
+        assertNotNull(engine.thread());
+    }
+
+    /**
+     * Submitters race close(): a transfer either fails as closed or completes, and close() joins the thread.
+     * Before queueing and close were serialized, a job queued as the loop left was never completed; that
+     * window needs a submitter preempted for the loop's 100 ms idle poll, so this soak guards the rule
+     * rather than reproducing the old failure every run.
+     */
+    @Test
+    void everyAcceptedTransferCompletesWhenCloseRacesIt() throws Exception {
+        LayoutConfig g = new LayoutConfig(8, 1, 1, 16, 128, 4096, 2);
+        PhysicalLayout src = layout(g, LayoutType.FULLY_CONTIGUOUS, false);
+        PhysicalLayout file = layout(g, LayoutType.FULLY_CONTIGUOUS, true);
+        ExecutorService submitters = Executors.newFixedThreadPool(2);
+        IoUringEngineProvider provider = new IoUringEngineProvider();
+        try {
+            for (int round = 0; round < 15; round++) {
+                IoUringTransferEngine racing = (IoUringTransferEngine) provider.create(Map.of());
+                List<CompletableFuture<Void>> accepted = new CopyOnWriteArrayList<>();
+                CountDownLatch started = new CountDownLatch(2);
+                List<Future<?>> running = new ArrayList<>();
+                for (int s = 0; s < 2; s++) {
+                    int block = s;
+                    running.add(submitters.submit(() -> {
+                        started.countDown();
+                        for (int i = 0; i < 2_000; i++) {
+                            CompletableFuture<Void> f = racing.transfer(src, file, List.of(new BlockPair(block, block)));
+                            accepted.add(f);
+                            if (f.isCompletedExceptionally()) {
+                                return; // refused: closed
+                            }
+                        }
+                    }));
+                }
+                started.await();
+                Thread.sleep(round % 5);
+                racing.close();
+                for (Future<?> r : running) {
+                    r.get(30, TimeUnit.SECONDS);
+                }
+                for (CompletableFuture<Void> f : accepted) {
+                    try {
+                        f.get(10, TimeUnit.SECONDS);
+                    } catch (ExecutionException e) {
+                        KvbmException k = assertInstanceOf(KvbmException.class, e.getCause());
+                        assertEquals(ErrorCode.TRANSFER_FAILED, k.code());
+                        assertTrue(k.getMessage().contains("closed"), k.getMessage());
+                    }
+                }
+                Thread t = racing.thread();
+                assertTrue(t == null || !t.isAlive(), "round " + round + ": close() joined the submitter thread");
+            }
+        } finally {
+            submitters.shutdownNow();
+        }
     }
 }

@@ -209,4 +209,46 @@ class PosixTransferEngineTest {
         KvbmException e = assertThrows(KvbmException.class, () -> p.create(Map.of("kvbm.disk.posix.threads", "0")));
         assertEquals("kvbm.disk.posix.threads", e.field().orElseThrow());
     }
+
+    /** Three threads write through an engine bounded to 2 pending groups: it never holds more, and every block lands. */
+    @Test
+    void writesBeyondTheBoundWaitForRoomAndAllLand() throws Exception {
+        LayoutConfig g = new LayoutConfig(8, 1, 1, 16, 128, 4096, 2);
+        PosixTransferEngine bounded = new PosixTransferEngine(1, 2);
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(3);
+        try {
+            PhysicalLayout src = hostLayout(g, LayoutType.FULLY_CONTIGUOUS, 0);
+            PhysicalLayout file = diskLayout(g, LayoutType.FULLY_CONTIGUOUS);
+            PhysicalLayout back = hostLayout(g, LayoutType.FULLY_CONTIGUOUS, 0);
+            for (int b = 0; b < 8; b++) {
+                fill(src, b, b + 11);
+            }
+            java.util.concurrent.atomic.AtomicInteger highest = new java.util.concurrent.atomic.AtomicInteger();
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                int block = t;
+                running.add(callers.submit(() -> {
+                    List<java.util.concurrent.CompletableFuture<Void>> writes = new ArrayList<>();
+                    for (int i = 0; i < 100; i++) {
+                        writes.add(bounded.transfer(src, file, List.of(new BlockPair(block, block))));
+                        highest.accumulateAndGet(bounded.pendingTasks(), Math::max);
+                    }
+                    java.util.concurrent.CompletableFuture.allOf(writes.toArray(
+                            java.util.concurrent.CompletableFuture[]::new)).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> r : running) {
+                r.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertTrue(highest.get() <= 2, "never more than 2 groups pending, saw " + highest.get());
+            bounded.transfer(file, back, List.of(new BlockPair(0, 0), new BlockPair(1, 1), new BlockPair(2, 2))).join();
+            for (int b = 0; b < 3; b++) {
+                assertTrue(matches(back, b, b + 11), "block " + b);
+            }
+        } finally {
+            callers.shutdownNow();
+            bounded.close();
+        }
+    }
 }

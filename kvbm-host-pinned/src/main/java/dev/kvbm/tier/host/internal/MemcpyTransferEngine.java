@@ -2,9 +2,11 @@ package dev.kvbm.tier.host.internal;
 
 import dev.kvbm.api.spi.AbstractTransferEngine;
 import dev.kvbm.api.spi.BlockPair;
+import dev.kvbm.api.spi.EngineExecutor;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,9 +16,14 @@ import java.util.concurrent.CompletableFuture;
  * the caller's thread (nothing is written when validation fails), then run on a small pool of daemon
  * threads {@code kvbm-memcpy-N}. A batch of at least {@code parallelBytes} is split by bytes across the
  * pool; a smaller one runs as one task. Every failure completes the returned future exceptionally
- * with {@code TRANSFER_FAILED} (the SPI's {@link AbstractTransferEngine} wraps them).
+ * with {@code TRANSFER_FAILED} (the SPI's {@link AbstractTransferEngine} wraps them). At most
+ * {@code maxPendingTasks} tasks wait or run on the engine's {@link EngineExecutor}; a transfer beyond
+ * that waits for room on the caller's thread (backpressure instead of an unbounded queue).
  */
 final class MemcpyTransferEngine extends AbstractTransferEngine {
+    /** Tasks queued or running per worker thread before a transfer waits for room. */
+    static final int PENDING_TASKS_PER_THREAD = 256;
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private final int threads;
     private final long parallelBytes;
     private final long taskBytes;
@@ -24,10 +31,19 @@ final class MemcpyTransferEngine extends AbstractTransferEngine {
     private volatile int lastParallelism;
 
     MemcpyTransferEngine(int threads, long parallelBytes, long taskBytes) {
-        super(MemcpyEngineProvider.NAME, workerPool("kvbm-memcpy", threads));
+        this(threads, parallelBytes, taskBytes, threads * PENDING_TASKS_PER_THREAD);
+    }
+
+    MemcpyTransferEngine(int threads, long parallelBytes, long taskBytes, int maxPendingTasks) {
+        super(MemcpyEngineProvider.NAME, new EngineExecutor("kvbm-memcpy", threads, maxPendingTasks, CLOSE_TIMEOUT));
         this.threads = threads;
         this.parallelBytes = parallelBytes;
         this.taskBytes = Math.max(1, taskBytes);
+    }
+
+    /** Tasks queued or running now (tests). */
+    int pendingTasks() {
+        return workers().pendingTasks();
     }
 
     int threads() {

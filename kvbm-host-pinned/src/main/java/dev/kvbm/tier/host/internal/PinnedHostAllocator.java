@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.openhft.chronicle.bytes.BytesStore;
@@ -31,6 +32,8 @@ final class PinnedHostAllocator extends AccountingStorageAllocator {
     private static final System.Logger LOG = System.getLogger(PinnedHostAllocator.class.getName());
     private static final AtomicBoolean WARNED = new AtomicBoolean();
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+    /** How long an allocation waits for its touch threads to stop after one of them failed. */
+    private static final java.time.Duration TOUCH_JOIN_TIMEOUT = java.time.Duration.ofMinutes(2);
 
     private final long chunkBytes;
     private final int touchThreads;
@@ -187,7 +190,20 @@ final class PinnedHostAllocator extends AccountingStorageAllocator {
             throw new KvbmException(ErrorCode.ALLOCATION_FAILED, "touching host memory failed: " + e.getCause(),
                     e.getCause());
         } finally {
+            // After one task failed the others still touch the chunks: the caller frees them only once they stopped.
             pool.shutdownNow();
+            awaitTouchers(pool);
+        }
+    }
+
+    private static void awaitTouchers(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(TOUCH_JOIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "host memory touch threads still running after "
+                        + TOUCH_JOIN_TIMEOUT + "; leaving them");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -298,4 +298,49 @@ class MemcpyTransferEngineTest {
         }
         assertEquals(4, p.paths().size());
     }
+
+    /** Four threads flood an engine bounded to 2 pending tasks: it never holds more, and every copy lands. */
+    @Test
+    void transfersBeyondTheBoundWaitForRoomAndAllComplete() throws Exception {
+        MemcpyTransferEngine bounded = new MemcpyTransferEngine(1, Long.MAX_VALUE, 1, 2);
+        java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger highest = new java.util.concurrent.atomic.AtomicInteger();
+            for (int t = 0; t < 4; t++) {
+                PhysicalLayout source = layout(GEOMETRY, LayoutType.FULLY_CONTIGUOUS, 0);
+                PhysicalLayout target = layout(GEOMETRY, LayoutType.FULLY_CONTIGUOUS, 0);
+                randomize(source, t);
+                List<BlockPair> pairs = List.of(new BlockPair(0, 7), new BlockPair(3, 2));
+                List<byte[]> want = expected(source, target, pairs);
+                running.add(callers.submit(() -> {
+                    List<CompletableFuture<Void>> copies = new ArrayList<>();
+                    for (int i = 0; i < 200; i++) {
+                        copies.add(bounded.transfer(source, target, pairs));
+                        highest.accumulateAndGet(bounded.pendingTasks(), Math::max);
+                    }
+                    CompletableFuture.allOf(copies.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+                    List<byte[]> got = snapshot(target);
+                    for (int r = 0; r < got.size(); r++) {
+                        org.junit.jupiter.api.Assertions.assertArrayEquals(want.get(r), got.get(r));
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> r : running) {
+                r.get(60, TimeUnit.SECONDS);
+            }
+            assertTrue(highest.get() <= 2, "never more than 2 tasks pending, saw " + highest.get());
+            assertEquals(0, bounded.pendingTasks());
+        } finally {
+            callers.shutdownNow();
+            bounded.close();
+        }
+        PhysicalLayout a = layout(GEOMETRY, LayoutType.FULLY_CONTIGUOUS, 0);
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> bounded.transfer(a, a, List.of(new BlockPair(0, 1))).get(10, TimeUnit.SECONDS));
+        KvbmException k = assertInstanceOf(KvbmException.class, e.getCause());
+        assertEquals(ErrorCode.TRANSFER_FAILED, k.code());
+        assertTrue(k.getMessage().contains("closed"), k.getMessage());
+    }
 }
