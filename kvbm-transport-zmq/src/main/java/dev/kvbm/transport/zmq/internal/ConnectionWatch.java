@@ -38,19 +38,35 @@ final class ConnectionWatch implements AutoCloseable {
         events.connect(address);
     }
 
-    /** Handles the events that arrived since the last call. */
+    /**
+     * How long a lost connection is left to JeroMQ's own reconnect before it is restarted here. JeroMQ
+     * reconnects a plain disconnect by itself; restarting one it already re-established would drop that live
+     * session, whose DISCONNECTED would trigger another restart: a storm (seen with a restarted leader under
+     * load). So only a connection still lost after this grace is restarted (again every grace while lost).
+     */
+    static final long RESTART_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+
+    private long lostSince;
+
+    /** Handles the events that arrived since the last call, and restarts a connection JeroMQ gave up. */
     void poll() {
         ZEvent e;
         while ((e = ZEvent.recv(events, ZMQ.DONTWAIT)) != null) {
             if (e.getEvent() == ZMonitor.Event.DISCONNECTED) {
-                lost = true;
-                Sockets.logRepeated(LOG, losses.incrementAndGet(), role + " lost its connection to " + endpoint
-                        + "; reconnecting");
-                reconnect();
+                if (!lost) {
+                    lost = true;
+                    lostSince = System.nanoTime();
+                    Sockets.logRepeated(LOG, losses.incrementAndGet(), role + " lost its connection to " + endpoint
+                            + "; reconnecting");
+                }
             } else if (e.getEvent() == ZMonitor.Event.CONNECTED && lost) {
                 lost = false;
                 LOG.log(System.Logger.Level.INFO, role + " reconnected to " + endpoint);
             }
+        }
+        if (lost && System.nanoTime() - lostSince > RESTART_GRACE_NANOS) {
+            lostSince = System.nanoTime();
+            reconnect();
         }
     }
 
