@@ -26,7 +26,7 @@ class ReplayCommandTest {
         }
         assertEquals(60L, j.get("requests"));
         Map<?, ?> hits = (Map<?, ?>) j.get("hits");
-        assertEquals(List.of("g1", "g2", "g3"), List.copyOf(hits.keySet()));
+        assertEquals(List.of("g1", "g2", "g3", "g4"), List.copyOf(hits.keySet()));
         assertEquals(0L, hits.get("g3"));
         double hitRate = ((Number) j.get("hitRate")).doubleValue();
         double max = ((Number) j.get("maxHitRate")).doubleValue();
@@ -121,7 +121,7 @@ class ReplayCommandTest {
                 "--block-bytes", "1024", "--json");
         assertEquals(0, ok.code(), ok.err());
         Map<String, Object> j = JsonReports.object(ok.out());
-        assertEquals(Map.of("g1", 5L, "g2", 0L, "g3", 0L), j.get("hits"));
+        assertEquals(Map.of("g1", 5L, "g2", 0L, "g3", 0L, "g4", 0L), j.get("hits"));
         assertEquals(10L, j.get("blocks"));
 
         CliTest.Result small = CliTest.run("replay", "--trace", trace.toString(), "--g1-blocks", "4", "--block-bytes", "1024");
