@@ -17,7 +17,6 @@ import dev.kvbm.core.engine.ServingSession;
 import dev.kvbm.core.integrity.IntegrityMode;
 import dev.kvbm.core.manager.KvBlockManager;
 import dev.kvbm.core.providers.ProviderRegistry;
-import dev.kvbm.core.replay.MooncakeTrace;
 import dev.kvbm.core.replay.Replayer;
 import dev.kvbm.core.replay.TraceRequest;
 import dev.kvbm.core.replay.WorkloadGenerator;
@@ -71,16 +70,14 @@ final class EngineReplay {
             throw new UsageException("--layers, --outer, --inner and --dtype-bytes come from the model with --engine; "
                     + "give only --page");
         }
-        int page = g != null && g.page != null ? OptionChecks.range("--page", g.page, 1, 1024) : DEFAULT_PAGE;
-        if (Integer.bitCount(page) != 1) {
-            throw new UsageException("--page must be a power of two in 1..1024 (got " + page + ")");
-        }
+        int page = g != null && g.page != null ? WorkerCommand.pageSize(OptionChecks.range("--page", g.page, 1, 1024))
+                : DEFAULT_PAGE;
         int threads = OptionChecks.range("--threads", c.threads, 1, 1024);
         int verify = OptionChecks.range("--verify", c.verify, 0, Integer.MAX_VALUE);
         int baselineEvery = OptionChecks.range("--baseline-every", c.baselineEvery, 0, Integer.MAX_VALUE);
         int tokensPerId = c.traceBlockTokens == null ? page
                 : OptionChecks.range("--trace-block-tokens", c.traceBlockTokens, 1, 65_536);
-        int limit = OptionChecks.orDefault("--requests", c.requests, 0, 0, Integer.MAX_VALUE);
+        int limit = OptionChecks.orDefault("--requests", c.requests, 0, 1, Integer.MAX_VALUE);
         IntegrityMode integrityMode = IntegrityMode.parse(c.integrity);
         LayoutType g1Layout = LayoutType.parse(c.layout);
         EnvironmentVariables env = EnvironmentVariables.system();
@@ -93,12 +90,8 @@ final class EngineReplay {
         List<TraceRequest> trace;
         String source;
         if (c.trace != null) {
-            Path file = Path.of(c.trace);
-            if (!Files.isReadable(file)) {
-                throw new UsageException("--trace: cannot read " + file);
-            }
-            trace = MooncakeTrace.read(file, limit);
-            source = file.toString();
+            trace = ReplayCommand.readTrace(c.trace, limit);
+            source = c.trace;
         } else {
             trace = WorkloadGenerator.generate(WORKLOAD, c.seed, tokensPerId);
             if (limit > 0 && limit < trace.size()) {

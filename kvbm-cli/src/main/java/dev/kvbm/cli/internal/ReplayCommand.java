@@ -189,7 +189,7 @@ final class ReplayCommand extends Subcommand {
         EnvironmentVariables env = EnvironmentVariables.system();
         LayoutConfig geometry = geometry();
         long blockBytes = geometry.blockDataBytes();
-        int limit = OptionChecks.orDefault("--requests", requests, 0, 0, Integer.MAX_VALUE);
+        int limit = OptionChecks.orDefault("--requests", requests, 0, 1, Integer.MAX_VALUE);
         IntegrityMode integrityMode = IntegrityMode.parse(integrity);
         LayoutType g1Layout = LayoutType.parse(layout);
         int workers = placement.workers == null ? 0 : OptionChecks.range("--workers", placement.workers, 0, 64);
@@ -202,12 +202,8 @@ final class ReplayCommand extends Subcommand {
         String source;
         List<TraceRequest> requestsToReplay;
         if (trace != null) {
-            Path file = Path.of(trace);
-            if (!Files.isReadable(file)) {
-                throw new UsageException("--trace: cannot read " + file);
-            }
-            requestsToReplay = MooncakeTrace.read(file, limit);
-            source = file.toString();
+            requestsToReplay = readTrace(trace, limit);
+            source = trace;
         } else {
             requestsToReplay = WorkloadGenerator.generate(WorkloadGenerator.DEFAULT, seed, 512);
             if (limit > 0 && limit < requestsToReplay.size()) {
@@ -280,6 +276,21 @@ final class ReplayCommand extends Subcommand {
                 services.printText(out);
             }
         }
+    }
+
+    /**
+     * The trace named by {@code --trace}: a missing file, a directory, an empty name, an unreadable file, a
+     * non-UTF-8 or overlong line each get one line naming the file (and line), exit 2.
+     */
+    static List<TraceRequest> readTrace(String name, int limit) {
+        if (name.isBlank()) {
+            throw new UsageException("--trace must name a trace file (got an empty name)");
+        }
+        Path file = Path.of(name);
+        if (Files.isRegularFile(file) && !Files.isReadable(file)) {
+            throw new UsageException("--trace: cannot read " + file + " (permission denied)");
+        }
+        return MooncakeTrace.read(file, limit);
     }
 
     /**

@@ -53,6 +53,11 @@ final class ReplayPreflight {
     private static int gbToBlocks(double gb, long blockBytes, String name,
                                   java.util.function.Function<String, RuntimeException> error) {
         double blocks = Math.floor(gb * 1e9 / blockBytes);
+        if (gb > 0 && blocks < 1) {
+            // A size asked for but smaller than one block is a mistake, not "no tier" (0 says that).
+            throw error.apply(name + " of " + gb + " GB is less than one block of " + blockBytes + " bytes; give 0 for "
+                    + "no tier or at least " + blockBytes / 1e9 + " GB");
+        }
         if (blocks > Integer.MAX_VALUE) {
             throw error.apply(name + " of " + gb + " GB is " + (long) blocks + " blocks, more than " + Integer.MAX_VALUE);
         }

@@ -89,11 +89,15 @@ final class WorkerCommand extends Subcommand {
         String ack = leaderAck != null ? leaderAck : defaults.ack();
         LayoutConfig g1 = new LayoutConfig(OptionChecks.required("--device-blocks", deviceBlocks, 1, Integer.MAX_VALUE),
                 OptionChecks.required("--layers", layers, 1, Integer.MAX_VALUE), OptionChecks.required("--outer", outer, 1, 2),
-                OptionChecks.required("--page", page, 1, Integer.MAX_VALUE),
+                pageSize(OptionChecks.required("--page", page, 1, 1024)),
                 OptionChecks.required("--inner", inner, 1, Integer.MAX_VALUE), LayoutConfig.DEFAULT_ALIGNMENT,
                 OptionChecks.range("--dtype-bytes", dtypeBytes, 1, 8));
         LayoutType g1Layout = LayoutType.parse(layout);
         int parent = parentPid == null ? 0 : OptionChecks.range("--parent-pid", parentPid, 1, Integer.MAX_VALUE);
+        if (parent > 0 && ProcessHandle.of(parent).isEmpty()) {
+            // Exiting 0 at once would look like a clean run; a parent that is already gone is a usage error.
+            throw new UsageException("--parent-pid " + parent + ": no such process");
+        }
         Map<String, String> options = new HashMap<>();
         if (curveServerKey != null) {
             options.put(ZmqOptions.CURVE_SERVER_PUBLIC_FILE, curveServerKey);
@@ -126,5 +130,13 @@ final class WorkerCommand extends Subcommand {
             Thread.currentThread().interrupt();
         }
         return Cli.OK;
+    }
+
+    /** Dynamo's rule for a block's tokens: a power of two, 1..1024. */
+    static int pageSize(int page) {
+        if (Integer.bitCount(page) != 1) {
+            throw new UsageException("--page must be a power of two in 1..1024 (got " + page + ")");
+        }
+        return page;
     }
 }

@@ -36,16 +36,47 @@ public final class MooncakeTrace {
 
     /** Reads at most {@code limit} requests (all when {@code limit <= 0}). */
     public static List<TraceRequest> read(Path file, int limit) {
+        return read(file, limit, MAX_LINE_CHARS);
+    }
+
+    /** The longest line read, in bytes: far beyond any request's (a million block ids is ~8 MB). */
+    public static final int MAX_LINE_CHARS = 64 << 20;
+
+    static List<TraceRequest> read(Path file, int limit, int maxLineChars) {
+        if (!Files.exists(file)) {
+            throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "trace", "no such file: " + file);
+        }
+        if (Files.isDirectory(file)) {
+            throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "trace", file + " is a directory, not a trace file");
+        }
         List<TraceRequest> requests = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            int number = 0;
-            while ((line = in.readLine()) != null && (limit <= 0 || requests.size() < limit)) {
+        // Lines are split as bytes and decoded one by one, so a decoding error names its own line (a reader
+        // decoding ahead would blame an earlier one) and an overlong line is refused before it is held.
+        java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        int number = 0;
+        try (java.io.InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            boolean more = true;
+            while (more && (limit <= 0 || requests.size() < limit)) {
                 number++;
-                if (line.isBlank()) {
+                line.reset();
+                more = readLine(in, line, maxLineChars, file + ":" + number);
+                if (line.size() == 0 && !more) {
+                    break;
+                }
+                String text;
+                try {
+                    text = utf8.decode(java.nio.ByteBuffer.wrap(line.toByteArray())).toString();
+                } catch (java.nio.charset.CharacterCodingException e) {
+                    throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "trace", file + ":" + number
+                            + ": not valid UTF-8");
+                }
+                if (text.isBlank()) {
                     continue;
                 }
-                requests.add(parse(line, file + ":" + number));
+                requests.add(parse(text, file + ":" + number));
             }
         } catch (IOException e) {
             throw new KvbmException(ErrorCode.IO_ERROR, "cannot read trace " + file + ": " + e.getMessage(), e);
@@ -54,6 +85,28 @@ public final class MooncakeTrace {
             throw new KvbmException(ErrorCode.INVALID_ARGUMENT, "trace " + file + " holds no requests");
         }
         return requests;
+    }
+
+    /**
+     * Reads one line's bytes (without its terminator) into {@code into}, refusing one longer than {@code max}
+     * bytes before it is held in memory; returns false at the end of the input.
+     */
+    private static boolean readLine(java.io.InputStream in, java.io.ByteArrayOutputStream into, int max, String where)
+            throws IOException {
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\n') {
+                return true;
+            }
+            if (c != '\r') {
+                if (into.size() == max) {
+                    throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "trace", where + ": a line longer than "
+                            + max + " bytes (no trace request is that long)");
+                }
+                into.write(c);
+            }
+        }
+        return false;
     }
 
     /** Parses one line; {@code where} names it in errors. */

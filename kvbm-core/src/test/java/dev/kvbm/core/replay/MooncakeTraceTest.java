@@ -14,6 +14,40 @@ import org.junit.jupiter.api.io.TempDir;
 class MooncakeTraceTest {
 
     @Test
+    void hostileFilesGetOneLineNamingFileAndLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        String good = "{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [1]}\n";
+        java.nio.file.Path bad = dir.resolve("bad.jsonl");
+        byte[] head = good.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] bytes = java.util.Arrays.copyOf(head, head.length + 3);
+        bytes[head.length] = (byte) 0xff;
+        bytes[head.length + 1] = (byte) 0xfe;
+        bytes[head.length + 2] = '\n';
+        java.nio.file.Files.write(bad, bytes);
+        dev.kvbm.api.KvbmException e = org.junit.jupiter.api.Assertions.assertThrows(dev.kvbm.api.KvbmException.class,
+                () -> MooncakeTrace.read(bad, 0));
+        assertEquals(bad + ":2: not valid UTF-8", e.getMessage());
+
+        java.nio.file.Path longLine = dir.resolve("long.jsonl");
+        java.nio.file.Files.writeString(longLine, good + "x".repeat(500) + "\n");
+        e = org.junit.jupiter.api.Assertions.assertThrows(dev.kvbm.api.KvbmException.class,
+                () -> MooncakeTrace.read(longLine, 0, 200));
+        assertEquals(longLine + ":2: a line longer than 200 bytes (no trace request is that long)", e.getMessage());
+        assertEquals(1, MooncakeTrace.read(longLine, 1, 200).size(), "a limit stops before the long line");
+
+        e = org.junit.jupiter.api.Assertions.assertThrows(dev.kvbm.api.KvbmException.class,
+                () -> MooncakeTrace.read(dir.resolve("nope.jsonl"), 0));
+        assertEquals("no such file: " + dir.resolve("nope.jsonl"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(dev.kvbm.api.KvbmException.class,
+                () -> MooncakeTrace.read(dir, 0));
+        assertEquals(dir + " is a directory, not a trace file", e.getMessage());
+
+        java.nio.file.Path noNewline = dir.resolve("last.jsonl");
+        java.nio.file.Files.writeString(noNewline, good + "\r\n" + good.strip());
+        assertEquals(2, MooncakeTrace.read(noNewline, 0).size(), "CRLF and a last line without a newline");
+    }
+
+    @Test
     void parsesTheFourFieldsAndIgnoresOthers() {
         TraceRequest r = MooncakeTrace.parse("{\"timestamp\": 27482, \"input_length\": 6955, \"output_length\": 52, "
                 + "\"hash_ids\": [46, 47, 9007199254740993], \"extra\": {\"a\": [1, \"}\"]}}", "t:1");
