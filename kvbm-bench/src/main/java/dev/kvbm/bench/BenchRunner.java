@@ -39,12 +39,22 @@ public final class BenchRunner {
     }
 
     public static BenchOutcome run(BenchOptions o, PrintStream log) {
+        // Everything is checked before the output directory is made: a bad run leaves nothing behind.
+        checkFilter(o);
+        o.baseline().ifPresent(file -> {
+            if (!Files.isRegularFile(file)) {
+                throw KvbmException.forField(ErrorCode.INVALID_CONFIG, "baseline", "no such baseline file: " + file);
+            }
+        });
+        Optional<Baseline> baseline = o.baseline().map(Baseline::read); // a bad baseline fails before the run
+        if (Files.exists(o.out()) && !Files.isDirectory(o.out())) {
+            throw KvbmException.forField(ErrorCode.INVALID_CONFIG, "out", o.out() + " is a file, not a directory");
+        }
         try {
             Files.createDirectories(o.out());
         } catch (IOException e) {
             throw new KvbmException(ErrorCode.IO_ERROR, "cannot create " + o.out() + ": " + e.getMessage(), e);
         }
-        Optional<Baseline> baseline = o.baseline().map(Baseline::read); // a bad baseline fails before the run
         Path json = o.out().resolve("jmh.json");
         List<ExternalReferences.Skipped> skipped = new ArrayList<>();
         // A benchmark of an optional module that is not in the distribution is left out and listed as skipped.
@@ -59,8 +69,10 @@ public final class BenchRunner {
         List<String> diskEngines = host ? availableDiskEngines() : List.of(); // the disk benchmark copies from host memory
         Options plan = BenchPlan.options(o, diskEngines, excluded, json);
         Collection<RunResult> results;
+        boolean anyJmh = benchmarkClasses().stream().filter(n -> !excluded.contains(n)).anyMatch(n -> matches(o, n));
         try {
-            results = ForkClasspath.whileForking(() -> new Runner(plan).run());
+            // A filter naming only a measurement beside JMH (CudaCopy) runs no fork: JMH fails on an empty plan.
+            results = anyJmh ? ForkClasspath.whileForking(() -> new Runner(plan).run()) : List.of();
         } catch (RunnerException e) {
             throw new KvbmException(ErrorCode.INVALID_STATE, "the benchmark run failed: " + e.getMessage(), e);
         }
@@ -102,6 +114,43 @@ public final class BenchRunner {
         }
         skipped.add(new ExternalReferences.Skipped(what, "module " + module + " is not in this distribution"));
         return false;
+    }
+
+    /** The JMH benchmark classes of this module (from the annotation processor's META-INF/BenchmarkList). */
+    static java.util.SortedSet<String> benchmarkClasses() {
+        java.util.SortedSet<String> names = new java.util.TreeSet<>();
+        try (var in = BenchRunner.class.getResourceAsStream("/META-INF/BenchmarkList")) {
+            if (in != null) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("dev\\.kvbm\\.bench\\.benchmarks\\.(\\w+Benchmark)\\b")
+                        .matcher(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+            }
+        } catch (IOException e) {
+            throw new KvbmException(ErrorCode.IO_ERROR, "cannot read the benchmark list: " + e.getMessage(), e);
+        }
+        return names;
+    }
+
+    /** A filter that is no regular expression, or that matches no benchmark, is refused before anything runs. */
+    static void checkFilter(BenchOptions o) {
+        if (o.filter() == null) {
+            return;
+        }
+        java.util.regex.Pattern p;
+        try {
+            p = java.util.regex.Pattern.compile(o.filter());
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw KvbmException.forField(ErrorCode.INVALID_CONFIG, "filter", "--filter is not a regular expression: "
+                    + e.getDescription());
+        }
+        java.util.SortedSet<String> known = benchmarkClasses();
+        known.add("CudaCopy"); // measured beside JMH (ExternalReferences), where a GPU is usable
+        if (known.stream().noneMatch(n -> p.matcher(n).find())) {
+            throw KvbmException.forField(ErrorCode.INVALID_CONFIG, "filter", "no benchmark matches --filter '"
+                    + o.filter() + "' (benchmarks: " + String.join(", ", known) + ")");
+        }
     }
 
     /** Whether the run's filter admits a measurement named like {@code name} (everything without a filter). */

@@ -50,7 +50,7 @@ final class BenchCommand extends Subcommand {
 
     @Override
     public Map<String, String> fieldOptions() {
-        return Map.of("filter", "--filter", "threshold", "--threshold", "baseline", "--baseline");
+        return Map.of("filter", "--filter", "threshold", "--threshold", "baseline", "--baseline", "out", "--out");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.kvbm.cli.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -210,16 +211,36 @@ class CliTest {
     }
 
     @Test
-    void benchOptionsAreChecked() {
+    void benchOptionsAreChecked() throws java.io.IOException {
         Result both = run("bench", "--quick", "--smoke");
         assertEquals(2, both.code());
         assertEquals("kvbm bench: --quick and --smoke exclude each other\n", both.err());
         assertEquals("kvbm bench: --threshold must be in 1..99 (got 150)\n", run("bench", "--threshold", "150").err());
         assertEquals(2, run("bench", "--filter", "(").code());
-        Result badBaseline = run("bench", "--smoke", "--baseline", "/nonexistent/base.json", "--out",
-                "target/bench-bad-baseline");
-        assertEquals(1, badBaseline.code(), "a missing baseline fails before anything runs");
-        assertTrue(badBaseline.err().contains("cannot read baseline /nonexistent/base.json"), badBaseline.err());
+        java.nio.file.Path never = java.nio.file.Files.createTempDirectory("kvbm-bench-test").resolve("out");
+        Result badBaseline = run("bench", "--smoke", "--baseline", "/nonexistent/base.json", "--out", never.toString());
+        assertEquals(2, badBaseline.code(), "a missing baseline is a usage error, found before anything runs");
+        assertEquals("kvbm bench: --baseline: no such baseline file: /nonexistent/base.json\n", badBaseline.err());
+        assertFalse(java.nio.file.Files.exists(never), "nothing left behind");
+    }
+
+    @Test
+    void aFilterThatMatchesNoBenchmarkOrAFileAsOutIsAUsageErrorThatLeavesNothing(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path out = dir.resolve("out");
+        Result none = run("bench", "--smoke", "--filter", "NoSuch", "--out", out.toString());
+        assertEquals(2, none.code(), none.err());
+        assertTrue(none.err().startsWith("kvbm bench: --filter: no benchmark matches --filter 'NoSuch' (benchmarks: "),
+                none.err());
+        assertTrue(none.err().contains("HostCopyBenchmark") && none.err().contains("CudaCopy"), none.err());
+        assertFalse(java.nio.file.Files.exists(out), "--out is made only after every check passed");
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("a-file"), "x");
+        Result asOut = run("bench", "--smoke", "--filter", "SequenceHash", "--out", file.toString());
+        assertEquals(2, asOut.code(), asOut.err());
+        assertTrue(asOut.err().contains("is a file, not a directory"), asOut.err());
+        // The name the README uses for the GPU copies is measured beside JMH: no JMH fork, no failure.
+        Result cuda = run("bench", "--smoke", "--filter", "CudaCopy", "--out", dir.resolve("cuda").toString());
+        assertEquals(0, cuda.code(), cuda.err());
     }
 
     @Test
