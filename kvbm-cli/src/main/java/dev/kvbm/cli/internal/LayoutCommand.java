@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** {@code kvbm layout}: the address math of one layout, and where each (block, layer, outer) page lives. */
 @Command(name = "layout", description = "Show a KV block layout: strides, sizes, allocation per storage region, and each "
         + "page's region.", customSynopsis = "kvbm layout --type fc|ls-outer|ls-block --blocks N --layers L --outer O "
-        + "--page P --inner I --dtype-bytes D [--alignment A] [--region b,l,o] [--json]")
+        + "--page P --inner I --dtype-bytes D [--alignment A] [--region b,l,o | --regions] [--json]")
 final class LayoutCommand extends Subcommand {
     @Option(names = "--type", paramLabel = "fc|ls-outer|ls-block",
             description = "FullyContiguous, or LayerSeparate outer- or block-contiguous (required)")
@@ -36,6 +36,8 @@ final class LayoutCommand extends Subcommand {
     int alignment;
     @Option(names = "--region", paramLabel = "b,l,o", description = "show only the region of this block, layer and outer index")
     String region;
+    @Option(names = "--regions", arity = "0", description = "list every region in the text output (--json always has them)")
+    boolean regions;
     @Option(names = "--json", arity = "0", description = "print one JSON object on one line")
     boolean json;
 
@@ -60,10 +62,14 @@ final class LayoutCommand extends Subcommand {
         if (only != null) {
             layout.memoryRegion(only[0], only[1], only[2]); // validates before anything is printed
         }
-        if (json) {
-            printJson(layout, only, out);
-        } else {
-            printText(layout, only, out);
+        try {
+            if (json) {
+                printJson(layout, only, out);
+            } else {
+                printText(layout, only, regions || only != null, out);
+            }
+        } catch (OutputClosed closed) {
+            return Cli.OK; // the reader went away (| head): stop, as a pipeline expects
         }
         return Cli.OK;
     }
@@ -85,14 +91,28 @@ final class LayoutCommand extends Subcommand {
         }
     }
 
-    /** Visits the requested region, or every region in (block, layer, outer) order. */
-    private static void forEachRegion(BlockLayout layout, int[] only, RegionVisitor visitor) throws IOException {
+    /** The output stream failed (a closed pipe): a PrintStream only says so through checkError(). */
+    private static final class OutputClosed extends RuntimeException {
+        OutputClosed() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Visits the requested region, or every region in (block, layer, outer) order, and stops once {@code out}
+     * can no longer be written (checked once per block).
+     */
+    private static void forEachRegion(BlockLayout layout, int[] only, PrintStream out, RegionVisitor visitor)
+            throws IOException {
         if (only != null) {
             visitor.visit(only[0], only[1], only[2], layout.memoryRegion(only[0], only[1], only[2]));
             return;
         }
         LayoutConfig c = layout.config();
         for (int b = 0; b < c.numBlocks(); b++) {
+            if (out.checkError()) {
+                throw new OutputClosed();
+            }
             for (int l = 0; l < c.numLayers(); l++) {
                 for (int o = 0; o < c.outerDim(); o++) {
                     visitor.visit(b, l, o, layout.memoryRegion(b, l, o));
@@ -126,7 +146,7 @@ final class LayoutCommand extends Subcommand {
             g.writeNumberField("numStorageRegions", layout.numStorageRegions());
             g.writeNumberField("blockDataBytes", c.blockDataBytes());
             g.writeArrayFieldStart("regions");
-            forEachRegion(layout, only, (b, l, o, r) -> {
+            forEachRegion(layout, only, out, (b, l, o, r) -> {
                 g.writeStartObject();
                 g.writeNumberField("block", b);
                 g.writeNumberField("layer", l);
@@ -141,7 +161,7 @@ final class LayoutCommand extends Subcommand {
         });
     }
 
-    private static void printText(BlockLayout layout, int[] only, PrintStream out) {
+    private static void printText(BlockLayout layout, int[] only, boolean withRegions, PrintStream out) {
         LayoutConfig c = layout.config();
         out.printf("layout %s: %d blocks x %d layers x %d outer x %d tokens x %d inner x %d bytes%n",
                 layout.type().shortName(), c.numBlocks(), c.numLayers(), c.outerDim(), c.pageSize(), c.innerDim(),
@@ -155,10 +175,15 @@ final class LayoutCommand extends Subcommand {
         out.printf("  %-24s %,d%n", "layoutDataBytes", layout.layoutDataBytes());
         out.printf("  %-24s %,d per storage region x %d region(s) (alignment %d)%n", "requiredAllocationSize",
                 layout.requiredAllocationSize(), layout.numStorageRegions(), c.alignment());
+        if (!withRegions) {
+            out.printf("  %-24s %,d (list them with --regions, or one with --region b,l,o)%n", "regions",
+                    (long) c.numBlocks() * c.numLayers() * c.outerDim());
+            return;
+        }
         out.println();
         out.printf("  %6s %6s %6s %8s %14s %10s%n", "block", "layer", "outer", "storage", "offset", "size");
         try {
-            forEachRegion(layout, only, (b, l, o, r) ->
+            forEachRegion(layout, only, out, (b, l, o, r) ->
                     out.printf("  %6d %6d %6d %8d %14d %10d%n", b, l, o, r.storageIndex(), r.offset(), r.size()));
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a PrintStream does not throw

@@ -66,6 +66,41 @@ class CliTest {
         assertTrue(r.out().contains("(each layer is its own storage region)"));
     }
 
+    @Test
+    void layoutTextListsRegionsOnlyWhenAskedAndStopsWhenItsReaderGoesAway() {
+        String[] args = {"layout", "--type", "fc", "--blocks", "2", "--layers", "1", "--outer", "2", "--page", "2",
+            "--inner", "2"};
+        Result summary = run(args);
+        assertEquals(0, summary.code(), summary.err());
+        assertTrue(summary.out().contains("regions                  4 (list them with --regions"), summary.out());
+        assertFalse(summary.out().contains("offset"), summary.out());
+        java.util.List<String> listed = new java.util.ArrayList<>(List.of(args));
+        listed.add("--regions");
+        Result all = run(listed.toArray(String[]::new));
+        assertEquals(4, all.out().lines().filter(l -> l.matches("\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+\\s+\\d+")).count(),
+                all.out());
+        // A million blocks into a pipe whose reader left after the first kilobyte (as `| head -1`): it stops.
+        java.io.OutputStream closing = new java.io.OutputStream() {
+            long written;
+
+            @Override
+            public void write(int b) throws java.io.IOException {
+                if (++written > 1024) {
+                    throw new java.io.IOException("Broken pipe");
+                }
+            }
+        };
+        for (String format : new String[] {"--regions", "--json"}) {
+            long start = System.nanoTime();
+            int code = new Cli(new PrintStream(closing, true, StandardCharsets.UTF_8),
+                    new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).run(new String[] {"layout", "--type",
+                    "fc", "--blocks", "1000000", "--layers", "2", "--outer", "2", "--page", "16", "--inner", "128", format});
+            assertEquals(0, code, format);
+            assertTrue(System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(30),
+                    format + ": stopped once the output could not be written");
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = ';', value = {
         "outer out of range;   --outer=3;       kvbm layout: --outer: outerDim must be in 1..2 (2 = separate K and V, 1 = MLA or fused) (got 3)",
@@ -75,7 +110,7 @@ class CliTest {
         "bad type;             --type=ls;       kvbm layout: --type: layoutType must be one of fc, ls-outer, ls-block (got ls)",
         "region out of range;  --region=0,5,0;  kvbm layout: --region: layer index 5 out of range 0..1",
         "region malformed;     --region=1,2;    kvbm layout: --region must be three indices block,layer,outer (got '1,2')",
-        "unknown option;       --colour=red;    kvbm layout: unknown option --colour (known: --type --blocks --layers --outer --page --inner --dtype-bytes --alignment --region --json)",
+        "unknown option;       --colour=red;    kvbm layout: unknown option --colour (known: --type --blocks --layers --outer --page --inner --dtype-bytes --alignment --region --regions --json)",
     })
     void badLayoutArgumentsExitTwoWithOneLineNamingTheOption(String name, String override, String expected) {
         String key = override.substring(0, override.indexOf('='));
