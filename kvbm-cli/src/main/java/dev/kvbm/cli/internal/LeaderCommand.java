@@ -96,8 +96,12 @@ final class LeaderCommand extends Subcommand {
             options.put(ZmqOptions.ALLOW_NON_LOOPBACK, "true");
         }
         LeaderSettings settings = LeaderSettings.fromEnvironment(System.getenv()).withSizing(sizing);
-        TransportConfig config = new TransportConfig(pub != null ? pub : defaults.publish(),
-                ack != null ? ack : defaults.ack(), worldSize, settings.initTimeout(), options);
+        // The loopback rule is the transport's; its refusal names the flag that lifts it.
+        String pubEndpoint = OptionChecks.endpoint(pub != null ? "--pub" : "DYN_KVBM_LEADER_ZMQ_HOST/_PUB_PORT",
+                pub != null ? pub : defaults.publish(), true);
+        String ackEndpoint = OptionChecks.endpoint(ack != null ? "--ack" : "DYN_KVBM_LEADER_ZMQ_HOST/_ACK_PORT",
+                ack != null ? ack : defaults.ack(), true);
+        TransportConfig config = new TransportConfig(pubEndpoint, ackEndpoint, worldSize, settings.initTimeout(), options);
         Leader leader = Leader.start(config, settings, ProviderRegistry.load());
         try {
             ClusterReady r = leader.awaitReady(settings.initTimeout().plusSeconds(5));

@@ -86,4 +86,36 @@ final class OptionChecks {
     static int orDefault(String option, Integer value, int fallback, int min, int max) {
         return value == null ? fallback : range(option, value, min, max);
     }
+
+    /**
+     * A ZeroMQ TCP endpoint {@code tcp://HOST:PORT}: HOST a name, an IPv4 address or a bracketed IPv6 one
+     * ({@code *} to bind every interface where {@code mayBindAny}), PORT 1..65535 ({@code *} for any free one where
+     * {@code mayBindAny}). Returns it unchanged.
+     */
+    static String endpoint(String option, String text, boolean mayBindAny) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("tcp://(\\[[0-9A-Fa-f:.]+\\]|[^:/\\[\\]]+):([^:/]+)")
+                .matcher(text);
+        if (!m.matches()) {
+            throw new UsageException(option + " must be tcp://HOST:PORT (got '" + text + "')");
+        }
+        String host = m.group(1);
+        String port = m.group(2);
+        boolean anyHost = host.equals("*");
+        if (anyHost && !mayBindAny || !anyHost && !host.startsWith("[")
+                && !host.matches("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")) {
+            throw new UsageException(option + ": '" + host + "' is not a valid host (a name, an IPv4 address or [IPv6])");
+        }
+        if (!(port.equals("*") && mayBindAny)) {
+            int n;
+            try {
+                n = Integer.parseInt(port);
+            } catch (NumberFormatException e) {
+                throw new UsageException(option + ": the port must be a number in 1..65535 (got '" + port + "')");
+            }
+            if (n < 1 || n > 65_535) {
+                throw new UsageException(option + ": the port must be in 1..65535 (got " + n + ")");
+            }
+        }
+        return text;
+    }
 }

@@ -88,13 +88,7 @@ final class ReplayServices implements AutoCloseable {
     }
 
     private static void endpoint(String option, String text) {
-        if (!text.matches("tcp://(\\[[0-9a-fA-F:.]+\\]|[^:/\\s]+):[0-9]{1,5}")) {
-            throw new UsageException(option + " must be tcp://HOST:PORT (got '" + text + "')");
-        }
-        int port = Integer.parseInt(text.substring(text.lastIndexOf(':') + 1));
-        if (port < 1 || port > 65_535) {
-            throw new UsageException(option + ": the port must be in 1..65535 (got " + port + ")");
-        }
+        OptionChecks.endpoint(option, text, false);
     }
 
     /** Opens the event publisher (when asked for) and adds it and G4 to {@code builder}. */

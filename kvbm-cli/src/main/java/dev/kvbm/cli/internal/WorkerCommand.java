@@ -85,8 +85,10 @@ final class WorkerCommand extends Subcommand {
         env.port(ConfigKeys.LEADER_ZMQ_ACK_PORT);
         ZmqOptions.Endpoints defaults = ZmqOptions.endpoints(System.getenv(), OptionChecks.range("--dp-rank", dpRank, 0,
                 32767));
-        String pub = leaderPub != null ? leaderPub : defaults.publish();
-        String ack = leaderAck != null ? leaderAck : defaults.ack();
+        String pub = OptionChecks.endpoint(leaderPub != null ? "--leader-pub" : "DYN_KVBM_LEADER_ZMQ_HOST/_PUB_PORT",
+                leaderPub != null ? leaderPub : defaults.publish(), false);
+        String ack = OptionChecks.endpoint(leaderAck != null ? "--leader-ack" : "DYN_KVBM_LEADER_ZMQ_HOST/_ACK_PORT",
+                leaderAck != null ? leaderAck : defaults.ack(), false);
         LayoutConfig g1 = new LayoutConfig(OptionChecks.required("--device-blocks", deviceBlocks, 1, Integer.MAX_VALUE),
                 OptionChecks.required("--layers", layers, 1, Integer.MAX_VALUE), OptionChecks.required("--outer", outer, 1, 2),
                 pageSize(OptionChecks.required("--page", page, 1, 1024)),

@@ -51,6 +51,23 @@ class HostileInputTest {
         usage(CliTest.run(with(geometry, "--page", "16", "--parent-pid", Long.toString(gone))), "no such process");
     }
 
+    @Test
+    void endpointsAreCheckedBeforeAnythingIsBound() {
+        usage(CliTest.run("leader", "--workers", "1", "--pub", "tcp://127.0.0.1:abc"),
+                "--pub: the port must be a number in 1..65535 (got 'abc')");
+        usage(CliTest.run("leader", "--workers", "1", "--pub", "tcp://127.0.0.1:99999"),
+                "--pub: the port must be in 1..65535 (got 99999)");
+        usage(CliTest.run("leader", "--workers", "1", "--ack", "garbage"), "--ack must be tcp://HOST:PORT (got 'garbage')");
+        usage(CliTest.run("worker", "--device-blocks", "4", "--layers", "1", "--outer", "1", "--page", "1", "--inner", "1",
+                "--leader-pub", "garbage"), "--leader-pub must be tcp://HOST:PORT (got 'garbage')");
+        usage(CliTest.run("leader", "--workers", "1", "--pub", "tcp://not a host:5000"), "'not a host' is not a valid host");
+        usage(CliTest.run("replay", "--events", "tcp://127.0.0.1:0"), "--events: the port must be in 1..65535 (got 0)");
+        CliTest.Result exposed = CliTest.run("leader", "--workers", "1", "--pub", "tcp://0.0.0.0:*", "--ack",
+                "tcp://127.0.0.1:*");
+        assertEquals(Cli.USAGE, exposed.code(), exposed.err());
+        assertTrue(exposed.err().contains("--allow-non-loopback"), "the refusal names the flag: " + exposed.err());
+    }
+
     static String[] with(String[] geometry, String... more) {
         String[] all = new String[1 + geometry.length + more.length];
         all[0] = "worker";

@@ -35,7 +35,8 @@ final class Sockets {
         if (!ZmqOptions.flag(options, ZmqOptions.ALLOW_NON_LOOPBACK)) {
             throw KvbmException.forField(ErrorCode.INVALID_CONFIG, "endpoint", "endpoint " + endpoint
                     + " is not a loopback address; binding it exposes the leader to the network: set "
-                    + ZmqOptions.ALLOW_NON_LOOPBACK + "=true (and preferably CURVE keys) to allow it");
+                    + ZmqOptions.ALLOW_NON_LOOPBACK + "=true (kvbm leader --allow-non-loopback), and preferably CURVE keys, "
+                    + "to allow it");
         }
         LOG.log(System.Logger.Level.WARNING, "binding " + endpoint + ", which is reachable from other hosts"
                 + (options.containsKey(ZmqOptions.CURVE_SERVER_SECRET_FILE) ? " (CURVE encrypted)" : " without encryption"));
