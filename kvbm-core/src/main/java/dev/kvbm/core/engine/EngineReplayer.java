@@ -6,10 +6,10 @@ import dev.kvbm.api.spi.EngineSequence;
 import dev.kvbm.core.manager.KvBlockManager;
 import dev.kvbm.core.offload.PathStats;
 import dev.kvbm.core.replay.ReplayReport;
+import dev.kvbm.core.replay.Replayer;
 import dev.kvbm.core.replay.TraceRequest;
 import java.util.EnumMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -121,9 +121,10 @@ public final class EngineReplayer {
         }
         double wall = (System.nanoTime() - start) / 1e9;
         checksumFailures += manager.remoteChecksumFailures() - remoteFailuresBefore;
-        ReplayReport report = new ReplayReport(trace.size(), blocks, hits, maxHits, pathFigures(manager, PathStats::blocks),
-                pathFigures(manager, PathStats::bytes), pathFigures(manager, PathStats::gbps), checksumFailures,
-                manager.offloadSkipCounts(), micros(kvbmWork, 50), micros(kvbmWork, 99), wall);
+        ReplayReport report = new ReplayReport(trace.size(), blocks, hits, maxHits,
+                Replayer.pathFigures(manager, PathStats::blocks), Replayer.pathFigures(manager, PathStats::bytes),
+                Replayer.pathFigures(manager, PathStats::gbps), checksumFailures, manager.offloadSkipCounts(),
+                micros(kvbmWork, 50), micros(kvbmWork, 99), wall);
         return new EngineReplayReport(session.model().engine(), report, millis(ttft, 50), millis(ttft, 99), baselines,
                 millis(recompute, 50), millis(recompute, 99),
                 ttftOfBaselined == 0 ? 0 : recomputeTotal / (double) ttftOfBaselined, verified, mismatches,
@@ -161,14 +162,6 @@ public final class EngineReplayer {
         return true;
     }
 
-    private static <T extends Number> Map<String, T> pathFigures(KvBlockManager manager,
-                                                                 java.util.function.Function<PathStats, T> figure) {
-        Map<String, T> out = new LinkedHashMap<>();
-        for (PathStats s : manager.pathStats().values()) {
-            out.put(s.path(), figure.apply(s));
-        }
-        return out;
-    }
 
     private static double millis(Histogram h, double percentile) {
         return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(percentile) / 1e6;

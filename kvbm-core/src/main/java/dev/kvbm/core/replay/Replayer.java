@@ -113,14 +113,9 @@ public final class Replayer {
             }
         }
         double wall = (System.nanoTime() - start) / 1e9;
-        Map<String, Long> pathBlocks = new LinkedHashMap<>();
-        Map<String, Long> pathBytes = new LinkedHashMap<>();
-        Map<String, Double> pathGbps = new LinkedHashMap<>();
-        for (PathStats s : manager.pathStats().values()) {
-            pathBlocks.put(s.path(), s.blocks());
-            pathBytes.put(s.path(), s.bytes());
-            pathGbps.put(s.path(), s.gbps());
-        }
+        Map<String, Long> pathBlocks = pathFigures(manager, PathStats::blocks);
+        Map<String, Long> pathBytes = pathFigures(manager, PathStats::bytes);
+        Map<String, Double> pathGbps = pathFigures(manager, PathStats::gbps);
         Map<String, Long> skips = manager.offloadSkipCounts();
         // G4 values refused by their header or checksum are misses like local checksum failures.
         checksumFailures += manager.remoteChecksumFailures() - remoteFailuresBefore;
@@ -129,6 +124,16 @@ public final class Replayer {
                 wall);
     }
 
+
+    /** One figure of every transfer path of {@code manager}, by path name, in the order the paths were made. */
+    public static <T extends Number> Map<String, T> pathFigures(KvBlockManager manager,
+                                                                java.util.function.Function<PathStats, T> figure) {
+        Map<String, T> out = new LinkedHashMap<>();
+        for (PathStats s : manager.pathStats().values()) {
+            out.put(s.path(), figure.apply(s));
+        }
+        return out;
+    }
 
     /**
      * Writes the block's "computed" KV: a pattern derived from the hash id, so a block served from any

@@ -3,29 +3,13 @@ package dev.kvbm.transport.zmq.internal;
 import dev.kvbm.api.events.KvEventPublisher;
 import dev.kvbm.api.spi.KvEventPublisherProvider;
 import dev.kvbm.api.spi.KvEventsConfig;
-import java.util.Optional;
+import dev.kvbm.api.spi.ProbedProvider;
 
 /** KV events in vLLM's format over ZeroMQ PUB, with a ROUTER replay endpoint. */
-public final class ZmqKvEventPublisherProvider implements KvEventPublisherProvider {
+public final class ZmqKvEventPublisherProvider extends ProbedProvider implements KvEventPublisherProvider {
 
-    @Override
-    public String name() {
-        return "zmq";
-    }
-
-    @Override
-    public String description() {
-        return "KV events as vLLM's KVEventBatch (msgpack) over ZeroMQ PUB, missed batches over ROUTER (JeroMQ)";
-    }
-
-    @Override
-    public boolean isAvailable() {
-        return true;
-    }
-
-    @Override
-    public Optional<String> unavailabilityCause() {
-        return Optional.empty();
+    public ZmqKvEventPublisherProvider() {
+        super("zmq", "KV events as vLLM's KVEventBatch (msgpack) over ZeroMQ PUB, missed batches over ROUTER (JeroMQ)");
     }
 
     @Override
