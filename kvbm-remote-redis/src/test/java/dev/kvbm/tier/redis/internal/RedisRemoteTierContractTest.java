@@ -1,14 +1,9 @@
 package dev.kvbm.tier.redis.internal;
 
-import dev.kvbm.api.spi.BlockNamespace;
-import dev.kvbm.api.spi.RemoteBlockStore;
-import dev.kvbm.api.spi.RemoteStoreConfig;
-import dev.kvbm.tck.RemoteTierContract;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The G4 contract on a real standalone redis-server. */
-class RedisRemoteTierContractTest extends RemoteTierContract {
+class RedisRemoteTierContractTest extends RawRedisContract {
     @TempDir
     static Path dir;
     static RedisServers.Server server;
@@ -44,22 +39,12 @@ class RedisRemoteTierContractTest extends RemoteTierContract {
     }
 
     @Override
-    protected RemoteBlockStore openStore(BlockNamespace namespace) {
-        return new RedisTierProvider().open(new RemoteStoreConfig(URI.create(server.uri()), namespace));
+    String uri() {
+        return server.uri();
     }
 
     @Override
-    protected void evictAll() {
-        rawConnection.sync().flushall();
-    }
-
-    @Override
-    protected void writeRaw(String key, byte[] value) {
-        rawConnection.sync().set(key.getBytes(StandardCharsets.UTF_8), value);
-    }
-
-    @Override
-    protected byte[] readRaw(String key) {
-        return rawConnection.sync().get(key.getBytes(StandardCharsets.UTF_8));
+    RedisClusterCommands<byte[], byte[]> raw() {
+        return rawConnection.sync();
     }
 }
