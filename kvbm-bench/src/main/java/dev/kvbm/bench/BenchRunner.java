@@ -10,6 +10,7 @@ import dev.kvbm.bench.internal.Charts;
 import dev.kvbm.bench.internal.ExternalReferences;
 import dev.kvbm.bench.internal.ForkClasspath;
 import dev.kvbm.bench.internal.MetricMapping;
+import dev.kvbm.bench.internal.RedisG4Measurement;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -85,6 +86,10 @@ public final class BenchRunner {
             metrics.addAll(ExternalReferences.fio(List.of(256, 2048), Path.of(System.getProperty("java.io.tmpdir")),
                     skipped));
         }
+        if (o.mode() != BenchOptions.Mode.SMOKE && matches(o, RedisG4Measurement.NAME)) {
+            metrics.addAll(RedisG4Measurement.measure(RedisG4Measurement.Settings.of(o.mode()),
+                    System.getenv().getOrDefault("PATH", ""), log, skipped));
+        }
         List<Path> charts = new ArrayList<>();
         chart(metrics, "host-copy", "Host copies (memcpy engine) vs libc memcpy, same run", "block KiB",
                 "libc memcpy", o.out().resolve("host-copy.png"), charts);
@@ -147,6 +152,7 @@ public final class BenchRunner {
         }
         java.util.SortedSet<String> known = benchmarkClasses();
         known.add("CudaCopy"); // measured beside JMH (ExternalReferences), where a GPU is usable
+        known.add(RedisG4Measurement.NAME); // measured beside JMH, where redis-server and redis-benchmark are installed
         if (known.stream().noneMatch(n -> p.matcher(n).find())) {
             throw KvbmException.forField(ErrorCode.INVALID_CONFIG, "filter", "no benchmark matches --filter '"
                     + o.filter() + "' (benchmarks: " + String.join(", ", known) + ")");

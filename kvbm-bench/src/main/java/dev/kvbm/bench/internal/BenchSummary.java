@@ -15,7 +15,7 @@ public final class BenchSummary {
         StringBuilder s = new StringBuilder("# kvbm benchmark summary\n\n");
         s.append("Speed = the figure relative to its physical reference measured in the same run (higher is better); "
                 + "± = half-width of the 95% confidence interval.\n\n");
-        for (String group : List.of("host-copy", "disk", "disk-fio", "cuda", "zmq", "pool", "hash")) {
+        for (String group : List.of("host-copy", "disk", "disk-fio", "cuda", "zmq", "g4-redis", "pool", "hash")) {
             List<Metric> g = metrics.stream().filter(m -> m.group().equals(group)).toList();
             if (g.isEmpty()) {
                 continue;
