@@ -16,6 +16,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -53,6 +54,8 @@ final class S3BlockStore implements RemoteBlockStore {
     private final RecentObjects recent;
     private final ThreadLocal<ByteBuffer> staging;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Writes in flight, by key. */
+    private final ConcurrentHashMap<String, CompletableFuture<Boolean>> writing = new ConcurrentHashMap<>();
 
     S3BlockStore(S3Endpoint endpoint, RemoteStoreConfig config) {
         this.endpoint = endpoint;
@@ -91,17 +94,22 @@ final class S3BlockStore implements RemoteBlockStore {
             return CompletableFuture.failedFuture(new KvbmException(ErrorCode.INVALID_STATE, "G4 " + endpoint.display()
                     + " is closed"));
         }
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return call.get();
-            } catch (KvbmException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                counters.error();
-                throw new KvbmException(ErrorCode.IO_ERROR, "G4 " + endpoint.display() + ": " + operation + " failed: "
-                        + e.getMessage(), e);
-            }
-        }, pool);
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return call.get();
+                } catch (KvbmException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    counters.error();
+                    throw new KvbmException(ErrorCode.IO_ERROR, "G4 " + endpoint.display() + ": " + operation + " failed: "
+                            + e.getMessage(), e);
+                }
+            }, pool);
+        } catch (java.util.concurrent.RejectedExecutionException e) { // closed meanwhile
+            return CompletableFuture.failedFuture(new KvbmException(ErrorCode.INVALID_STATE, "G4 " + endpoint.display()
+                    + " is closed", e));
+        }
     }
 
     private KvbmException wrongSize(String what, List<MemorySegment> pages) {
@@ -117,27 +125,65 @@ final class S3BlockStore implements RemoteBlockStore {
             return CompletableFuture.failedFuture(bad);
         }
         String key = namespace.key(sequenceHash);
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> running = writing.putIfAbsent(key, mine);
+        if (running != null) {
+            // This instance is writing the block already (re-offloaded before its first write landed): this call is
+            // the second writer, as with SET NX. A server whose conditional write is not atomic (S3Proxy checks, then
+            // writes) would otherwise store and count it twice. Should the first write fail, this one tries itself.
+            return running.handle((written, err) -> err == null).thenCompose(firstLanded -> {
+                if (firstLanded) {
+                    counters.put(false);
+                    return CompletableFuture.completedFuture(false);
+                }
+                return putIfAbsent(sequenceHash, payload);
+            });
+        }
         ByteBuffer header = RemoteValueFormat.header(namespace.fingerprint(), sequenceHash, namespace.blockBytes(),
                 RemoteValueFormat.payloadChecksum(payload));
         long length = RemoteValueFormat.HEADER_BYTES + namespace.blockBytes();
-        return submit("PUT If-None-Match", () -> {
+        submit("PUT If-None-Match", () -> {
+            boolean written;
             try {
                 s3.putObject(r -> r.bucket(endpoint.bucket()).key(key).ifNoneMatch("*").contentLength(length),
                         RequestBody.fromContentProvider(() -> new SegmentsInputStream(header.duplicate(), payload), length,
                                 "application/octet-stream"));
+                written = true;
             } catch (S3Exception e) {
-                if (e.statusCode() == 412 || e.statusCode() == 409) { // exists, or a concurrent conditional write won
-                    counters.put(false);
-                    return false;
+                if (e.statusCode() != 412 && e.statusCode() != 409) { // exists, or a concurrent conditional write won
+                    throw e;
                 }
-                throw e;
+                // After a retry the object may be this call's own: an earlier attempt that stored it but whose
+                // answer was lost (a timeout, a dropped connection). It is when it holds this very header.
+                written = e.numAttempts() != null && e.numAttempts() > 1 && holds(key, header);
             }
-            counters.put(true);
-            for (String old : recent.touch(key)) {
-                deleteKey(old);
+            counters.put(written);
+            if (written) {
+                for (String old : recent.touch(key)) {
+                    deleteKey(old);
+                }
             }
-            return true;
+            return written;
+        }).whenComplete((written, err) -> {
+            writing.remove(key, mine); // before anyone learns the outcome: a later write asks the server again
+            if (err != null) {
+                mine.completeExceptionally(err);
+            } else {
+                mine.complete(written);
+            }
         });
+        return mine;
+    }
+
+    /** Whether the object under {@code key} begins with {@code header} (same block, same payload checksum). */
+    private boolean holds(String key, ByteBuffer header) {
+        try {
+            byte[] head = s3.getObjectAsBytes(r -> r.bucket(endpoint.bucket()).key(key)
+                    .range("bytes=0-" + (RemoteValueFormat.HEADER_BYTES - 1))).asByteArray();
+            return ByteBuffer.wrap(head).equals(header.duplicate());
+        } catch (NoSuchKeyException e) {
+            return false;
+        }
     }
 
     @Override
