@@ -97,6 +97,11 @@ final class LoopbackRedis implements AutoCloseable {
         return !Files.exists(dir);
     }
 
+    /** CPU time the server has used so far, in nanoseconds (0 where the platform does not tell). */
+    long cpuNanos() {
+        return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+    }
+
     boolean alive() {
         return process.isAlive();
     }

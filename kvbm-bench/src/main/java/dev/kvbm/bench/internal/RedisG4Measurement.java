@@ -111,10 +111,16 @@ public final class RedisG4Measurement {
                 back.fill((byte) 0);
                 double p;
                 double g;
+                Cpu putCpu;
+                Cpu getCpu;
                 try (RemoteBlockStore store = provider.open(new RemoteStoreConfig(URI.create(redis.uri()), ns,
                         Duration.ofSeconds(30), Map.of("redis.connections", Integer.toString(s.connections()))))) {
+                    Cpu start = Cpu.now(redis);
                     p = phase(store, g2, blockBytes, blocks, window, true);
+                    Cpu between = Cpu.now(redis);
                     g = phase(store, back, blockBytes, blocks, window, false);
+                    putCpu = between.minus(start);
+                    getCpu = Cpu.now(redis).minus(between);
                     if (store.stats().puts() != blocks || store.stats().hits() != blocks) {
                         throw new KvbmException(ErrorCode.INVALID_STATE, "not every block round-tripped through G4: "
                                 + store.stats());
@@ -124,8 +130,23 @@ public final class RedisG4Measurement {
                     throw new KvbmException(ErrorCode.INVALID_STATE, "G4 served bytes that differ from those written, "
                             + "first at offset " + g2.mismatch(back));
                 }
+                // The references move distinct values, as G4 does: SET writes fresh keys (a random key of 10^9), GET
+                // reads keys written before (random over as many keys as there are blocks, all but a few present).
                 redis.command("FLUSHALL");
-                double[] ref = redisBenchmark(benchmark, redis.port, blockBytes, blocks, s.pipeline(), s.connections());
+                Cpu start = Cpu.now(redis);
+                double refSet = redisBenchmark(benchmark, "set", 1_000_000_000, redis.port, blockBytes, blocks, s.pipeline(),
+                        s.connections());
+                Cpu setCpu = Cpu.now(redis).minus(start);
+                redis.command("FLUSHALL");
+                redisBenchmark(benchmark, "set", blocks, redis.port, blockBytes, 4 * blocks, s.pipeline(), s.connections());
+                double present = Long.parseLong(redis.command("DBSIZE").substring(1)) / (double) blocks;
+                start = Cpu.now(redis);
+                // A missing key's GET answers a few bytes: only the present share of replies moved a value.
+                double refGetNow = present * redisBenchmark(benchmark, "get", blocks, redis.port, blockBytes, blocks,
+                        s.pipeline(), s.connections());
+                Cpu refGetCpu = Cpu.now(redis).minus(start);
+                double[] ref = {refSet, refGetNow};
+                double gb = blocks * blockBytes / 1e9;
                 if (rep < 0) {
                     continue;
                 }
@@ -136,6 +157,9 @@ public final class RedisG4Measurement {
                 log.printf(Locale.ROOT, "g4-redis %d KiB -P %d -c %d rep %d: G2->G4 %.2f GB/s (redis-benchmark SET %.2f, "
                         + "ratio %.2f)  G4->G2 %.2f GB/s (redis-benchmark GET %.2f, ratio %.2f)%n", kib, s.pipeline(),
                         s.connections(), rep + 1, p, ref[0], p / ref[0], g, ref[1], g / ref[1]);
+                // Where the time goes: CPU per GB of the client (kvbm's JVM, or redis-benchmark) and of redis-server.
+                log.printf(Locale.ROOT, "  CPU ms/GB client/server: G2->G4 %s vs SET %s, G4->G2 %s vs GET %s%n",
+                        putCpu.perGb(gb, true), setCpu.perGb(gb, false), getCpu.perGb(gb, true), refGetCpu.perGb(gb, false));
             }
         }
         redis.command("FLUSHALL");
@@ -169,14 +193,13 @@ public final class RedisG4Measurement {
     }
 
     /**
-     * {SET, GET} GB/s of redis-benchmark with the same value size, requests, pipeline and connections. One key (no
-     * {@code -r}): every GET returns the whole value, as every G4 hit does (random keys would count misses, nil
-     * replies of a few bytes, as values).
+     * Requests per second of redis-benchmark's {@code test} (set or get) over random keys of {@code keyspace}, times
+     * the value size: GB/s when every reply moved a value.
      */
-    static double[] redisBenchmark(Path benchmark, int port, long blockBytes, int requests, int pipeline, int connections)
-            throws IOException, InterruptedException {
+    static double redisBenchmark(Path benchmark, String test, int keyspace, int port, long blockBytes, int requests,
+                                 int pipeline, int connections) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(benchmark.toString(), "-h", "127.0.0.1", "-p", Integer.toString(port),
-                "-t", "set,get", "-d", Long.toString(blockBytes), "-n", Integer.toString(requests),
+                "-t", test, "-r", Integer.toString(keyspace), "-d", Long.toString(blockBytes), "-n", Integer.toString(requests),
                 "-P", Integer.toString(pipeline), "-c", Integer.toString(connections), "--csv")
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -184,23 +207,40 @@ public final class RedisG4Measurement {
             p.destroyForcibly();
             throw new IOException("redis-benchmark did not finish within 5 minutes");
         }
-        double set = 0;
-        double get = 0;
         for (String line : out.split("\n")) {
             String[] f = line.replace("\"", "").split(",");
-            if (f.length > 1 && (f[0].equals("SET") || f[0].equals("GET"))) {
-                double gbps = Double.parseDouble(f[1]) * blockBytes / 1e9;
-                if (f[0].equals("SET")) {
-                    set = gbps;
-                } else {
-                    get = gbps;
-                }
+            if (f.length > 1 && f[0].equalsIgnoreCase(test)) {
+                return Double.parseDouble(f[1]) * blockBytes / 1e9;
             }
         }
-        if (set == 0 || get == 0) {
-            throw new IOException("unexpected redis-benchmark output: " + out.strip());
+        throw new IOException("unexpected redis-benchmark output: " + out.strip());
+    }
+
+    /**
+     * CPU used so far by this JVM, by its finished children (redis-benchmark, from /proc/self/stat) and by the
+     * server, in nanoseconds; zeros where the platform does not tell.
+     */
+    private record Cpu(long jvm, long children, long server) {
+        static Cpu now(LoopbackRedis redis) {
+            long jvm = ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+            long children = 0;
+            try {
+                String stat = Files.readString(Path.of("/proc/self/stat"));
+                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                children = (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10_000_000L; // cutime + cstime, 100 Hz
+            } catch (IOException | RuntimeException e) {
+                // not Linux: no children's figure
+            }
+            return new Cpu(jvm, children, redis.cpuNanos());
         }
-        return new double[] {set, get};
+
+        Cpu minus(Cpu o) {
+            return new Cpu(jvm - o.jvm, children - o.children, server - o.server);
+        }
+
+        String perGb(double gb, boolean jvmIsClient) {
+            return String.format(Locale.ROOT, "%.0f/%.0f", (jvmIsClient ? jvm : children) / 1e6 / gb, server / 1e6 / gb);
+        }
     }
 
     static double mean(double[] v) {
