@@ -3,9 +3,7 @@ package dev.kvbm.core.remote;
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.spi.BlockNamespace;
-import dev.kvbm.api.spi.RemoteBlockStore;
-import dev.kvbm.api.spi.RemoteStoreCounters;
-import dev.kvbm.api.spi.RemoteStoreStats;
+import dev.kvbm.api.spi.AbstractRemoteBlockStore;
 import dev.kvbm.api.spi.RemoteValueFormat;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -20,18 +18,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A remote store over a map several instances share (as several hosts share one server), in the
  * {@link RemoteValueFormat}; {@link #down} makes every operation fail as an unreachable server would.
  */
-final class MemoryRemoteStore implements RemoteBlockStore {
+final class MemoryRemoteStore extends AbstractRemoteBlockStore {
     final Map<String, byte[]> values;
     final AtomicBoolean down;
     /** Writes wait for this (a slow server); completed by default. */
     volatile CompletableFuture<Void> gate = CompletableFuture.completedFuture(null);
-    private final BlockNamespace namespace;
-    private final RemoteStoreCounters counters = new RemoteStoreCounters();
 
     MemoryRemoteStore(Map<String, byte[]> values, AtomicBoolean down, BlockNamespace namespace) {
+        super(namespace, "memory");
         this.values = values;
         this.down = down;
-        this.namespace = namespace;
     }
 
     static Map<String, byte[]> newServer() {
@@ -108,21 +104,6 @@ final class MemoryRemoteStore implements RemoteBlockStore {
     }
 
     @Override
-    public BlockNamespace namespace() {
-        return namespace;
-    }
-
-    @Override
-    public RemoteStoreStats stats() {
-        return counters.snapshot();
-    }
-
-    @Override
-    public String describe() {
-        return "memory";
-    }
-
-    @Override
-    public void close() {
+    protected void release() {
     }
 }

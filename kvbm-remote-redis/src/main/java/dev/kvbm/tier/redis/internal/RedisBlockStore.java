@@ -2,11 +2,8 @@ package dev.kvbm.tier.redis.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
-import dev.kvbm.api.spi.BlockNamespace;
-import dev.kvbm.api.spi.RemoteBlockStore;
+import dev.kvbm.api.spi.AbstractRemoteBlockStore;
 import dev.kvbm.api.spi.RemoteStoreConfig;
-import dev.kvbm.api.spi.RemoteStoreCounters;
-import dev.kvbm.api.spi.RemoteStoreStats;
 import dev.kvbm.api.spi.RemoteValueFormat;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
@@ -35,7 +32,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -44,7 +40,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * re-established by Lettuce in the background; meanwhile a standalone server's commands fail at once and
  * a cluster's wait at most the command timeout, so the core sees failures and degrades G4.
  */
-final class RedisBlockStore implements RemoteBlockStore {
+final class RedisBlockStore extends AbstractRemoteBlockStore {
     private static final System.Logger LOG = System.getLogger(RedisBlockStore.class.getName());
     static final String OPTION_CONNECTIONS = "redis.connections";
     static final int DEFAULT_CONNECTIONS = 4;
@@ -59,19 +55,14 @@ final class RedisBlockStore implements RemoteBlockStore {
     /** Stands for "a thread other than the caller" in segment accessibility checks; never started. */
     private static final Thread ANY_THREAD = Thread.ofPlatform().unstarted(() -> { });
 
-    private final RedisEndpoint endpoint;
-    private final BlockNamespace namespace;
-    private final RemoteStoreCounters counters = new RemoteStoreCounters();
     private final ClientResources resources;
     private final AbstractRedisClient client;
     private final List<StatefulConnection<String, BlockValue>> connections = new ArrayList<>();
     private final List<RedisClusterAsyncCommands<String, BlockValue>> commands = new ArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     RedisBlockStore(RedisEndpoint endpoint, RemoteStoreConfig config) {
-        this.endpoint = endpoint;
-        this.namespace = config.namespace();
+        super(config.namespace(), endpoint.display());
         int n = config.intOption(OPTION_CONNECTIONS, DEFAULT_CONNECTIONS, 1, 64);
         Duration timeout = config.timeout();
         // Reconnect soon after a server or failover comes back (Lettuce's default backs off to 30 s).
@@ -117,7 +108,7 @@ final class RedisBlockStore implements RemoteBlockStore {
                 }
             }
         } catch (RuntimeException e) {
-            closeQuietly();
+            close();
             throw new KvbmException(ErrorCode.IO_ERROR, "G4 " + endpoint.display() + " cannot be reached: " + e.getMessage(), e);
         }
         LOG.log(System.Logger.Level.INFO, () -> "G4 on " + endpoint.display() + ": " + n + " connection(s), keys "
@@ -125,17 +116,17 @@ final class RedisBlockStore implements RemoteBlockStore {
     }
 
     private RedisClusterAsyncCommands<String, BlockValue> commands() {
-        if (closed.get()) {
-            throw new KvbmException(ErrorCode.INVALID_STATE, "G4 " + endpoint.display() + " is closed");
+        if (isClosed()) {
+            throw closedFailure();
         }
         return commands.get(Math.floorMod(next.getAndIncrement(), commands.size()));
     }
 
     /** Null when {@code pages} hold one block that Netty's threads may read and write, else the failure. */
     private KvbmException unusable(String what, List<MemorySegment> pages) {
-        long length = RemoteValueFormat.payloadLength(pages);
-        if (length != namespace.blockBytes()) {
-            return KvbmException.invalid(what, length + " bytes", namespace.blockBytes() + " bytes (one block of the namespace)");
+        KvbmException size = wrongSize(what, pages);
+        if (size != null) {
+            return size;
         }
         for (MemorySegment page : pages) {
             if (!page.isAccessibleBy(ANY_THREAD)) {
@@ -225,40 +216,17 @@ final class RedisBlockStore implements RemoteBlockStore {
             f = CompletableFuture.failedFuture(e);
         }
         return f.exceptionallyCompose(err -> {
-            counters.error();
             Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
             if (cause instanceof KvbmException k) {
+                counters.error();
                 return CompletableFuture.failedFuture(k);
             }
-            ErrorCode code = cause instanceof RedisCommandTimeoutException ? ErrorCode.TIMEOUT : ErrorCode.IO_ERROR;
-            return CompletableFuture.failedFuture(new KvbmException(code, "G4 " + endpoint.display() + ": " + operation
-                    + " failed: " + cause.getMessage(), cause));
+            return CompletableFuture.failedFuture(failure(operation, cause, cause instanceof RedisCommandTimeoutException));
         });
     }
 
     @Override
-    public BlockNamespace namespace() {
-        return namespace;
-    }
-
-    @Override
-    public RemoteStoreStats stats() {
-        return counters.snapshot();
-    }
-
-    @Override
-    public String describe() {
-        return endpoint.display();
-    }
-
-    @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            closeQuietly();
-        }
-    }
-
-    private void closeQuietly() {
+    protected void release() {
         for (StatefulConnection<String, BlockValue> c : connections) {
             try {
                 c.close();

@@ -2,11 +2,8 @@ package dev.kvbm.tier.s3.internal;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
-import dev.kvbm.api.spi.BlockNamespace;
-import dev.kvbm.api.spi.RemoteBlockStore;
+import dev.kvbm.api.spi.AbstractRemoteBlockStore;
 import dev.kvbm.api.spi.RemoteStoreConfig;
-import dev.kvbm.api.spi.RemoteStoreCounters;
-import dev.kvbm.api.spi.RemoteStoreStats;
 import dev.kvbm.api.spi.RemoteValueFormat;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -42,24 +38,21 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * small pool so that several are in flight. A value is streamed out of the block's segments (no whole-value
  * heap copy) and read into an off-heap staging buffer, checked, and only then copied into the target.
  */
-final class S3BlockStore implements RemoteBlockStore {
+final class S3BlockStore extends AbstractRemoteBlockStore {
     private static final System.Logger LOG = System.getLogger(S3BlockStore.class.getName());
     static final String OPTION_THREADS = "s3.threads";
 
     private final S3Endpoint endpoint;
-    private final BlockNamespace namespace;
-    private final RemoteStoreCounters counters = new RemoteStoreCounters();
     private final S3Client s3;
     private final ExecutorService pool;
     private final RecentObjects recent;
     private final ThreadLocal<ByteBuffer> staging;
-    private final AtomicBoolean closed = new AtomicBoolean();
     /** Writes in flight, by key. */
     private final ConcurrentHashMap<String, CompletableFuture<Boolean>> writing = new ConcurrentHashMap<>();
 
     S3BlockStore(S3Endpoint endpoint, RemoteStoreConfig config) {
+        super(config.namespace(), endpoint.display());
         this.endpoint = endpoint;
-        this.namespace = config.namespace();
         int threads = config.intOption(OPTION_THREADS, 8, 1, 256);
         S3ClientBuilder b = S3Client.builder().region(Region.of(endpoint.region()))
                 .httpClient(UrlConnectionHttpClient.builder().connectionTimeout(config.timeout())
@@ -90,9 +83,8 @@ final class S3BlockStore implements RemoteBlockStore {
     }
 
     private <T> CompletableFuture<T> submit(String operation, Supplier<T> call) {
-        if (closed.get()) {
-            return CompletableFuture.failedFuture(new KvbmException(ErrorCode.INVALID_STATE, "G4 " + endpoint.display()
-                    + " is closed"));
+        if (isClosed()) {
+            return CompletableFuture.failedFuture(closedFailure());
         }
         try {
             return CompletableFuture.supplyAsync(() -> {
@@ -101,21 +93,12 @@ final class S3BlockStore implements RemoteBlockStore {
                 } catch (KvbmException e) {
                     throw e;
                 } catch (RuntimeException e) {
-                    counters.error();
-                    throw new KvbmException(ErrorCode.IO_ERROR, "G4 " + endpoint.display() + ": " + operation + " failed: "
-                            + e.getMessage(), e);
+                    throw failure(operation, e, false);
                 }
             }, pool);
         } catch (java.util.concurrent.RejectedExecutionException e) { // closed meanwhile
-            return CompletableFuture.failedFuture(new KvbmException(ErrorCode.INVALID_STATE, "G4 " + endpoint.display()
-                    + " is closed", e));
+            return CompletableFuture.failedFuture(closedFailure());
         }
-    }
-
-    private KvbmException wrongSize(String what, List<MemorySegment> pages) {
-        long length = RemoteValueFormat.payloadLength(pages);
-        return length == namespace.blockBytes() ? null : KvbmException.invalid(what, length + " bytes",
-                namespace.blockBytes() + " bytes (one block of the namespace)");
     }
 
     @Override
@@ -203,7 +186,7 @@ final class S3BlockStore implements RemoteBlockStore {
                 recent.forget(key);
                 return false;
             } catch (IOException e) {
-                throw new KvbmException(ErrorCode.IO_ERROR, "G4 " + endpoint.display() + ": reading " + key + " failed", e);
+                throw failure("reading " + key, e, false);
             }
             value.flip();
             if (verdict == RemoteValueFormat.Verdict.OK) {
@@ -288,26 +271,11 @@ final class S3BlockStore implements RemoteBlockStore {
     }
 
     @Override
-    public BlockNamespace namespace() {
-        return namespace;
-    }
-
-    @Override
-    public RemoteStoreStats stats() {
-        return counters.snapshot();
-    }
-
-    @Override
-    public String describe() {
-        return endpoint.display();
-    }
-
-    @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            if (pool != null) {
-                pool.shutdownNow();
-            }
+    protected void release() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+        if (s3 != null) {
             s3.close();
         }
     }
