@@ -32,6 +32,23 @@ class TwoProcessesTest {
         }
     }
 
+    /** The command of a child JVM running {@code main} on the class path: every jar and directory this JVM has. */
+    static List<String> javaCommand(Class<?> main, String... args) throws java.net.URISyntaxException {
+        List<String> path = new ArrayList<>();
+        path.add(Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+        for (String p : List.of("jdk.module.path", "java.class.path")) {
+            String v = System.getProperty(p);
+            if (v != null && !v.isBlank()) {
+                path.add(v);
+            }
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+                "-cp", String.join(File.pathSeparator, path), main.getName()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
     @Test
     void aSecondProcessServesWhatTheFirstComputed() throws Exception {
         RedisServers.assumeInstalled();
@@ -39,19 +56,8 @@ class TwoProcessesTest {
             server.start();
             long seed = 51;
             List<TraceRequest> trace = CheckedReplay.trace(seed);
-            // The child runs on the class path: every jar and directory this JVM has, modules included.
-            List<String> path = new ArrayList<>();
-            path.add(Path.of(TwoProcessesTest.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-            for (String p : List.of("jdk.module.path", "java.class.path")) {
-                String v = System.getProperty(p);
-                if (v != null && !v.isBlank()) {
-                    path.add(v);
-                }
-            }
-            Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                    "-cp", String.join(File.pathSeparator, path), TwoProcessesTest.class.getName(), server.uri(),
-                    Long.toString(seed)).redirectErrorStream(true).start();
+            Process child = new ProcessBuilder(javaCommand(TwoProcessesTest.class, server.uri(), Long.toString(seed)))
+                    .redirectErrorStream(true).start();
             String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the child finished");
             assertEquals(0, child.exitValue(), out);
