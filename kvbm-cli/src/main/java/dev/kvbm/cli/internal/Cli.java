@@ -96,6 +96,10 @@ public final class Cli {
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> failure(e, commandLine, debug));
+        cli.setExecutionStrategy(parsed -> {
+            OptionChecks.checkRanges(parsed); // every option's declared range, before the command runs
+            return new CommandLine.RunLast().execute(parsed);
+        });
         try {
             return cli.execute(args.toArray(String[]::new));
         } catch (LinkageError e) {
@@ -170,6 +174,10 @@ public final class Cli {
             }
         }
         if (e.getCause() instanceof TypeConversionException t && e.getArgSpec() instanceof OptionSpec o) {
+            Range range = OptionChecks.declaredRange(o);
+            if (t instanceof OptionChecks.OutOfRange big && range != null) {
+                return OptionChecks.outOfRange(o.longestName(), range.min(), range.max(), big.value);
+            }
             return o.longestName() + " " + t.getMessage();
         }
         ArgSpec arg = e.getArgSpec();

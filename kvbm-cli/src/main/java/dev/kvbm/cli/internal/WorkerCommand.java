@@ -43,6 +43,7 @@ final class WorkerCommand extends Subcommand {
     @Option(names = "--dp-rank", paramLabel = "R", defaultValue = "0", description = "data-parallel rank: default leader "
             + "ports + 2 * R")
     int dpRank;
+    @Range(min = 1)
     @Option(names = "--device-blocks", paramLabel = "N", description = "G1 blocks of this worker (required)")
     Integer deviceBlocks;
     @Option(names = "--layout", paramLabel = "fc|ls-outer|ls-block", defaultValue = "fc", description = "G1 layout")
