@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15's hostile and mistaken inputs, each reproduced: one line naming the option, file and line, exit 2.
  */
+@Tag("fault")
 class HostileInputTest {
 
     static void usage(CliTest.Result r, String expected) {

@@ -283,7 +283,9 @@ final class DiskAllocator extends AccountingStorageAllocator {
             }
             return;
         }
-        String why = rc == -LibC.ENOSPC ? "the file system is full (ENOSPC)" : LibC.errnoName(rc);
+        String why = rc == -LibC.ENOSPC ? "the file system is full (ENOSPC)"
+                : rc == -LibC.EFBIG ? "the file would pass this process's file-size limit (EFBIG: RLIMIT_FSIZE, ulimit -f)"
+                : LibC.errnoName(rc);
         throw new KvbmException(ErrorCode.ALLOCATION_FAILED, "fallocate(" + path + ", " + size + " bytes) failed: " + why);
     }
 

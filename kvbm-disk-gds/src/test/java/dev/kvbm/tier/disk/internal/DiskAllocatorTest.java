@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class DiskAllocatorTest {
@@ -189,6 +190,7 @@ class DiskAllocatorTest {
         }
     }
 
+    @Tag("fault")
     @Test
     void fallocateFailingWithEnospcFailsTheAllocationAndLeavesNoFile() throws IOException {
         try (DiskAllocator a = new DiskAllocator(dir, true, true, Long.MAX_VALUE, (fd, off, len) -> -LibC.ENOSPC)) {
