@@ -215,7 +215,8 @@ public final class Cli {
 
     /**
      * The CLI picks the logging backend: java.util.logging, at WARNING so a report is not interleaved with
-     * progress notes (its own lines say what they mean); {@code --debug} shows INFO as well.
+     * progress notes (its own lines say what they mean); {@code --debug} shows INFO as well. Each record is one
+     * line ({@link OneLineLogFormat}).
      */
     private static void quietLibraries(boolean debug) {
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
@@ -223,6 +224,7 @@ public final class Cli {
         root.setLevel(level);
         for (java.util.logging.Handler h : root.getHandlers()) {
             h.setLevel(level);
+            h.setFormatter(new OneLineLogFormat(debug)); // one line per record, kvbm's words
         }
     }
 

@@ -79,6 +79,7 @@ final class EngineReplay {
         int limit = c.requests == null ? 0 : c.requests;
         IntegrityMode integrityMode = IntegrityMode.parse(c.integrity);
         LayoutType g1Layout = LayoutType.parse(c.layout);
+        TierOptions.apply(c.tierOptions);
         EnvironmentVariables env = EnvironmentVariables.system();
         ReplayPreflight.checkManagerVariables(env);
         Path modelPath = c.model == null ? null : Path.of(c.model);

@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
         + "through real tiers.", customSynopsis = "kvbm replay [--trace FILE.jsonl] [--requests N] [--g1-blocks N] "
         + "[--g2-blocks N | --g2-gb X] [--g3-blocks N | --g3-gb X] [--block-bytes B | --layers L --outer O --page P "
         + "--inner I [--dtype-bytes D]] [--layout fc|ls-outer|ls-block] [--integrity off|sampled|always] "
-        + "[--g1-device N | --workers N] [--seed S] [--json] [--no-progress]%n"
+        + "[--g1-device N | --workers N] [--seed S] [--tier-option KEY=VALUE]... [--json] [--no-progress]%n"
         + "       kvbm replay --engine llama.cpp|jlama [--model FILE] [--page P] [--trace-block-tokens T] [--threads N] "
         + "[--verify N] [--baseline-every K] [--trace FILE.jsonl] [--requests N] [tier options] [--json]",
         footer = {"environment (used when no option gives the value; a malformed value is an error naming it):",
@@ -182,6 +182,9 @@ final class ReplayCommand extends Subcommand {
     Integer serveAfter;
     @Option(names = "--no-progress", arity = "0", description = "no progress bar even on a terminal")
     boolean noProgress;
+    @Option(names = "--tier-option", paramLabel = "KEY=VALUE", description = "an option of a tier, engine or transport "
+            + "(kvbm.*, zmq.*, DYN_KVBM_*), as -DKEY=VALUE in KVBM_JAVA_OPTS would set it; repeatable")
+    Map<String, String> tierOptions;
 
     /** The option or variable G3's size came from, once known: a G3 error names what the user set. */
     String g3Source = "--g3-blocks|--g3-gb";
@@ -207,6 +210,7 @@ final class ReplayCommand extends Subcommand {
             throw new UsageException("--model and --trace-block-tokens need --engine llama.cpp|jlama");
         }
         // Every option and variable is checked before a byte is allocated.
+        Map<String, String> tierOptions = TierOptions.apply(this.tierOptions);
         EnvironmentVariables env = EnvironmentVariables.system();
         LayoutConfig geometry = geometry();
         long blockBytes = geometry.blockDataBytes();
@@ -258,7 +262,7 @@ final class ReplayCommand extends Subcommand {
             ReplayPreflight.checkMemory(g1, g2Blocks, blockBytes * workers); // each worker holds its own G1 and G2
             // The leader keeps logical blocks; each worker process holds the bytes (one geometry per worker here).
             try (LocalWorkers cluster = LocalWorkers.start(workers, geometry.withNumBlocks(g1), g1Layout, g2Blocks,
-                    g3Blocks);
+                    g3Blocks, tierOptions);
                  KvBlockManager manager = cluster.manager(g1, g2Blocks, g3Blocks)) {
                 report(manager, requestsToReplay, blockBytes, source + ", " + workers + " worker process(es)");
             }
