@@ -38,6 +38,15 @@ class Ipv6EndpointsIT {
             // JeroMQ names the bound endpoint in the long form, tcp://[0:0:0:0:0:0:0:1]:P.
             assertTrue(out.matches("(?s).*leader ready: 1 worker\\(s\\) on tcp://\\[[0:]*:1\\]:" + pubPort
                     + " / tcp://\\[[0:]*:1\\]:" + ackPort + ";.*"), out);
+            // The worker says it waits for its leader, then that the handshake completed (issue 15, the newcomer's path).
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Files.readString(workerOut).contains("handshake with the leader done") && System.nanoTime() < end) {
+                Thread.sleep(50);
+            }
+            String said = Files.readString(workerOut);
+            assertTrue(said.contains("waiting for the leader on " + pub), said);
+            assertTrue(said.contains("worker: handshake with the leader done; G2/G3 allocated (G1, G2), serving "
+                    + "transfers"), said);
         } finally {
             leader.destroyForcibly();
             worker.destroyForcibly();

@@ -68,6 +68,12 @@ class NewcomerOutputTest {
     }
 
     @Test
+    void theHandshakeIsLoggedInWordsNotAsARecord() {
+        assertEquals("G1 8 blocks, 512 bytes per block (all workers), G2 16 blocks, G3 0 blocks; handshake 805 ms",
+                new dev.kvbm.core.cluster.ClusterReady(8, 512, 16, 0, java.time.Duration.ofMillis(805)).toString());
+    }
+
+    @Test
     void logRecordsAreOneLineInKvbmsWords() {
         LogRecord record = new LogRecord(Level.WARNING, "the file system of /x refuses fallocate;\n  it stays sparse");
         record.setLoggerName("dev.kvbm.tier.disk.internal.DiskAllocator");
