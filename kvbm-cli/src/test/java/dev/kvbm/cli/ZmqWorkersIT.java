@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -79,6 +80,7 @@ class ZmqWorkersIT {
         assertTrue(condition.getAsBoolean(), what + " within " + seconds + " s");
     }
 
+    @Tag("fault")
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void twoWorkerProcesses(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {

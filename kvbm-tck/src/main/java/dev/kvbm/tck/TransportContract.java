@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -224,6 +225,7 @@ public abstract class TransportContract {
         assertArrayEquals(new byte[] {42}, after.getFirst().payload().orElseThrow());
     }
 
+    @Tag("fault")
     @Test
     void malformedFramesAreCountedAndSurvived() {
         assumeTrue(hasBehavior(Behavior.RAW_FRAMES), "the transport cannot send raw frames (no " + Behavior.RAW_FRAMES + ")");

@@ -20,7 +20,7 @@ import javax.imageio.ImageIO;
 
 /**
  * Line charts as PNG with plain Java2D (headless): x on a log2 scale, one colour per series, and each
- * series' in-run reference drawn beside it as a dashed line of the same colour.
+ * series' in-run reference drawn beside it as a dashed line of the same colour with a hollow square at each point.
  */
 public final class Charts {
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
@@ -135,6 +135,11 @@ public final class Charts {
                     g.drawLine(px, Math.max(TOP, py - err), px, Math.min(TOP + plotH, py + err)); // error bar, clipped
                 }
                 g.fillOval(px - 3, py - 3, 6, 6);
+            } else {
+                // A hollow square per reference point: a one-point series (the smoke run) still shows its reference.
+                g.setStroke(new BasicStroke(2));
+                g.drawRect(px - 4, py - 4, 8, 8);
+                g.setStroke(new BasicStroke(2, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0));
             }
             if (prevX >= 0) {
                 g.drawLine(prevX, prevY, px, py);

@@ -42,6 +42,7 @@ final class BenchCommand extends Subcommand {
     String baseline;
     @Option(names = "--save-baseline", paramLabel = "FILE", description = "write this run as a baseline")
     String saveBaseline;
+    @Range(min = 1, max = 99)
     @Option(names = "--threshold", paramLabel = "PCT", defaultValue = "10", description = "speed drop that counts as a "
             + "regression, in percent (1..99)")
     int threshold;
@@ -58,7 +59,7 @@ final class BenchCommand extends Subcommand {
         OptionalModules.require(OptionalModules.BENCH);
         BenchOptions.Mode mode = size != null && size.smoke ? BenchOptions.Mode.SMOKE
                 : size != null && size.quick ? BenchOptions.Mode.QUICK : BenchOptions.Mode.FULL;
-        double threshold = OptionChecks.range("--threshold", this.threshold, 1, 99) / 100.0;
+        double threshold = this.threshold / 100.0;
         Path outDir = this.outDir != null ? Path.of(this.outDir) : Path.of("kvbm-out",
                 "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         BenchOptions options = new BenchOptions(mode, filter, outDir, Optional.ofNullable(baseline).map(Path::of),

@@ -96,6 +96,10 @@ public final class Cli {
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, commandLine, parsed) -> failure(e, commandLine, debug));
+        cli.setExecutionStrategy(parsed -> {
+            OptionChecks.checkRanges(parsed); // every option's declared range, before the command runs
+            return new CommandLine.RunLast().execute(parsed);
+        });
         try {
             return cli.execute(args.toArray(String[]::new));
         } catch (LinkageError e) {
@@ -170,6 +174,10 @@ public final class Cli {
             }
         }
         if (e.getCause() instanceof TypeConversionException t && e.getArgSpec() instanceof OptionSpec o) {
+            Range range = OptionChecks.declaredRange(o);
+            if (t instanceof OptionChecks.OutOfRange big && range != null) {
+                return OptionChecks.outOfRange(o.longestName(), range.min(), range.max(), big.value);
+            }
             return o.longestName() + " " + t.getMessage();
         }
         ArgSpec arg = e.getArgSpec();
@@ -207,7 +215,8 @@ public final class Cli {
 
     /**
      * The CLI picks the logging backend: java.util.logging, at WARNING so a report is not interleaved with
-     * progress notes (its own lines say what they mean); {@code --debug} shows INFO as well.
+     * progress notes (its own lines say what they mean); {@code --debug} shows INFO as well. Each record is one
+     * line ({@link OneLineLogFormat}).
      */
     private static void quietLibraries(boolean debug) {
         java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
@@ -215,6 +224,7 @@ public final class Cli {
         root.setLevel(level);
         for (java.util.logging.Handler h : root.getHandlers()) {
             h.setLevel(level);
+            h.setFormatter(new OneLineLogFormat(debug)); // one line per record, kvbm's words
         }
     }
 

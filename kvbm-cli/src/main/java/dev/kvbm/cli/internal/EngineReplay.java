@@ -72,14 +72,14 @@ final class EngineReplay {
         }
         int page = g != null && g.page != null ? WorkerCommand.pageSize(OptionChecks.range("--page", g.page, 1, 1024))
                 : DEFAULT_PAGE;
-        int threads = OptionChecks.range("--threads", c.threads, 1, 1024);
-        int verify = OptionChecks.range("--verify", c.verify, 0, Integer.MAX_VALUE);
-        int baselineEvery = OptionChecks.range("--baseline-every", c.baselineEvery, 0, Integer.MAX_VALUE);
-        int tokensPerId = c.traceBlockTokens == null ? page
-                : OptionChecks.range("--trace-block-tokens", c.traceBlockTokens, 1, 65_536);
-        int limit = OptionChecks.orDefault("--requests", c.requests, 0, 1, Integer.MAX_VALUE);
+        int threads = c.threads; // the ranges of these are declared on the options (@Range), checked before call()
+        int verify = c.verify;
+        int baselineEvery = c.baselineEvery;
+        int tokensPerId = c.traceBlockTokens == null ? page : c.traceBlockTokens;
+        int limit = c.requests == null ? 0 : c.requests;
         IntegrityMode integrityMode = IntegrityMode.parse(c.integrity);
         LayoutType g1Layout = LayoutType.parse(c.layout);
+        TierOptions.apply(c.tierOptions);
         EnvironmentVariables env = EnvironmentVariables.system();
         ReplayPreflight.checkManagerVariables(env);
         Path modelPath = c.model == null ? null : Path.of(c.model);
@@ -117,8 +117,12 @@ final class EngineReplay {
             int longestBlocks = (int) ((longestTokens + page - 1) / page);
             int g2Blocks = ReplayPreflight.tierBlocks(c.g2.blocks, "--g2-blocks", c.g2.gb, "--g2-gb", env,
                     ConfigKeys.CPU_CACHE_OVERRIDE_NUM_BLOCKS, ConfigKeys.CPU_CACHE_GB, DEFAULT_G2_BLOCKS, blockBytes);
-            int g3Blocks = ReplayPreflight.tierBlocks(c.g3.blocks, "--g3-blocks", c.g3.gb, "--g3-gb", env,
+            ReplayPreflight.TierSize g3Size = ReplayPreflight.tierSize(c.g3.blocks, "--g3-blocks", c.g3.gb, "--g3-gb", env,
                     ConfigKeys.DISK_CACHE_OVERRIDE_NUM_BLOCKS, ConfigKeys.DISK_CACHE_GB, 0, blockBytes);
+            if (g3Size.source() != null) {
+                c.g3Source = g3Size.source();
+            }
+            int g3Blocks = g3Size.blocks();
             int g1 = OptionChecks.orDefault("--g1-blocks", c.g1Blocks, Math.max(DEFAULT_G1_BLOCKS, longestBlocks), 1,
                     Integer.MAX_VALUE);
             if (g1 < longestBlocks) {
@@ -128,7 +132,7 @@ final class EngineReplay {
             if (g3Blocks > 0) {
                 OptionalModules.require(OptionalModules.DISK, "--g3-blocks/--g3-gb");
             }
-            ReplayPreflight.checkDisk(g3Blocks, blockBytes, env);
+            ReplayPreflight.checkDisk(g3Size, blockBytes, env);
             ReplayPreflight.checkMemory(g1, g2Blocks, blockBytes);
             KvBlockManager.Builder builder = KvBlockManager.builder().geometry(geometry).integrity(integrityMode)
                     .providers(registry).tierBlocks(Tier.G1, g1).tierBlocks(Tier.G2, g2Blocks)

@@ -13,8 +13,10 @@ import picocli.CommandLine.Option;
 @Command(name = "hash", description = "Hash tokens into blocks: XXH3-64 block hash and chained sequence hash per complete "
         + "block.", customSynopsis = "kvbm hash --tokens 1,2,3,... --block-size B [--salt S] [--json]")
 final class HashCommand extends Subcommand {
-    @Option(names = "--tokens", paramLabel = "t1,t2,...", description = "token ids, unsigned 32-bit, comma-separated (required)")
+    @Option(names = "--tokens", paramLabel = "t1,t2,...", description = "token ids, unsigned 32-bit decimal, comma-separated; spaces around a comma are ignored, a sign or an empty "
+            + "id is an error (required)")
     String tokens;
+    @Range(min = 1)
     @Option(names = "--block-size", paramLabel = "B", description = "tokens per block (>= 1, required)")
     Integer blockSize;
     @Option(names = "--salt", paramLabel = "S", defaultValue = "0", description = "salt hash, unsigned 64-bit decimal")
@@ -73,21 +75,27 @@ final class HashCommand extends Subcommand {
 
     static int[] parseTokens(String text) {
         if (text.isBlank()) {
-            return new int[0];
+            throw new UsageException("--tokens must list at least one token id (got an empty list)");
         }
         String[] parts = text.split(",", -1);
         int[] tokens = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
-            String p = parts[i].trim();
+            String p = parts[i].strip(); // "1, 2" is read as 1,2: spaces carry no meaning here
+            if (p.isEmpty()) {
+                throw new UsageException("--tokens: token " + i + " is empty (two commas, or one at an end)");
+            }
+            if (!p.matches("[0-9]+")) {
+                throw new UsageException("--tokens must be unsigned 32-bit decimal integers separated by commas, without "
+                        + "a sign (token " + i + " is '" + p + "')");
+            }
             long v;
             try {
                 v = Long.parseLong(p);
             } catch (NumberFormatException e) {
-                throw new UsageException("--tokens must be unsigned 32-bit integers separated by commas (token "
-                        + i + " is '" + p + "')");
+                v = Long.MAX_VALUE; // more digits than a long holds: out of range below
             }
-            if (v < 0 || v > 0xFFFF_FFFFL) {
-                throw new UsageException("--tokens: token " + i + " must be in 0..4294967295 (got " + v + ")");
+            if (v > 0xFFFF_FFFFL) {
+                throw new UsageException("--tokens: token " + i + " must be in 0..4294967295 (got " + p + ")");
             }
             tokens[i] = (int) v;
         }

@@ -30,6 +30,7 @@ final class LeaderCommand extends Subcommand {
 
     /** G2 by count or by size. */
     static final class G2Size {
+        @Range
         @Option(names = "--g2-blocks", paramLabel = "M", description = "G2 blocks (default DYN_KVBM_CPU_CACHE_OVERRIDE_"
                 + "NUM_BLOCKS)")
         Integer blocks;
@@ -40,6 +41,7 @@ final class LeaderCommand extends Subcommand {
 
     /** G3 by count or by size. */
     static final class G3Size {
+        @Range
         @Option(names = "--g3-blocks", paramLabel = "K", description = "G3 blocks (default DYN_KVBM_DISK_CACHE_OVERRIDE_"
                 + "NUM_BLOCKS)")
         Integer blocks;

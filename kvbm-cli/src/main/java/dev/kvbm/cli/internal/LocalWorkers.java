@@ -32,7 +32,7 @@ final class LocalWorkers implements AutoCloseable {
     private final Thread hook = new Thread(this::destroy);
     private final Leader leader;
 
-    private LocalWorkers(int n, LayoutConfig g1, LayoutType layout, int g2, int g3) {
+    private LocalWorkers(int n, LayoutConfig g1, LayoutType layout, int g2, int g3, Map<String, String> tierOptions) {
         Runtime.getRuntime().addShutdownHook(hook);
         Leader started = null;
         try {
@@ -41,6 +41,7 @@ final class LocalWorkers implements AutoCloseable {
             started = Leader.start(new TransportConfig("tcp://127.0.0.1:*", "tcp://localhost:*", n,
                     settings.initTimeout(), Map.of()), settings, ProviderRegistry.load());
             List<String> prefix = jvmCommand();
+            prefix.addAll(1, TierOptions.jvmFlags(tierOptions)); // after java, before the module: -DKEY=VALUE
             for (int i = 0; i < n; i++) {
                 List<String> cmd = new ArrayList<>(prefix);
                 cmd.addAll(List.of("worker", "--leader-pub", started.publishEndpoint(), "--leader-ack", started.ackEndpoint(),
@@ -67,8 +68,8 @@ final class LocalWorkers implements AutoCloseable {
         }
     }
 
-    static LocalWorkers start(int n, LayoutConfig g1, LayoutType layout, int g2, int g3) {
-        return new LocalWorkers(n, g1, layout, g2, g3);
+    static LocalWorkers start(int n, LayoutConfig g1, LayoutType layout, int g2, int g3, Map<String, String> tierOptions) {
+        return new LocalWorkers(n, g1, layout, g2, g3, tierOptions);
     }
 
     /** A manager whose tiers are logical here, with the bytes on the workers. */

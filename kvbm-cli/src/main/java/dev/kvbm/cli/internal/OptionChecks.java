@@ -1,6 +1,10 @@
 package dev.kvbm.cli.internal;
 
+import java.lang.reflect.Field;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.TypeConversionException;
 
 /**
@@ -11,24 +15,67 @@ final class OptionChecks {
     private OptionChecks() {
     }
 
-    /** An integer option's value: any 32-bit integer (the range is the option's own check). */
+    /** An integer option's value: any 32-bit integer (the range is the option's {@link Range}). */
     static Integer integer(String text) {
         long v;
         try {
             v = Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
+            if (text.trim().matches("[+-]?[0-9]+")) {
+                throw new OutOfRange(text.trim()); // beyond even 64 bits: still a number, so the range is the answer
+            }
             throw new TypeConversionException("must be an integer (got '" + text + "')");
         }
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new TypeConversionException("must be a 32-bit integer (got " + v + ")");
+            throw new OutOfRange(Long.toString(v));
         }
         return (int) v;
+    }
+
+    /** A number that no int holds; {@link Cli} answers with the option's range. */
+    static final class OutOfRange extends TypeConversionException {
+        private static final long serialVersionUID = 1L;
+        final String value;
+
+        OutOfRange(String value) {
+            super("must be " + (value.startsWith("-") ? "at least " + Integer.MIN_VALUE : "at most " + Integer.MAX_VALUE)
+                    + " (got " + value + ")");
+            this.value = value;
+        }
+    }
+
+    /** The range an option declares with {@link Range}, or null. */
+    static Range declaredRange(OptionSpec option) {
+        return option.userObject() instanceof Field f ? f.getAnnotation(Range.class) : null;
+    }
+
+    /** The one wording of a range error. */
+    static String outOfRange(String option, long min, long max, String value) {
+        return option + " must be in " + min + ".." + max + " (got " + value + ")";
+    }
+
+    /** Every option given on the command line of the command that runs, against its {@link Range}. */
+    static void checkRanges(ParseResult parsed) {
+        ParseResult leaf = parsed;
+        while (leaf.subcommand() != null) {
+            leaf = leaf.subcommand();
+        }
+        for (OptionSpec o : leaf.matchedOptions()) {
+            Range r = declaredRange(o);
+            if (r != null && o.getValue() instanceof Number n && (n.longValue() < r.min() || n.longValue() > r.max())) {
+                throw new ParameterException(leaf.commandSpec().commandLine(),
+                        outOfRange(o.longestName(), r.min(), r.max(), n.toString()), o, n.toString());
+            }
+        }
     }
 
     static Long longInteger(String text) {
         try {
             return Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
+            if (text.trim().matches("[+-]?[0-9]+")) {
+                throw new TypeConversionException(outOfRange("", Long.MIN_VALUE, Long.MAX_VALUE, text.trim()).strip());
+            }
             throw new TypeConversionException("must be an integer (got '" + text + "')");
         }
     }
@@ -53,8 +100,7 @@ final class OptionChecks {
     /** {@code value} when it is in {@code min..max}; else a usage error naming {@code option}. */
     static int range(String option, int value, int min, int max) {
         if (value < min || value > max) {
-            throw new UsageException(option + " must be " + (max == Integer.MAX_VALUE ? ">= " + min
-                    : "in " + min + ".." + max) + " (got " + value + ")");
+            throw new UsageException(outOfRange(option, min, max, Integer.toString(value)));
         }
         return value;
     }

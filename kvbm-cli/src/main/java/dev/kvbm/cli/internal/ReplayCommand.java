@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
         + "through real tiers.", customSynopsis = "kvbm replay [--trace FILE.jsonl] [--requests N] [--g1-blocks N] "
         + "[--g2-blocks N | --g2-gb X] [--g3-blocks N | --g3-gb X] [--block-bytes B | --layers L --outer O --page P "
         + "--inner I [--dtype-bytes D]] [--layout fc|ls-outer|ls-block] [--integrity off|sampled|always] "
-        + "[--g1-device N | --workers N] [--seed S] [--json] [--no-progress]%n"
+        + "[--g1-device N | --workers N] [--seed S] [--tier-option KEY=VALUE]... [--json] [--no-progress]%n"
         + "       kvbm replay --engine llama.cpp|jlama [--model FILE] [--page P] [--trace-block-tokens T] [--threads N] "
         + "[--verify N] [--baseline-every K] [--trace FILE.jsonl] [--requests N] [tier options] [--json]",
         footer = {"environment (used when no option gives the value; a malformed value is an error naming it):",
@@ -51,6 +51,7 @@ final class ReplayCommand extends Subcommand {
 
     /** G2 by count or by size. */
     static final class G2Size {
+        @Range
         @Option(names = "--g2-blocks", paramLabel = "N", description = "G2 blocks (default: DYN_KVBM_CPU_CACHE_OVERRIDE_"
                 + "NUM_BLOCKS or DYN_KVBM_CPU_CACHE_GB, else " + DEFAULT_G2_BLOCKS + "; 0 = no G2)")
         Integer blocks;
@@ -61,6 +62,7 @@ final class ReplayCommand extends Subcommand {
 
     /** G3 by count or by size. */
     static final class G3Size {
+        @Range
         @Option(names = "--g3-blocks", paramLabel = "N", description = "G3 (disk) blocks (default: DYN_KVBM_DISK_CACHE_"
                 + "OVERRIDE_NUM_BLOCKS or DYN_KVBM_DISK_CACHE_GB, else 0 = no G3); files go to DYN_KVBM_DISK_CACHE_DIR")
         Integer blocks;
@@ -71,20 +73,26 @@ final class ReplayCommand extends Subcommand {
 
     /** A model geometry, instead of a plain block size. */
     static final class Geometry {
+        @Range(min = 1)
         @Option(names = "--layers", paramLabel = "L", description = "model geometry: layers")
         Integer layers;
+        @Range(min = 1, max = 2)
         @Option(names = "--outer", paramLabel = "O", description = "model geometry: outer dimension (2 = K/V, 1 = MLA)")
         Integer outer;
+        @Range(min = 1)
         @Option(names = "--page", paramLabel = "P", description = "model geometry: tokens per block")
         Integer page;
+        @Range(min = 1)
         @Option(names = "--inner", paramLabel = "I", description = "model geometry: elements per token per outer per layer")
         Integer inner;
+        @Range(min = 1)
         @Option(names = "--dtype-bytes", paramLabel = "D", description = "model geometry: bytes per element (default 2)")
         Integer dtypeBytes;
     }
 
     /** Bytes per block, or the geometry that gives them. */
     static final class BlockShape {
+        @Range(min = 2)
         @Option(names = "--block-bytes", paramLabel = "B", description = "bytes per block, even (default "
                 + DEFAULT_BLOCK_BYTES + " = 256 KiB), instead of a geometry")
         Integer blockBytes;
@@ -94,9 +102,11 @@ final class ReplayCommand extends Subcommand {
 
     /** Where G1 lives: on a GPU of this process, or in worker processes. */
     static final class Placement {
+        @Range(max = 1023)
         @Option(names = "--g1-device", paramLabel = "N", description = "G1 in GPU memory on CUDA device N (kvbm-device-"
                 + "cuda); without a usable GPU, G1 stays in host memory and one line on stderr says why (default: host G1)")
         Integer g1Device;
+        @Range(max = 64)
         @Option(names = "--workers", paramLabel = "N", description = "replay through a leader and N (0..64; 0 = none) kvbm worker "
                 + "processes on loopback (ZeroMQ)")
         Integer workers;
@@ -105,8 +115,10 @@ final class ReplayCommand extends Subcommand {
     @Option(names = "--trace", paramLabel = "FILE.jsonl", description = "Mooncake-format trace; default: a generated "
             + "multi-turn workload")
     String trace;
+    @Range(min = 1)
     @Option(names = "--requests", paramLabel = "N", description = "replay only the first N requests (default: all)")
     Integer requests;
+    @Range(min = 1)
     @Option(names = "--g1-blocks", paramLabel = "N", description = "G1 blocks (default " + DEFAULT_G1_BLOCKS
             + ", at least the longest request)")
     Integer g1Blocks;
@@ -135,15 +147,19 @@ final class ReplayCommand extends Subcommand {
     @Option(names = "--model", paramLabel = "FILE", description = "with --engine: the model (a GGUF file for llama.cpp, "
             + "a model folder for jlama); default: the RANDOM tiny model (kvbm model), written once into the temp dir")
     String model;
+    @Range(min = 1, max = 65_536)
     @Option(names = "--trace-block-tokens", paramLabel = "T", description = "with --engine: tokens each trace block id "
             + "stands for, 1..65536 (default: --page; the Mooncake traces use 512)")
     Integer traceBlockTokens;
+    @Range(min = 1, max = 1024)
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1", description = "with --engine: the engine's "
             + "compute threads, 1..1024 (1 keeps llama.cpp deterministic)")
     int threads;
+    @Range
     @Option(names = "--verify", paramLabel = "N", defaultValue = "4", description = "with --engine: compare the logits "
             + "of N requests with reuse against a full recompute, bit for bit")
     int verify;
+    @Range
     @Option(names = "--baseline-every", paramLabel = "K", defaultValue = "1", description = "with --engine: recompute "
             + "every K-th request from scratch for the time-to-first-token comparison (0: none)")
     int baselineEvery;
@@ -156,14 +172,22 @@ final class ReplayCommand extends Subcommand {
     @Option(names = "--events-replay", paramLabel = "tcp://HOST:PORT", description = "serve missed event batches on "
             + "this ROUTER endpoint (env KVBM_EVENTS_REPLAY_ENDPOINT)")
     String eventsReplay;
+    @Range(max = 65_535)
     @Option(names = "--metrics-port", paramLabel = "P", description = "serve Prometheus metrics at http://127.0.0.1:P/"
             + "metrics, 0..65535 (0: any free port; env DYN_KVBM_METRICS=true with DYN_KVBM_METRICS_PORT, default 6880)")
     Integer metricsPort;
+    @Range(max = 86_400)
     @Option(names = "--serve-after", paramLabel = "SECONDS", description = "keep the metrics and event endpoints up "
             + "this long after the report, 0..86400")
     Integer serveAfter;
     @Option(names = "--no-progress", arity = "0", description = "no progress bar even on a terminal")
     boolean noProgress;
+    @Option(names = "--tier-option", paramLabel = "KEY=VALUE", description = "an option of a tier, engine or transport "
+            + "(kvbm.*, zmq.*, DYN_KVBM_*), as -DKEY=VALUE in KVBM_JAVA_OPTS would set it; repeatable")
+    Map<String, String> tierOptions;
+
+    /** The option or variable G3's size came from, once known: a G3 error names what the user set. */
+    String g3Source = "--g3-blocks|--g3-gb";
 
     @Override
     public Map<String, String> fieldOptions() {
@@ -171,7 +195,7 @@ final class ReplayCommand extends Subcommand {
                 Map.entry("pageSize", "--page"), Map.entry("innerDim", "--inner"),
                 Map.entry("dtypeWidthBytes", "--dtype-bytes"), Map.entry("layoutType", "--layout"),
                 Map.entry("integrity", "--integrity"), Map.entry("g1Blocks", "--g1-blocks"),
-                Map.entry("g3Blocks", "--g3-blocks|--g3-gb"), Map.entry("trace", "--trace"),
+                Map.entry("g3Blocks", g3Source), Map.entry("trace", "--trace"),
                 Map.entry(CUDA_DEVICE_OPTION, "--g1-device"));
     }
 
@@ -186,19 +210,24 @@ final class ReplayCommand extends Subcommand {
             throw new UsageException("--model and --trace-block-tokens need --engine llama.cpp|jlama");
         }
         // Every option and variable is checked before a byte is allocated.
+        Map<String, String> tierOptions = TierOptions.apply(this.tierOptions);
         EnvironmentVariables env = EnvironmentVariables.system();
         LayoutConfig geometry = geometry();
         long blockBytes = geometry.blockDataBytes();
-        int limit = OptionChecks.orDefault("--requests", requests, 0, 1, Integer.MAX_VALUE);
+        int limit = requests == null ? 0 : requests;
         IntegrityMode integrityMode = IntegrityMode.parse(integrity);
         LayoutType g1Layout = LayoutType.parse(layout);
-        int workers = placement.workers == null ? 0 : OptionChecks.range("--workers", placement.workers, 0, 64);
-        Integer device = placement.g1Device == null ? null : OptionChecks.range("--g1-device", placement.g1Device, 0, 1023);
+        int workers = placement.workers == null ? 0 : placement.workers;
+        Integer device = placement.g1Device;
         ReplayPreflight.checkManagerVariables(env);
         int g2Blocks = ReplayPreflight.tierBlocks(g2.blocks, "--g2-blocks", g2.gb, "--g2-gb", env,
                 ConfigKeys.CPU_CACHE_OVERRIDE_NUM_BLOCKS, ConfigKeys.CPU_CACHE_GB, DEFAULT_G2_BLOCKS, blockBytes);
-        int g3Blocks = ReplayPreflight.tierBlocks(g3.blocks, "--g3-blocks", g3.gb, "--g3-gb", env,
+        ReplayPreflight.TierSize g3Size = ReplayPreflight.tierSize(g3.blocks, "--g3-blocks", g3.gb, "--g3-gb", env,
                 ConfigKeys.DISK_CACHE_OVERRIDE_NUM_BLOCKS, ConfigKeys.DISK_CACHE_GB, 0, blockBytes);
+        if (g3Size.source() != null) {
+            g3Source = g3Size.source();
+        }
+        int g3Blocks = g3Size.blocks();
         String source;
         List<TraceRequest> requestsToReplay;
         if (trace != null) {
@@ -212,8 +241,7 @@ final class ReplayCommand extends Subcommand {
             source = "generated multi-turn workload (seed " + seed + ")";
         }
         int longest = Replayer.longestRequest(requestsToReplay);
-        int g1 = OptionChecks.orDefault("--g1-blocks", g1Blocks, Math.max(DEFAULT_G1_BLOCKS, longest), 1,
-                Integer.MAX_VALUE);
+        int g1 = g1Blocks != null ? g1Blocks : Math.max(DEFAULT_G1_BLOCKS, longest);
         Replayer.checkG1(requestsToReplay, g1);
         if (g3Blocks > 0) {
             OptionalModules.require(OptionalModules.DISK, "--g3-blocks/--g3-gb");
@@ -221,7 +249,7 @@ final class ReplayCommand extends Subcommand {
         if (workers > 0) {
             OptionalModules.require(OptionalModules.ZMQ, "--workers");
         }
-        ReplayPreflight.checkDisk(g3Blocks, blockBytes, env);
+        ReplayPreflight.checkDisk(g3Size, blockBytes, env);
         ReplayServices services = ReplayServices.check(this, env);
 
         KvBlockManager.Builder builder = KvBlockManager.builder().geometry(geometry).integrity(integrityMode)
@@ -234,7 +262,7 @@ final class ReplayCommand extends Subcommand {
             ReplayPreflight.checkMemory(g1, g2Blocks, blockBytes * workers); // each worker holds its own G1 and G2
             // The leader keeps logical blocks; each worker process holds the bytes (one geometry per worker here).
             try (LocalWorkers cluster = LocalWorkers.start(workers, geometry.withNumBlocks(g1), g1Layout, g2Blocks,
-                    g3Blocks);
+                    g3Blocks, tierOptions);
                  KvBlockManager manager = cluster.manager(g1, g2Blocks, g3Blocks)) {
                 report(manager, requestsToReplay, blockBytes, source + ", " + workers + " worker process(es)");
             }
@@ -336,7 +364,7 @@ final class ReplayCommand extends Subcommand {
                     OptionChecks.required("--inner", g.inner), LayoutConfig.DEFAULT_ALIGNMENT,
                     g.dtypeBytes == null ? LayoutConfig.DEFAULT_DTYPE_WIDTH_BYTES : g.dtypeBytes);
         }
-        int bytes = OptionChecks.orDefault("--block-bytes", shape.blockBytes, DEFAULT_BLOCK_BYTES, 2, Integer.MAX_VALUE);
+        int bytes = shape.blockBytes == null ? DEFAULT_BLOCK_BYTES : shape.blockBytes;
         if (bytes % 2 != 0) {
             throw new UsageException("--block-bytes must be even (blocks are 2-byte elements) (got " + bytes + ")");
         }

@@ -20,28 +20,37 @@ final class ReplayPreflight {
     private ReplayPreflight() {
     }
 
+    /** A tier's block count and the option or variable it came from (null: the default), which messages name. */
+    record TierSize(int blocks, String source) {
+    }
+
     /**
      * A tier's block count: {@code --gX-blocks}, else {@code --gX-gb} (decimal GB, as Dynamo counts), else the
      * variable {@code countVariable} when > 0, else {@code gbVariable}, else {@code fallback}.
      */
-    static int tierBlocks(Integer blocks, String blocksOption, Double gb, String gbOption, EnvironmentVariables env,
-                          String countVariable, String gbVariable, int fallback, long blockBytes) {
+    static TierSize tierSize(Integer blocks, String blocksOption, Double gb, String gbOption, EnvironmentVariables env,
+                             String countVariable, String gbVariable, int fallback, long blockBytes) {
         if (blocks != null) {
-            return OptionChecks.range(blocksOption, blocks, 0, Integer.MAX_VALUE);
+            return new TierSize(OptionChecks.range(blocksOption, blocks, 0, Integer.MAX_VALUE), blocksOption);
         }
         if (gb != null) {
-            return gbToBlocks(gb, blockBytes, gbOption, UsageException::new);
+            return new TierSize(gbToBlocks(gb, blockBytes, gbOption, UsageException::new), gbOption);
         }
         OptionalInt count = env.blockCount(countVariable);
         if (count.isPresent() && count.getAsInt() > 0) {
-            return count.getAsInt();
+            return new TierSize(count.getAsInt(), countVariable);
         }
         OptionalDouble envGb = env.gigabytes(gbVariable);
         if (envGb.isPresent()) {
-            return gbToBlocks(envGb.getAsDouble(), blockBytes, gbVariable,
-                    m -> KvbmException.forField(ErrorCode.INVALID_CONFIG, gbVariable, m));
+            return new TierSize(gbToBlocks(envGb.getAsDouble(), blockBytes, gbVariable,
+                    m -> KvbmException.forField(ErrorCode.INVALID_CONFIG, gbVariable, m)), gbVariable);
         }
-        return fallback;
+        return new TierSize(fallback, null);
+    }
+
+    static int tierBlocks(Integer blocks, String blocksOption, Double gb, String gbOption, EnvironmentVariables env,
+                          String countVariable, String gbVariable, int fallback, long blockBytes) {
+        return tierSize(blocks, blocksOption, gb, gbOption, env, countVariable, gbVariable, fallback, blockBytes).blocks();
     }
 
     /** G3 blocks from Dynamo's variables alone (no option given): 0, no G3, when neither is set. */
@@ -86,11 +95,12 @@ final class ReplayPreflight {
      * Refuses a G3 larger than the free space where its file goes (G3 is disk, not host memory), before
      * anything is written; the disk tier checks again when it creates the file.
      */
-    static void checkDisk(int g3, long blockBytes, EnvironmentVariables env) {
+    static void checkDisk(TierSize g3Size, long blockBytes, EnvironmentVariables env) {
+        int g3 = g3Size.blocks();
         if (g3 == 0) {
             return;
         }
-        Path dir = Path.of(env.string(ConfigKeys.DISK_CACHE_DIR).orElse(System.getProperty("java.io.tmpdir")));
+        Path dir = cacheDirectory(env);
         long wanted = Math.multiplyHigh(g3, blockBytes) != 0 ? Long.MAX_VALUE : g3 * blockBytes;
         long free;
         try {
@@ -107,10 +117,31 @@ final class ReplayPreflight {
         }
         if (wanted > free) {
             throw KvbmException.forField(ErrorCode.INVALID_CONFIG, "g3Blocks", String.format(
-                    "G3 (%d blocks of %d bytes) needs %.2f GB of disk, but %s has %.2f GB free; lower --g3-blocks/--g3-gb "
-                            + "or set %s to a larger file system", g3, blockBytes, wanted / 1e9, dir, free / 1e9,
+                    "G3 (%d blocks of %d bytes) needs %.2f GB of disk, but %s has %.2f GB free; lower %s or set %s to a "
+                            + "larger file system", g3, blockBytes, wanted / 1e9, dir, free / 1e9, g3Size.source(),
                     ConfigKeys.DISK_CACHE_DIR));
         }
+    }
+
+    /**
+     * Where the G3 files go ({@code DYN_KVBM_DISK_CACHE_DIR}, else the temp dir), the disk tier's system property first, as the tier reads it. A file of that name, or a file in
+     * the way of the directories the tier would create, is a usage error now rather than a failure at allocation.
+     */
+    static Path cacheDirectory(EnvironmentVariables env) {
+        // Where the disk tier looks: its system property, then the variable, then the temp dir.
+        String name = System.getProperty(ConfigKeys.DISK_CACHE_DIR);
+        Path dir = Path.of(name != null ? name : env.string(ConfigKeys.DISK_CACHE_DIR)
+                .orElse(System.getProperty("java.io.tmpdir")));
+        for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p)) {
+                break;
+            }
+            if (Files.exists(p)) {
+                throw KvbmException.forField(ErrorCode.INVALID_CONFIG, ConfigKeys.DISK_CACHE_DIR, ConfigKeys.DISK_CACHE_DIR
+                        + " must name a directory, but " + p + " is a file");
+            }
+        }
+        return dir;
     }
 
     static OptionalLong memAvailable() {

@@ -59,14 +59,14 @@ final class ReplayServices implements AutoCloseable {
             endpoint("--events", events.get());
             replay.ifPresent(r -> endpoint("--events-replay", r));
         }
-        Optional<Integer> port = Optional.ofNullable(c.metricsPort).map(p -> OptionChecks.range("--metrics-port", p, 0, 65_535));
+        Optional<Integer> port = Optional.ofNullable(c.metricsPort);
         if (port.isEmpty() && env.bool(METRICS_ENV).orElse(false)) {
             port = Optional.of((int) env.port(METRICS_PORT_ENV).orElse(DEFAULT_METRICS_PORT));
         }
         if (port.isPresent()) {
             OptionalModules.require(OptionalModules.METRICS, "--metrics-port");
         }
-        int serveAfter = c.serveAfter == null ? 0 : OptionChecks.range("--serve-after", c.serveAfter, 0, 86_400);
+        int serveAfter = c.serveAfter == null ? 0 : c.serveAfter;
         if (serveAfter > 0 && port.isEmpty() && events.isEmpty()) {
             throw new UsageException("--serve-after keeps the metrics and event endpoints up: give --metrics-port or "
                     + "--events");

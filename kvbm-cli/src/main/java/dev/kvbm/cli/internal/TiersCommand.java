@@ -21,9 +21,10 @@ final class TiersCommand extends Subcommand {
 
     @Override
     public Integer call() {
-        Set<String> exclude = this.exclude == null ? Set.of() : Set.of(this.exclude.split(","));
+        Set<String> exclude = this.exclude == null ? Set.of() : new java.util.LinkedHashSet<>(List.of(this.exclude.split(",", -1)));
         ProviderRegistry registry = ProviderRegistry.load(exclude);
         List<ProviderStatus> statuses = registry.statuses();
+        checkExcluded(exclude, statuses);
         if (json) {
             JsonLine.print(out, g -> {
                 g.writeStartObject();
@@ -65,5 +66,16 @@ final class TiersCommand extends Subcommand {
                     registry.bestTier(t).map(p -> "served by " + p.name()).orElse("no available provider"));
         }
         return Cli.OK;
+    }
+
+    /** A name that is no provider's is a typo, not a request: say so with the names there are. */
+    static void checkExcluded(Set<String> exclude, List<ProviderStatus> statuses) {
+        List<String> known = statuses.stream().map(ProviderStatus::name).distinct().sorted().toList();
+        for (String name : exclude) {
+            if (!known.contains(name)) {
+                throw new UsageException("--exclude: no provider is named '" + name + "' (known: "
+                        + String.join(", ", known) + ")");
+            }
+        }
     }
 }

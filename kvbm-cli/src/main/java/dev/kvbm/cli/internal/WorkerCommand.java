@@ -43,6 +43,7 @@ final class WorkerCommand extends Subcommand {
     @Option(names = "--dp-rank", paramLabel = "R", defaultValue = "0", description = "data-parallel rank: default leader "
             + "ports + 2 * R")
     int dpRank;
+    @Range(min = 1)
     @Option(names = "--device-blocks", paramLabel = "N", description = "G1 blocks of this worker (required)")
     Integer deviceBlocks;
     @Option(names = "--layout", paramLabel = "fc|ls-outer|ls-block", defaultValue = "fc", description = "G1 layout")
@@ -122,10 +123,11 @@ final class WorkerCommand extends Subcommand {
         if (parent > 0) {
             ProcessHandle.of(parent).ifPresentOrElse(h -> h.onExit().thenRun(() -> System.exit(0)), () -> System.exit(0));
         }
-        out.printf("worker: G1 %,d blocks of %,d bytes (%s), %s, connected to %s and %s%n", g1.numBlocks(),
+        out.printf("worker: G1 %,d blocks of %,d bytes (%s), %s, waiting for the leader on %s and %s%n", g1.numBlocks(),
                 g1.blockDataBytes(), g1Layout.shortName(), spec.rank().isPresent() ? "replicated rank "
                         + spec.rank().getAsInt() : "sharded", pub, ack);
         out.flush();
+        Thread.ofVirtual().name("kvbm-worker-ready").start(() -> announceReady(worker));
         try {
             stop.await();
         } catch (InterruptedException e) {
@@ -135,6 +137,27 @@ final class WorkerCommand extends Subcommand {
     }
 
     /** Dynamo's rule for a block's tokens: a power of two, 1..1024. */
+    /** One line once the handshake completed (G2/G3 allocated, transfers served), and one per new allocation error. */
+    private void announceReady(Worker worker) {
+        String lastError = null;
+        try {
+            while (!worker.isReady()) {
+                String error = worker.allocationError();
+                if (error != null && !error.equals(lastError)) {
+                    out.println("worker: the leader's allocation failed here: " + error);
+                    out.flush();
+                    lastError = error;
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        out.println("worker: handshake with the leader done; G2/G3 allocated (" + worker.tiers().stream().sorted()
+                .map(Enum::name).collect(java.util.stream.Collectors.joining(", ")) + "), serving transfers");
+        out.flush();
+    }
+
     static int pageSize(int page) {
         if (Integer.bitCount(page) != 1) {
             throw new UsageException("--page must be a power of two in 1..1024 (got " + page + ")");

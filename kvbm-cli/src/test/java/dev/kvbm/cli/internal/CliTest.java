@@ -169,7 +169,7 @@ class CliTest {
     void badHashArguments() {
         assertEquals("kvbm hash: --tokens: token 1 must be in 0..4294967295 (got 4294967296)\n",
                 run("hash", "--tokens", "1,4294967296", "--block-size", "2").err());
-        assertEquals("kvbm hash: --block-size must be >= 1 (got 0)\n",
+        assertEquals("kvbm hash: --block-size must be in 1..2147483647 (got 0)\n",
                 run("hash", "--tokens", "1", "--block-size", "0").err());
         Result salt = run("hash", "--tokens", "1", "--block-size", "1", "--salt", "-1");
         assertEquals(2, salt.code());
@@ -234,7 +234,7 @@ class CliTest {
         assertEquals("kvbm layout: --json is given more than once\n", run("layout", "--json", "--json").err());
         assertEquals("kvbm layout: --json takes no value\n", run("layout", "--json=false").err());
         assertEquals("kvbm layout: unexpected argument 'extra' (options start with --)\n", run("layout", "extra").err());
-        assertEquals("kvbm hash: --block-size must be a 32-bit integer (got 99999999999)\n",
+        assertEquals("kvbm hash: --block-size must be in 1..2147483647 (got 99999999999)\n",
                 run("hash", "--tokens", "1", "--block-size", "99999999999").err());
         Result both = run("replay", "--g1-device", "0", "--workers", "2");
         assertEquals(2, both.code());

@@ -10,4 +10,10 @@ import java.time.Duration;
  */
 public record ClusterReady(long numDeviceBlocks, long bytesPerBlock, long numHostBlocks, long numDiskBlocks,
                            Duration handshakeTime) {
+    /** For logs: what the handshake agreed, in words. */
+    @Override
+    public String toString() {
+        return String.format("G1 %,d blocks, %,d bytes per block (all workers), G2 %,d blocks, G3 %,d blocks; handshake "
+                + "%.0f ms", numDeviceBlocks, bytesPerBlock, numHostBlocks, numDiskBlocks, handshakeTime.toNanos() / 1e6);
+    }
 }

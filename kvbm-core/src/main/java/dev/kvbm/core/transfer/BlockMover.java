@@ -27,6 +27,14 @@ public interface BlockMover extends AutoCloseable {
     /** Fails now, naming what is missing, when {@code source -> target} cannot be served. */
     void checkPath(Tier source, Tier target);
 
+    /**
+     * The transfer engine that serves {@code source -> target}, for reports ({@code memcpy}, {@code io_uring}, ...);
+     * empty when no path was set up or the bytes move elsewhere (a leader's workers pick their own).
+     */
+    default Optional<String> engineName(Tier source, Tier target) {
+        return Optional.empty();
+    }
+
     @Override
     void close();
 }

@@ -24,6 +24,7 @@ public final class LocalBlockMover implements BlockMover {
     private final Map<Tier, PhysicalLayout> layouts;
     private final ProviderRegistry registry;
     private final Map<String, TransferEngine> engines = new HashMap<>();
+    private final Map<String, String> engineNames = new HashMap<>();
 
     public LocalBlockMover(Map<Tier, PhysicalLayout> layouts, ProviderRegistry registry) {
         this.layouts = new EnumMap<>(layouts);
@@ -70,12 +71,22 @@ public final class LocalBlockMover implements BlockMover {
                         + source + " -> " + target + "); kvbm tiers lists the engines found"));
         TransferEngine engine = provider.create(Map.of());
         engines.put(key, engine);
+        engineNames.put(key, provider.name());
         return engine;
+    }
+
+    @Override
+    public synchronized Optional<String> engineName(Tier source, Tier target) {
+        PhysicalLayout from = layouts.get(source);
+        PhysicalLayout to = layouts.get(target);
+        return from == null || to == null ? Optional.empty()
+                : Optional.ofNullable(engineNames.get(from.kind() + "->" + to.kind()));
     }
 
     @Override
     public synchronized void close() {
         engines.values().forEach(TransferEngine::close);
         engines.clear();
+        engineNames.clear();
     }
 }

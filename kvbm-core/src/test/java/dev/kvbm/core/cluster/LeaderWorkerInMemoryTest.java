@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -115,6 +116,7 @@ class LeaderWorkerInMemoryTest {
         }
     }
 
+    @Tag("fault")
     @Test
     void oneWorkersFailureFailsTheTransfer() {
         Leader leader = leader(2, 8).start();
@@ -134,6 +136,7 @@ class LeaderWorkerInMemoryTest {
         assertTrue(e.getCause().getMessage().contains("not written by the current set of workers"), e.getCause().getMessage());
     }
 
+    @Tag("fault")
     @Test
     void aLostWorkerFailsTransfersAndARestartedOneRejoins() throws Exception {
         Leader leader = leader(2, 8).start();
@@ -156,6 +159,7 @@ class LeaderWorkerInMemoryTest {
         leader.move(Tier.G2, Tier.G1, List.of(new BlockPair(3, 4))).join();
     }
 
+    @Tag("fault")
     @Test
     void workersRejoinARestartedLeaderWithoutAllocatingAgain() {
         Leader first = leader(2, 8).start();

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The G2 -> G3 frequency filter and tier degradation, through a whole manager with a fault-injecting engine. */
@@ -47,6 +48,7 @@ class DiskAdmissionAndDegradationTest {
         }
     }
 
+    @Tag("fault")
     @Test
     void repeatedFailuresDegradeTheTierUntilItIsProbedAgain() {
         AtomicBoolean diskBroken = new AtomicBoolean(true);

@@ -22,6 +22,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class KvBlockManagerTest {
@@ -167,6 +168,7 @@ class KvBlockManagerTest {
         }
     }
 
+    @Tag("fault")
     @Test
     void aFailedOffloadNeverRegistersItsTarget() {
         engine.failWhen = pairs -> true;
@@ -182,6 +184,7 @@ class KvBlockManagerTest {
         }
     }
 
+    @Tag("fault")
     @Test
     void aFailedOnboardIsServedAsAMiss() {
         try (KvBlockManager m = builder().tierBlocks(Tier.G1, 2).tierBlocks(Tier.G2, 8).build()) {

@@ -23,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -255,6 +256,7 @@ class OffloadHazardsTest {
     }
 
     /** A batch that fails before its copy (here the admission filter's clock breaks) leaves nothing pinned or pending. */
+    @Tag("fault")
     @Test
     void aBatchThatFailsBeforeItsCopyReleasesItsBlocksAndLetsAwaitOffloadsReturn() throws Exception {
         engine.executor = io;

@@ -8,9 +8,11 @@ import dev.kvbm.api.KvbmException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("fault")
 class MooncakeTraceTest {
 
     @Test

@@ -32,6 +32,7 @@ public final class LibC {
     public static final int EAGAIN = 11;
     public static final int ENOMEM = 12;
     public static final int EINVAL = 22;
+    public static final int EFBIG = 27;
     public static final int ENOSPC = 28;
     public static final int ENOSYS = 38;
     public static final int EOPNOTSUPP = 95;
@@ -309,6 +310,7 @@ public final class LibC {
             case 13 -> "EACCES";
             case 17 -> "EEXIST";
             case EINVAL -> "EINVAL";
+            case EFBIG -> "EFBIG";
             case ENOSPC -> "ENOSPC";
             case ENOSYS -> "ENOSYS";
             case EOPNOTSUPP -> "EOPNOTSUPP";

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,6 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * message size, or by ZMTP heartbeats for the silent peer), and the worker is back with a real leader bound on
  * the same port within 30 s.
  */
+@Tag("fault")
 class HostileZmtpPeerTest {
     private static final ProviderRegistry REGISTRY = ProviderRegistry.load();
 

@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -368,6 +369,7 @@ class LeaderWorkerTest {
         assertEquals(ErrorCode.TIMEOUT, e.code());
     }
 
+    @Tag("fault")
     @Test
     void workersRejoinARestartedLeaderWithoutAllocatingAgain() {
         Leader first = leader(2, 8, Map.of(), Duration.ofSeconds(20));

@@ -110,7 +110,8 @@ public final class TierAllocation implements AutoCloseable {
             error = e.getMessage();
             long n = failures.incrementAndGet();
             LOG.log(n <= 10 || Long.bitCount(n) == 1 ? System.Logger.Level.ERROR : System.Logger.Level.DEBUG,
-                    "allocating G2/G3 for " + meta + " failed; pings stay unanswered: " + e.getMessage() + " (" + n + " failure(s))");
+                    "allocating G2 (" + meta.numHostBlocks() + " blocks) and G3 (" + meta.numDiskBlocks()
+                            + " blocks) failed; pings stay unanswered: " + e.getMessage() + " (" + n + " failure(s))");
             synchronized (this) {
                 failedFor = meta;
             }

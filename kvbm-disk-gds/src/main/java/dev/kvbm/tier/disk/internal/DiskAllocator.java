@@ -57,6 +57,7 @@ final class DiskAllocator extends AccountingStorageAllocator {
     private final int ioAlignment;
     private final Preallocator preallocator;
     private final int removedStale;
+    private final List<Path> created;
 
     DiskAllocator(Path dir, boolean direct, boolean zeroFill, long limit, Preallocator preallocator) {
         super(StorageKind.DISK, limit, DiskTierOptions.LIMIT_BYTES);
@@ -64,18 +65,60 @@ final class DiskAllocator extends AccountingStorageAllocator {
         this.direct = direct;
         this.zeroFill = zeroFill;
         this.preallocator = preallocator;
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new KvbmException(ErrorCode.IO_ERROR, "cannot create the disk cache directory " + dir + " ("
-                    + ConfigKeys.DISK_CACHE_DIR + "): " + e, e);
-        }
-        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+        this.created = createDirectories(dir);
+        if (!Files.isWritable(dir)) {
             throw KvbmException.forField(ErrorCode.INVALID_CONFIG, ConfigKeys.DISK_CACHE_DIR, ConfigKeys.DISK_CACHE_DIR
-                    + " must name a writable directory (got " + dir + ")");
+                    + " must name a writable directory (got " + dir + ", which this user cannot write)");
         }
         this.ioAlignment = probeAlignment(dir);
         this.removedStale = removeStaleFiles(dir);
+    }
+
+    /**
+     * Creates what is missing of {@code dir}, each directory mode 0700 (the cache holds the KV of other users'
+     * prompts), and returns the ones it created, outermost first: closing the allocator removes them again when
+     * empty, so a mistyped {@code DYN_KVBM_DISK_CACHE_DIR} leaves no tree behind. An existing file in the way is a
+     * configuration error.
+     */
+    static List<Path> createDirectories(Path dir) {
+        List<Path> missing = new ArrayList<>();
+        for (Path p = dir; p != null && !Files.isDirectory(p); p = p.getParent()) {
+            if (Files.exists(p)) {
+                throw KvbmException.forField(ErrorCode.INVALID_CONFIG, ConfigKeys.DISK_CACHE_DIR, ConfigKeys.DISK_CACHE_DIR
+                        + " must name a directory, but " + p + " is a file");
+            }
+            missing.addFirst(p);
+        }
+        List<Path> made = new ArrayList<>();
+        try {
+            for (Path p : missing) {
+                Files.createDirectory(p, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                made.add(p);
+                ExitCleanup.directory(p);
+            }
+        } catch (IOException e) {
+            ExitCleanup.removeEmpty(made);
+            made.forEach(ExitCleanup::directoryRemoved);
+            throw KvbmException.forField(ErrorCode.INVALID_CONFIG, ConfigKeys.DISK_CACHE_DIR, "cannot create the disk "
+                    + "cache directory " + dir + " (" + ConfigKeys.DISK_CACHE_DIR + "): " + e.getMessage());
+        }
+        return List.copyOf(made);
+    }
+
+    /** Closes every file, then removes the directories this allocator created if nothing else is in them. */
+    @Override
+    public void close() {
+        try {
+            super.close();
+        } finally {
+            ExitCleanup.removeEmpty(created);
+            created.forEach(ExitCleanup::directoryRemoved);
+        }
+    }
+
+    /** The directories this allocator created, outermost first (empty when the directory existed). */
+    List<Path> createdDirectories() {
+        return created;
     }
 
     /** The file system's block size, which the JDK also checks O_DIRECT transfers against; 4096 if odd. */
@@ -167,6 +210,7 @@ final class DiskAllocator extends AccountingStorageAllocator {
             Files.createFile(path, PosixFilePermissions.asFileAttribute(Set.of(PosixFilePermission.OWNER_READ,
                     PosixFilePermission.OWNER_WRITE)));
             created = true;
+            ExitCleanup.file(path);
             fd = LibC.open(path.toString(), LibC.O_RDWR | LibC.O_CLOEXEC | (direct ? LibC.O_DIRECT : 0), 0600);
             if (fd < 0) {
                 String hint = direct && fd == -LibC.EINVAL ? "; the file system refuses O_DIRECT: set "
@@ -195,6 +239,7 @@ final class DiskAllocator extends AccountingStorageAllocator {
             if (created) {
                 try {
                     Files.deleteIfExists(path);
+                    ExitCleanup.fileRemoved(path);
                 } catch (IOException suppressed) {
                     e.addSuppressed(suppressed);
                 }
@@ -210,10 +255,11 @@ final class DiskAllocator extends AccountingStorageAllocator {
         FileStore store = Files.getFileStore(dir);
         long free = store.getUsableSpace();
         if (size > free) {
-            throw KvbmException.forField(ErrorCode.ALLOCATION_FAILED, ConfigKeys.DISK_CACHE_GB, String.format(
-                    "the G3 file needs %d bytes (%.2f GB) but %s (%s) has %d bytes (%.2f GB) free; lower %s / --g3-gb or "
+            // The tier does not know which option or variable sized it; the caller's preflight names that one.
+            throw KvbmException.forField(ErrorCode.ALLOCATION_FAILED, "g3Blocks", String.format(
+                    "the G3 file needs %d bytes (%.2f GB) but %s (%s) has %d bytes (%.2f GB) free; make G3 smaller or "
                             + "point %s elsewhere", size, size / 1e9, dir, store.type(), free, free / 1e9,
-                    ConfigKeys.DISK_CACHE_GB, ConfigKeys.DISK_CACHE_DIR));
+                    ConfigKeys.DISK_CACHE_DIR));
         }
     }
 
@@ -237,7 +283,9 @@ final class DiskAllocator extends AccountingStorageAllocator {
             }
             return;
         }
-        String why = rc == -LibC.ENOSPC ? "the file system is full (ENOSPC)" : LibC.errnoName(rc);
+        String why = rc == -LibC.ENOSPC ? "the file system is full (ENOSPC)"
+                : rc == -LibC.EFBIG ? "the file would pass this process's file-size limit (EFBIG: RLIMIT_FSIZE, ulimit -f)"
+                : LibC.errnoName(rc);
         throw new KvbmException(ErrorCode.ALLOCATION_FAILED, "fallocate(" + path + ", " + size + " bytes) failed: " + why);
     }
 

@@ -78,6 +78,7 @@ final class DiskFileStorage extends AbstractStorage implements FileStorage {
         }
         try {
             Files.deleteIfExists(path);
+            ExitCleanup.fileRemoved(path);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot unlink " + path + " (the next start removes it): " + e);
         }

@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class DiskAllocatorTest {
@@ -150,7 +151,7 @@ class DiskAllocatorTest {
                 dir.toString())))) {
             KvbmException e = assertThrows(KvbmException.class, () -> a.allocate(free + (1L << 30), 4096));
             assertEquals(ErrorCode.ALLOCATION_FAILED, e.code());
-            assertEquals(ConfigKeys.DISK_CACHE_GB, e.field().orElseThrow());
+            assertEquals("g3Blocks", e.field().orElseThrow());
             assertTrue(e.getMessage().contains("free"), e.getMessage());
             assertEquals(0, a.outstanding());
         }
@@ -189,6 +190,7 @@ class DiskAllocatorTest {
         }
     }
 
+    @Tag("fault")
     @Test
     void fallocateFailingWithEnospcFailsTheAllocationAndLeavesNoFile() throws IOException {
         try (DiskAllocator a = new DiskAllocator(dir, true, true, Long.MAX_VALUE, (fd, off, len) -> -LibC.ENOSPC)) {
@@ -221,5 +223,45 @@ class DiskAllocatorTest {
             }
         });
         assertTrue(file.getMessage().contains(ConfigKeys.DISK_CACHE_DIR), file.getMessage());
+    }
+
+    @Test
+    void aMissingCacheDirectoryIsCreated0700AndRemovedOnClose() throws IOException {
+        Path top = dir.resolve("nonexistent");
+        Path nested = top.resolve("dir");
+        try (StorageAllocator a = new DiskTierProvider().createAllocator(config(Map.of(ConfigKeys.DISK_CACHE_DIR,
+                nested.toString())))) {
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(top)));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(nested)));
+            a.allocate(1 << 20, 4096);
+        }
+        assertFalse(Files.exists(top), "what the tier created is gone after close");
+        // One that was there stays, and so does a created one in which someone else put a file.
+        try (StorageAllocator a = new DiskTierProvider().createAllocator(config(Map.of(ConfigKeys.DISK_CACHE_DIR,
+                dir.toString())))) {
+            a.allocate(1 << 20, 4096);
+        }
+        assertTrue(Files.isDirectory(dir));
+        Path foreign;
+        try (StorageAllocator a = new DiskTierProvider().createAllocator(config(Map.of(ConfigKeys.DISK_CACHE_DIR,
+                nested.toString())))) {
+            foreign = Files.writeString(nested.resolve("someone-elses"), "x");
+        }
+        assertTrue(Files.exists(foreign), "a directory with another file in it is left alone");
+        Files.delete(foreign);
+        Files.delete(nested);
+        Files.delete(top);
+    }
+
+    @Test
+    void aFileWhereTheCacheDirectoryShouldBeIsAConfigurationError() throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        for (Path cacheDir : new Path[] {file, file.resolve("below")}) {
+            KvbmException e = assertThrows(KvbmException.class, () -> new DiskTierProvider().createAllocator(
+                    config(Map.of(ConfigKeys.DISK_CACHE_DIR, cacheDir.toString()))));
+            assertEquals(ErrorCode.INVALID_CONFIG, e.code());
+            assertEquals(ConfigKeys.DISK_CACHE_DIR + " must name a directory, but " + file + " is a file", e.getMessage());
+        }
+        Files.delete(file);
     }
 }

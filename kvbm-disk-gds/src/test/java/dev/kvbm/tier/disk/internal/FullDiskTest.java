@@ -26,12 +26,14 @@ import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * A real file system that fills up: an 8 MiB tmpfs mounted for the test (needs root, as CI runs; skipped
  * through an assumption where mounting is refused).
  */
+@Tag("fault")
 class FullDiskTest {
     private Path mount;
 

@@ -36,6 +36,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The io_uring engine where the kernel allows io_uring; skipped (with the probe's reason) where it does not. */
@@ -123,6 +124,7 @@ class IoUringTransferEngineTest {
         assertTrue(engine.fallbackBouncedBytes() > 0, "the unaligned pages were bounced by the posix fallback");
     }
 
+    @Tag("fault")
     @Test
     void aShortReadFailsTheTransfer() throws IOException {
         LayoutConfig g = new LayoutConfig(4, 1, 1, 16, 128, 4096, 2);

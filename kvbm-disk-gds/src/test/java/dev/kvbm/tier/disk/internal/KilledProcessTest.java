@@ -12,9 +12,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** A process killed with SIGKILL cannot unlink its cache file; the next tier in that directory removes it. */
+@Tag("fault")
 class KilledProcessTest {
 
     @Test

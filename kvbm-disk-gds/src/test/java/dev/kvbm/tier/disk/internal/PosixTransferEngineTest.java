@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -157,6 +158,7 @@ class PosixTransferEngineTest {
         assertEquals(8, engine.lastPlan().extents, "layer-separate: one extent per (layer, outer)");
     }
 
+    @Tag("fault")
     @Test
     void aShortReadFailsTheTransferAndLeavesTheTargetUntouched() throws IOException {
         LayoutConfig g = new LayoutConfig(4, 1, 1, 16, 128, 4096, 2);

@@ -12,10 +12,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A server that dies, comes back, or fills up degrades G4, never the manager, never the bytes. */
+@Tag("fault")
 class RedisOutageTest {
     @TempDir
     Path dir;

@@ -122,6 +122,11 @@ final class RedisServers {
             }
         }
 
+        /** The server's pid, to stop (SIGSTOP) and continue it as a hung host would. */
+        long pid() {
+            return process.pid();
+        }
+
         boolean alive() {
             return process != null && process.isAlive();
         }

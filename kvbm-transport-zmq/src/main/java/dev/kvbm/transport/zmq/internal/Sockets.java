@@ -55,6 +55,17 @@ final class Sockets {
         s.setHeartbeatTtl(timeout);
     }
 
+    /**
+     * JeroMQ resolves only IPv4 unless a socket has IPv6 on ({@code ::1 not found matching IPv4/IPv6 settings}): an
+     * endpoint whose host is an IPv6 address ({@code tcp://[::1]:57301}) turns it on for that socket. IPv4 endpoints
+     * keep the default, so a name like {@code localhost} still resolves to 127.0.0.1 as before.
+     */
+    static void ipv6For(ZMQ.Socket s, String endpoint) {
+        if (host(endpoint).contains(":")) {
+            s.setIPv6(true);
+        }
+    }
+
     static String host(String endpoint) {
         if (!endpoint.startsWith("tcp://")) {
             throw KvbmException.invalid("endpoint", endpoint, "tcp://HOST:PORT");

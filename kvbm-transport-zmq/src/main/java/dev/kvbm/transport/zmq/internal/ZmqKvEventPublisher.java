@@ -75,6 +75,7 @@ final class ZmqKvEventPublisher implements KvEventPublisher {
 
     private static void bind(ZMQ.Socket socket, String what, String endpoint) {
         try {
+            Sockets.ipv6For(socket, endpoint);
             socket.bind(endpoint);
         } catch (ZMQException | IllegalArgumentException e) {
             throw KvbmException.forField(ErrorCode.INVALID_CONFIG, what, what + " " + endpoint + " cannot be bound: "

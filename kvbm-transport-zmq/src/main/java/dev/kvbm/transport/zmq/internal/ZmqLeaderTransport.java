@@ -99,6 +99,8 @@ public final class ZmqLeaderTransport implements LeaderTransport {
                 Sockets.serverCurve(pub, keys);
                 Sockets.serverCurve(pull, keys);
             }
+            Sockets.ipv6For(pub, config.publishEndpoint());
+            Sockets.ipv6For(pull, config.ackEndpoint());
             pub.bind(config.publishEndpoint());
             pull.bind(config.ackEndpoint());
             publishEndpoint = pub.getLastEndpoint();

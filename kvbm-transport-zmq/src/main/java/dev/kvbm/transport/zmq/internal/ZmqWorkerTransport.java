@@ -58,6 +58,8 @@ final class ZmqWorkerTransport implements WorkerTransport {
                 Sockets.clientCurve(sub, server, keys);
                 Sockets.clientCurve(push, server, keys);
             }
+            Sockets.ipv6For(sub, config.publishEndpoint());
+            Sockets.ipv6For(push, config.ackEndpoint());
             sub.subscribe(new byte[0]);
             subWatch = new ConnectionWatch(context, sub, config.publishEndpoint(), "the worker's SUB", sub);
             pushWatch = new ConnectionWatch(context, push, config.ackEndpoint(), "the worker's PUSH", push);

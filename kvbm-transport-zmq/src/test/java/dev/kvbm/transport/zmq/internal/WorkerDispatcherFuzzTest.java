@@ -19,10 +19,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** 100,000 random and mutated frames through a real worker's decoder and dispatcher. */
+@Tag("fault")
 class WorkerDispatcherFuzzTest {
 
     static byte[] utf8(String s) {

@@ -40,6 +40,7 @@ class ZmqTransportContractTest extends TransportContract {
         try (ZContext context = new ZContext(1)) {
             ZMQ.Socket pub = context.createSocket(SocketType.PUB);
             pub.setLinger(0);
+            Sockets.ipv6For(pub, config.publishEndpoint());
             pub.bind(config.publishEndpoint());
             sleep(200); // the worker reconnects every 100 ms and must subscribe before anything is published
             for (List<byte[]> frames : List.of(List.of(new byte[] {1, 2, 3}, "ping".getBytes()), // a 3-byte id
