@@ -38,4 +38,5 @@ module dev.kvbm.core {
     uses dev.kvbm.api.spi.EngineConnector;
     uses dev.kvbm.api.spi.KvEventPublisherProvider;
     uses dev.kvbm.api.spi.HostMemoryRegistrarProvider;
+    uses dev.kvbm.api.spi.LayoutProvider;
 }

@@ -136,7 +136,7 @@ class MemcpyTransferEngineTest {
         CopyPlan plan = engine.lastPlan();
         assertEquals(3, plan.copies());
         for (int i = 0; i < plan.copies(); i++) {
-            assertEquals(GEOMETRY.blockDataBytes(), plan.length[i]);
+            assertEquals(GEOMETRY.blockDataBytes(), plan.lengths()[i]);
         }
     }
 
