@@ -75,6 +75,12 @@ public final class ProviderRegistry {
         return load(Set.of());
     }
 
+    /** A registry of the layout providers alone: layout math loads no tier, engine or native library. */
+    public static ProviderRegistry loadLayouts() {
+        return new ProviderRegistry(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                loadAll(LayoutProvider.class), Set.of());
+    }
+
     /** A registry over given providers (tests, embedding with an explicit set). */
     public static ProviderRegistry of(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                                       List<TransportProvider> transports, Set<String> excluded) {
