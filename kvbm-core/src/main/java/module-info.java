@@ -1,5 +1,5 @@
 /**
- * The kvbm core: the registry of tier, transfer-engine and transport providers (the only module that
+ * The kvbm core: the registry of tier, transfer-engine, transport and layout providers (the only module that
  * calls {@link java.util.ServiceLoader}), and Dynamo-compatible sequence hashing of token blocks.
  *
  * <p>{@code dev.kvbm.core.cluster} runs a distributed leader and its workers over any transport provider
