@@ -120,6 +120,8 @@ public final class BlockCopies {
             BlockLayout s = source.layout();
             BlockLayout t = target.layout();
             LayoutConfig g = s.config();
+            requireBlockStrideRule(s);
+            requireBlockStrideRule(t);
             sourceBlockStride = s.blockStride();
             targetBlockStride = t.blockStride();
             blockBytes = g.blockDataBytes();
@@ -172,6 +174,26 @@ public final class BlockCopies {
                 any |= joins[i];
             }
             anyJoins = any;
+        }
+
+        /**
+         * Plans copy block 0 moved by the block stride, so a layout that places its last block otherwise is refused
+         * here, before any byte moves (a cheap spot check; {@code LayoutContract} checks every block).
+         */
+        private static void requireBlockStrideRule(BlockLayout layout) {
+            LayoutConfig c = layout.config();
+            int last = c.numBlocks() - 1;
+            for (int l = 0; l < c.numLayers(); l++) {
+                for (int o = 0; o < c.outerDim(); o++) {
+                    MemoryRegion moved = layout.memoryRegion(0, l, o).shifted(last * layout.blockStride());
+                    if (!moved.equals(layout.memoryRegion(last, l, o))) {
+                        throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "layoutType", "layout "
+                                + layout.type().shortName() + " places page (" + last + ", " + l + ", " + o
+                                + ") elsewhere than block 0's moved by blockStride " + layout.blockStride()
+                                + "; engines plan copies from that rule");
+                    }
+                }
+            }
         }
 
         private static void zip(MemoryRegion s, PhysicalLayout source, MemoryRegion t, PhysicalLayout target,
