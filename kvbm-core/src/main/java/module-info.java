@@ -1,5 +1,5 @@
 /**
- * The kvbm core: the registry of tier, transfer-engine and transport providers (the only module that
+ * The kvbm core: the registry of tier, transfer-engine, transport and layout providers (the only module that
  * calls {@link java.util.ServiceLoader}), and Dynamo-compatible sequence hashing of token blocks.
  *
  * <p>{@code dev.kvbm.core.cluster} runs a distributed leader and its workers over any transport provider
@@ -38,4 +38,5 @@ module dev.kvbm.core {
     uses dev.kvbm.api.spi.EngineConnector;
     uses dev.kvbm.api.spi.KvEventPublisherProvider;
     uses dev.kvbm.api.spi.HostMemoryRegistrarProvider;
+    uses dev.kvbm.api.spi.LayoutProvider;
 }

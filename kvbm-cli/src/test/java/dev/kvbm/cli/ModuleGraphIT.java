@@ -100,7 +100,8 @@ class ModuleGraphIT {
         assertEquals(Set.of(API), requires(core).stream().filter(r -> r.startsWith("dev.kvbm.")).collect(Collectors.toSet()));
         assertTrue(core.uses().containsAll(Set.of("dev.kvbm.api.spi.TierProvider", "dev.kvbm.api.spi.TransferEngineProvider",
                 "dev.kvbm.api.spi.TransportProvider", "dev.kvbm.api.spi.EngineConnector",
-                "dev.kvbm.api.spi.HostMemoryRegistrarProvider", "dev.kvbm.api.spi.KvEventPublisherProvider")),
+                "dev.kvbm.api.spi.HostMemoryRegistrarProvider", "dev.kvbm.api.spi.KvEventPublisherProvider",
+                "dev.kvbm.api.spi.LayoutProvider")),
                 core.uses().toString());
     }
 

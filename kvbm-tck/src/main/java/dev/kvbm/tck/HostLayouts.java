@@ -3,6 +3,7 @@ package dev.kvbm.tck;
 import dev.kvbm.api.layout.BlockLayout;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
+import dev.kvbm.api.layout.MemoryRegion;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
@@ -19,9 +20,12 @@ import java.util.List;
  * to fill blocks with and read them back.
  */
 public final class HostLayouts {
-    /** Every layout type: fc, ls-outer, ls-block. */
+    /** Dynamo's layout types: fc, ls-outer, ls-block. */
     public static final List<LayoutType> TYPES = List.of(LayoutType.FULLY_CONTIGUOUS,
             LayoutType.LAYER_SEPARATE_OUTER, LayoutType.LAYER_SEPARATE_BLOCK);
+
+    /** Every layout kvbm ships: Dynamo's three and SGLang HiCache's four (page-head needs a head split). */
+    public static final List<LayoutType> ALL_TYPES = LayoutType.builtIns();
 
     private HostLayouts() {
     }
@@ -56,20 +60,24 @@ public final class HostLayouts {
         }
     }
 
-    /** Writes a pattern of (seed, layer, outer, position) into every page of {@code block} (host memory only). */
+    /**
+     * Writes a pattern of (seed, layer, outer, position) into every page of {@code block} (host memory only);
+     * positions count in the page's logical order, so a strided page holds the same pattern as a contiguous one.
+     */
     public static void fill(PhysicalLayout layout, int block, int seed) {
         LayoutConfig c = layout.layout().config();
+        MemorySegment pattern = MemorySegment.ofArray(new byte[Math.toIntExact(c.memoryRegionSize())]);
         for (int l = 0; l < c.numLayers(); l++) {
             for (int o = 0; o < c.outerDim(); o++) {
-                MemorySegment page = page(layout, block, l, o);
-                for (long i = 0; i + 8 <= page.byteSize(); i += 8) {
-                    page.set(ValueLayout.JAVA_LONG_UNALIGNED, i, seed * 0x9E3779B97F4A7C15L + l * 1_000_003L + o * 7919L + i);
+                for (long i = 0; i + 8 <= pattern.byteSize(); i += 8) {
+                    pattern.set(ValueLayout.JAVA_LONG_UNALIGNED, i, seed * 0x9E3779B97F4A7C15L + l * 1_000_003L + o * 7919L + i);
                 }
+                copyRuns(layout, block, l, o, pattern, true);
             }
         }
     }
 
-    /** The block's bytes in (layer, outer) order (host memory only). */
+    /** The block's bytes in (layer, outer) order, each page in logical order (host memory only). */
     public static byte[] bytes(PhysicalLayout layout, int block) {
         LayoutConfig c = layout.layout().config();
         int region = Math.toIntExact(c.memoryRegionSize());
@@ -77,17 +85,38 @@ public final class HostLayouts {
         int at = 0;
         for (int l = 0; l < c.numLayers(); l++) {
             for (int o = 0; o < c.outerDim(); o++) {
-                MemorySegment.copy(page(layout, block, l, o), ValueLayout.JAVA_BYTE, 0, out, at, region);
+                copyRuns(layout, block, l, o, MemorySegment.ofArray(out).asSlice(at, region), false);
                 at += region;
             }
         }
         return out;
     }
 
-    /** The page (block, layer, outer) of a host layout as a segment. */
+    /** Copies {@code page} (the page's bytes in logical order) into the layout's runs, or the runs into it. */
+    private static void copyRuns(PhysicalLayout layout, int block, int layer, int outer, MemorySegment page,
+                                 boolean intoLayout) {
+        MemoryRegion r = layout.layout().memoryRegion(block, layer, outer);
+        MemorySegment s = ((HostMemoryStorage) layout.storage(r.storageIndex())).segment();
+        long base = layout.baseOffset(r.storageIndex());
+        for (int k = 0; k < r.runs(); k++) {
+            MemorySegment run = s.asSlice(base + r.runOffset(k), r.runBytes());
+            MemorySegment logical = page.asSlice(k * r.runBytes(), r.runBytes());
+            if (intoLayout) {
+                run.copyFrom(logical);
+            } else {
+                logical.copyFrom(run);
+            }
+        }
+    }
+
+    /** The page (block, layer, outer) of a host layout as a segment; contiguous pages only. */
     public static MemorySegment page(PhysicalLayout layout, int block, int layer, int outer) {
-        int storage = layout.layout().memoryRegion(block, layer, outer).storageIndex();
-        MemorySegment s = ((HostMemoryStorage) layout.storage(storage)).segment();
-        return s.asSlice(layout.offset(block, layer, outer), layout.layout().config().memoryRegionSize());
+        MemoryRegion r = layout.layout().memoryRegion(block, layer, outer);
+        if (!r.contiguous()) {
+            throw new IllegalArgumentException("page (" + block + ", " + layer + ", " + outer + ") of "
+                    + layout.layout().type() + " is strided (runs of " + r.runBytes() + " bytes): use fill/bytes");
+        }
+        MemorySegment s = ((HostMemoryStorage) layout.storage(r.storageIndex())).segment();
+        return s.asSlice(layout.offset(block, layer, outer), r.size());
     }
 }

@@ -236,4 +236,50 @@ class ContractsCanFailTest {
             assertTrue(e.getMessage().contains("test.limit"), e.getMessage());
         }
     }
+
+    /** FullyContiguous math with the block stride halved: block b + 1 starts inside block b. */
+    static final class OverlappingLayout implements dev.kvbm.api.layout.BlockLayout {
+        private final dev.kvbm.api.layout.BlockLayout fc;
+
+        OverlappingLayout(LayoutConfig config) {
+            fc = dev.kvbm.api.layout.BlockLayout.of(config, LayoutType.FULLY_CONTIGUOUS);
+        }
+
+        public LayoutConfig config() { return fc.config(); }
+        public LayoutType type() { return LayoutType.provided(new OverlappingProvider(), java.util.Map.of()); }
+        public int numStorageRegions() { return 1; }
+        public long outerStride() { return fc.outerStride(); }
+        public long layerStride() { return fc.layerStride(); }
+        public long blockStride() { return fc.blockStride() / 2; }
+        public long layoutDataBytes() { return fc.layoutDataBytes(); }
+        public long requiredAllocationSize() { return fc.requiredAllocationSize(); }
+        public boolean blockContiguous() { return true; }
+
+        public dev.kvbm.api.layout.MemoryRegion memoryRegion(int block, int layer, int outer) {
+            checkIndices(block, layer, outer);
+            return fc.memoryRegion(0, layer, outer).shifted(block * blockStride());
+        }
+    }
+
+    public static final class OverlappingProvider implements dev.kvbm.api.spi.LayoutProvider {
+        public String name() { return "overlapping"; }
+        public String description() { return "a broken layout"; }
+        public dev.kvbm.api.layout.BlockLayout create(LayoutConfig config, java.util.Map<String, String> parameters) {
+            return new OverlappingLayout(config);
+        }
+    }
+
+    static class OverlappingLayoutContract extends LayoutContract {
+        @Override
+        protected dev.kvbm.api.spi.LayoutProvider provider() {
+            return new OverlappingProvider();
+        }
+    }
+
+    @Test
+    void aLayoutWhoseBlocksOverlapFails() {
+        Set<String> failed = failed(run(OverlappingLayoutContract.class));
+        assertTrue(failed.contains("noTwoPagesOverlap"), failed.toString());
+        assertTrue(failed.contains("fc -> under test -> fc"), "copies through it lose bytes: " + failed);
+    }
 }

@@ -2,32 +2,41 @@ package dev.kvbm.api.layout;
 
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
-import dev.kvbm.api.internal.FullyContiguousLayout;
-import dev.kvbm.api.internal.LayerSeparateLayout;
 
 /**
  * The address math of a layout: where each (block, layer, outer) page lives, relative to the aligned
  * start of its storage region. It owns no memory; {@code dev.kvbm.api.spi.PhysicalLayout} binds it
- * to storage.
+ * to storage. Layouts are built by a {@link dev.kvbm.api.spi.LayoutProvider}.
  *
- * <p>The formulas follow Dynamo's KVBM exactly (see the README's "Layouts" section), so a layout
+ * <p>The built-in formulas follow Dynamo's KVBM exactly (see the README's "Layouts" section), so a layout
  * built here addresses the same bytes as Dynamo's for the same tensors.
+ *
+ * <p>What engines rely on, and the test kit's {@code LayoutContract} checks: pages never overlap and lie inside
+ * {@link #layoutDataBytes()} of their storage region; every block has the same shape, so page
+ * ({@code b}, {@code l}, {@code o}) is page (0, {@code l}, {@code o}) moved {@code b x blockStride()} bytes
+ * within the same storage region; a page's bytes, in logical order {@code [page tokens, heads, head_dim]}, are
+ * the runs its {@link MemoryRegion} describes. Engines plan copies from these runs only, never from the kind.
  */
-public sealed interface BlockLayout permits FullyContiguousLayout, LayerSeparateLayout {
+public interface BlockLayout {
 
-    /** Builds the layout of {@code type} over {@code config}; every stride is overflow-checked. */
+    /** Builds the layout of {@code type} over {@code config} through its provider; every stride is overflow-checked. */
     static BlockLayout of(LayoutConfig config, LayoutType type) {
-        return switch (type) {
-            case LayoutType.FullyContiguous fc -> new FullyContiguousLayout(config);
-            case LayoutType.LayerSeparate ls -> new LayerSeparateLayout(config, ls.outerContiguous());
-        };
+        if (config == null || type == null) {
+            throw KvbmException.invalid(config == null ? "config" : "layoutType", null, "given");
+        }
+        BlockLayout layout = type.provider().create(config, type.parameters());
+        if (layout == null || !config.equals(layout.config())) {
+            throw new KvbmException(ErrorCode.INVALID_STATE, "layout provider '" + type.shortName()
+                    + "' returned " + (layout == null ? "no layout" : "a layout of another config " + layout.config()));
+        }
+        return layout;
     }
 
     LayoutConfig config();
 
     LayoutType type();
 
-    /** Storage regions the layout spans: 1 for FullyContiguous, one per layer for LayerSeparate. */
+    /** Storage regions the layout spans: 1 for FullyContiguous and HiCache, one per layer for LayerSeparate. */
     int numStorageRegions();
 
     /** Bytes of one page of one outer component of one layer ({@code pageSize * innerDim * dtype}). */
@@ -35,14 +44,22 @@ public sealed interface BlockLayout permits FullyContiguousLayout, LayerSeparate
         return config().memoryRegionSize();
     }
 
-    /** Distance between the outer components of one layer of one block. */
+    /** Distance between the first bytes of the outer components of one layer of one block. */
     long outerStride();
 
-    /** Distance between the layers of one block inside a storage region; 0 for LayerSeparate, whose layers are separate regions. */
+    /** Distance between the first bytes of the layers of one block inside a storage region; 0 for LayerSeparate, whose layers are separate regions. */
     long layerStride();
 
     /** Distance between consecutive blocks inside a storage region, padded to the alignment. */
     long blockStride();
+
+    /**
+     * Bytes of one contiguous run of every page ({@link MemoryRegion#runBytes()}): the whole page when pages are
+     * contiguous. Default: read from page (0, 0, 0).
+     */
+    default long runBytes() {
+        return memoryRegion(0, 0, 0).runBytes();
+    }
 
     /** Bytes from the first block's start to the last block's end in one storage region. */
     long layoutDataBytes();
@@ -50,12 +67,15 @@ public sealed interface BlockLayout permits FullyContiguousLayout, LayerSeparate
     /** Bytes to allocate per storage region: {@link #layoutDataBytes()} plus {@code alignment - 1} of slack for aligning the start. */
     long requiredAllocationSize();
 
-    /** True when a whole block is one contiguous run of {@link LayoutConfig#blockDataBytes()} bytes. */
+    /**
+     * True when a whole block is one contiguous run of {@link LayoutConfig#blockDataBytes()} bytes holding its pages
+     * in FullyContiguous order (layer, outer, page), so a block can be copied as one piece to or from any such layout.
+     */
     boolean blockContiguous();
 
     /**
-     * The page of ({@code block}, {@code layer}, {@code outer}). Indices are checked in that order;
-     * the first out of range fails naming its kind and value.
+     * The page of ({@code block}, {@code layer}, {@code outer}), as runs when it is strided. Indices are checked in
+     * that order; the first out of range fails naming its kind and value.
      */
     MemoryRegion memoryRegion(int block, int layer, int outer);
 

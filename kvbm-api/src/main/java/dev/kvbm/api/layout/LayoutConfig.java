@@ -18,9 +18,12 @@ import dev.kvbm.api.internal.Sizes;
  * @param innerDim        elements per token per outer component per layer (heads x head_dim), {@code >= 1}
  * @param alignment       alignment of every block start in bytes, a power of two (default 1)
  * @param dtypeWidthBytes bytes per element (default 2)
+ * @param numHeads        the optional head split of {@code innerDim}: {@code innerDim = numHeads x headDim};
+ *                        0 (the default) when unknown. Layouts that place heads apart (HiCache's page-head)
+ *                        need it.
  */
 public record LayoutConfig(int numBlocks, int numLayers, int outerDim, int pageSize, int innerDim,
-                           int alignment, int dtypeWidthBytes) {
+                           int alignment, int dtypeWidthBytes, int numHeads) {
 
     public static final int DEFAULT_ALIGNMENT = 1;
     public static final int DEFAULT_DTYPE_WIDTH_BYTES = 2;
@@ -37,8 +40,17 @@ public record LayoutConfig(int numBlocks, int numLayers, int outerDim, int pageS
             throw KvbmException.invalid("alignment", alignment, "a power of two >= 1");
         }
         atLeastOne("dtypeWidthBytes", dtypeWidthBytes);
+        if (numHeads < 0 || (numHeads > 0 && innerDim % numHeads != 0)) {
+            throw KvbmException.invalid("numHeads", numHeads, "0 (no head split) or a divisor of innerDim " + innerDim);
+        }
         // Fail now, not later inside a layout, when the geometry's sizes cannot be represented.
         Sizes.multiply("memoryRegionSize", pageSize, innerDim, dtypeWidthBytes);
+    }
+
+    /** A config without a head split. */
+    public LayoutConfig(int numBlocks, int numLayers, int outerDim, int pageSize, int innerDim, int alignment,
+                        int dtypeWidthBytes) {
+        this(numBlocks, numLayers, outerDim, pageSize, innerDim, alignment, dtypeWidthBytes, 0);
     }
 
     /** A config with the default alignment (1) and dtype width (2 bytes). */
@@ -61,14 +73,30 @@ public record LayoutConfig(int numBlocks, int numLayers, int outerDim, int pageS
         return Sizes.multiply("blockDataBytes", memoryRegionSize(), numLayers, outerDim);
     }
 
+    /** Whether {@link #numHeads()} splits the inner dimension. */
+    public boolean hasHeads() {
+        return numHeads > 0;
+    }
+
+    /** Elements per head: {@code innerDim / numHeads}; {@code innerDim} when there is no head split. */
+    public int headDim() {
+        return numHeads > 0 ? innerDim / numHeads : innerDim;
+    }
+
     /** The same geometry with another block count (tiers share geometry, not size). */
     public LayoutConfig withNumBlocks(int blocks) {
-        return new LayoutConfig(blocks, numLayers, outerDim, pageSize, innerDim, alignment, dtypeWidthBytes);
+        return new LayoutConfig(blocks, numLayers, outerDim, pageSize, innerDim, alignment, dtypeWidthBytes, numHeads);
     }
 
     /** The same geometry with another alignment (disk tiers align to the device's logical block size). */
     public LayoutConfig withAlignment(int newAlignment) {
-        return new LayoutConfig(numBlocks, numLayers, outerDim, pageSize, innerDim, newAlignment, dtypeWidthBytes);
+        return new LayoutConfig(numBlocks, numLayers, outerDim, pageSize, innerDim, newAlignment, dtypeWidthBytes,
+                numHeads);
+    }
+
+    /** The same geometry with {@code heads} heads per token (0: no head split). */
+    public LayoutConfig withNumHeads(int heads) {
+        return new LayoutConfig(numBlocks, numLayers, outerDim, pageSize, innerDim, alignment, dtypeWidthBytes, heads);
     }
 
     private static void atLeastOne(String field, int value) {
@@ -86,6 +114,7 @@ public record LayoutConfig(int numBlocks, int numLayers, int outerDim, int pageS
         private int innerDim;
         private int alignment = DEFAULT_ALIGNMENT;
         private int dtypeWidthBytes = DEFAULT_DTYPE_WIDTH_BYTES;
+        private int numHeads;
 
         private Builder() {
         }
@@ -104,8 +133,11 @@ public record LayoutConfig(int numBlocks, int numLayers, int outerDim, int pageS
 
         public Builder dtypeWidthBytes(int v) { this.dtypeWidthBytes = v; return this; }
 
+        public Builder numHeads(int v) { this.numHeads = v; return this; }
+
         public LayoutConfig build() {
-            return new LayoutConfig(numBlocks, numLayers, outerDim, pageSize, innerDim, alignment, dtypeWidthBytes);
+            return new LayoutConfig(numBlocks, numLayers, outerDim, pageSize, innerDim, alignment, dtypeWidthBytes,
+                    numHeads);
         }
     }
 }

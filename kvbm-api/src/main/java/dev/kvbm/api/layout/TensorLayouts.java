@@ -70,6 +70,8 @@ public final class TensorLayouts {
         return switch (type) {
             case LayoutType.FullyContiguous fc -> fullyContiguous(shapes.size(), first, numDeviceBlocks, pageSize);
             case LayoutType.LayerSeparate ls -> layerSeparate(ls, shapes.size(), first, numDeviceBlocks, pageSize);
+            case LayoutType.Provided p -> throw argument("layoutType", "engine KV tensors are read as fc, ls-outer or "
+                    + "ls-block; layout '" + p.shortName() + "' is a host layout");
         };
     }
 

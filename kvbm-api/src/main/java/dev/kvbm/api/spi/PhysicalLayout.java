@@ -16,6 +16,9 @@ public final class PhysicalLayout {
     private final List<Storage> storages;
     private final long[] baseOffsets;
     private final StorageKind kind;
+    /** The copy templates to the last few targets (copy-on-write: planning reads it without a lock). */
+    private volatile BlockCopies.Template[] templates = new BlockCopies.Template[0];
+    private static final int TEMPLATES_KEPT = 8;
 
     public PhysicalLayout(BlockLayout layout, List<? extends Storage> storages) {
         this.layout = layout;
@@ -76,6 +79,23 @@ public final class PhysicalLayout {
                     + " blocks are not contiguous; address them by (block, layer, outer)");
         }
         return offset(block, 0, 0);
+    }
+
+    /** The copies of one block from this layout to {@code target}, worked out on first use and kept. */
+    BlockCopies.Template copyTemplate(PhysicalLayout target) {
+        BlockCopies.Template[] known = templates;
+        for (BlockCopies.Template t : known) {
+            if (t.target == target) {
+                return t;
+            }
+        }
+        BlockCopies.Template made = new BlockCopies.Template(this, target);
+        int keep = Math.min(known.length, TEMPLATES_KEPT - 1);
+        BlockCopies.Template[] next = new BlockCopies.Template[keep + 1];
+        next[0] = made;
+        System.arraycopy(known, 0, next, 1, keep);
+        templates = next; // a race loses a cache entry, never correctness
+        return made;
     }
 
     /** Releases every storage region. */

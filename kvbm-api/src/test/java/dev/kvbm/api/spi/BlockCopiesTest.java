@@ -1,6 +1,8 @@
 package dev.kvbm.api.spi;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kvbm.api.ErrorCode;
@@ -75,6 +77,49 @@ class BlockCopiesTest {
         List<BlockCopies.Copy> copies = BlockCopies.plan(layout(C, LayoutType.LAYER_SEPARATE_OUTER),
                 layout(C, LayoutType.FULLY_CONTIGUOUS), List.of(new BlockPair(0, 1), new BlockPair(3, 2)));
         assertEquals(2L * 2 * 2 * 64, copies.stream().mapToLong(BlockCopies.Copy::length).sum());
+    }
+
+    @Test
+    void stridedPagesAreCopiedRunByRunFromWhatTheLayoutReports() {
+        // HiCache page-first over C (2 layers, 4 tokens of 16 bytes): a page is 4 runs of 16 bytes, 32 apart.
+        LayoutType pageFirst = LayoutType.builtIns().get(4);
+        assertEquals("hicache-page-first", pageFirst.shortName());
+        List<BlockCopies.Copy> copies = BlockCopies.plan(layout(C, pageFirst), layout(C, LayoutType.FULLY_CONTIGUOUS),
+                List.of(new BlockPair(1, 2)));
+        assertEquals(2 * 2 * 4, copies.size(), "one copy per token run: no two touch on both sides");
+        assertEquals(2L * 2 * 64, copies.stream().mapToLong(BlockCopies.Copy::length).sum());
+        // page-first (block stride 128, outer stride 512) layer 1 outer 0 token 2 -> fc block 2 layer 1 outer 0 token 2
+        assertTrue(copies.contains(new BlockCopies.Copy(0, 128 + 16 + 2 * 32, 0, 2 * 256 + 128 + 2 * 16, 16)),
+                copies.toString());
+    }
+
+    @Test
+    void aByteRangeOfAPlanIsExactlyThoseBytesOfItsCopies() {
+        LayoutType pageHead = LayoutType.builtIns().get(6);
+        LayoutConfig heads = C.withNumHeads(2);
+        BlockCopies.Plan plan = BlockCopies.prepare(layout(heads, pageHead), layout(heads, LayoutType.LAYER_SEPARATE_OUTER),
+                List.of(new BlockPair(3, 0), new BlockPair(0, 1), new BlockPair(1, 2)));
+        List<long[]> whole = new ArrayList<>();
+        plan.forEach((ss, so, ts, to, n) -> {
+            for (long i = 0; i < n; i++) {
+                whole.add(new long[] {ss, so + i, ts, to + i});
+            }
+        });
+        assertEquals(plan.totalBytes(), whole.size());
+        for (long cut : new long[] {1, 7, 8, 100, 255, 256, 257, plan.totalBytes() - 1}) {
+            List<long[]> parts = new ArrayList<>();
+            BlockCopies.CopySink collect = (ss, so, ts, to, n) -> {
+                for (long i = 0; i < n; i++) {
+                    parts.add(new long[] {ss, so + i, ts, to + i});
+                }
+            };
+            plan.forEach(0, cut, collect);
+            plan.forEach(cut, plan.totalBytes(), collect);
+            assertEquals(whole.size(), parts.size(), "cut at " + cut);
+            for (int i = 0; i < whole.size(); i++) {
+                assertArrayEquals(whole.get(i), parts.get(i), "byte " + i + " with a cut at " + cut);
+            }
+        }
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.kvbm.bench.Metric;
 import dev.kvbm.bench.benchmarks.BlockPoolBenchmark;
 import dev.kvbm.bench.benchmarks.DiskCopyBenchmark;
 import dev.kvbm.bench.benchmarks.HostCopyBenchmark;
+import dev.kvbm.bench.benchmarks.PlanningBenchmark;
 import dev.kvbm.bench.benchmarks.SequenceHashBenchmark;
 import dev.kvbm.bench.benchmarks.ZmqRoundTripBenchmark;
 import java.util.ArrayList;
@@ -31,7 +32,8 @@ public final class MetricMapping {
             DiskCopyBenchmark.class.getSimpleName(), new Pairing("engine", "fileChannelReference", MetricMapping::disk),
             ZmqRoundTripBenchmark.class.getSimpleName(), new Pairing("transferBlocks", "pingReference", MetricMapping::zmq),
             SequenceHashBenchmark.class.getSimpleName(), new Pairing("sequenceHashes", "xxh3Reference",
-                    MetricMapping::hash));
+                    MetricMapping::hash),
+            PlanningBenchmark.class.getSimpleName(), new Pairing("plan", "planFcFc", MetricMapping::planning));
 
     private MetricMapping() {
     }
@@ -90,6 +92,14 @@ public final class MetricMapping {
     private static Metric zmq(RunResult r, RunResult ref) {
         return Metric.of("zmq/transfer_blocks/16x2", "zmq", 16, "transfer_blocks, 2 workers",
                 r.getPrimaryResult().getScore(), err(r), "us/op", ref.getPrimaryResult().getScore(), err(ref), false);
+    }
+
+    /** Planning a batch of {@code layouts} against planning the same batch fc-fc, the cheapest plan there is. */
+    private static Metric planning(RunResult r, RunResult ref) {
+        int batch = Integer.parseInt(r.getParams().getParam("batch"));
+        String layouts = r.getParams().getParam("layouts");
+        return Metric.of("planning/" + layouts + "/x" + batch, "planning", batch, "plan " + layouts,
+                r.getPrimaryResult().getScore(), err(r), "ns/op", ref.getPrimaryResult().getScore(), err(ref), false);
     }
 
     private static Metric hash(RunResult r, RunResult ref) {

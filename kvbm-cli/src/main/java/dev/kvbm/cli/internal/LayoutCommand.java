@@ -4,6 +4,8 @@ import dev.kvbm.api.layout.BlockLayout;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.layout.MemoryRegion;
+import dev.kvbm.api.spi.LayoutProvider;
+import dev.kvbm.core.providers.ProviderRegistry;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -11,13 +13,18 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code kvbm layout}: the address math of one layout, and where each (block, layer, outer) page lives. */
+/**
+ * {@code kvbm layout}: the address math of one layout, and where each (block, layer, outer) page lives; without
+ * options, every layout provider found.
+ */
 @Command(name = "layout", description = "Show a KV block layout: strides, sizes, allocation per storage region, and each "
-        + "page's region.", customSynopsis = "kvbm layout --type fc|ls-outer|ls-block --blocks N --layers L --outer O "
-        + "--page P --inner I --dtype-bytes D [--alignment A] [--region b,l,o | --regions] [--json]")
+        + "page's region (its runs when strided); without options, list every layout provider.",
+        customSynopsis = "kvbm layout [--type NAME --blocks N --layers L --outer O --page P --inner I --dtype-bytes D "
+        + "[--heads H] [--alignment A] [--region b,l,o | --regions]] [--json]")
 final class LayoutCommand extends Subcommand {
-    @Option(names = "--type", paramLabel = "fc|ls-outer|ls-block",
-            description = "FullyContiguous, or LayerSeparate outer- or block-contiguous (required)")
+    @Option(names = "--type", paramLabel = "NAME",
+            description = "a layout provider: fc, ls-outer, ls-block, hicache-layer-first, hicache-page-first, "
+                    + "hicache-page-first-direct, hicache-page-head, or a third party's (kvbm layout lists them)")
     String type;
     @Option(names = "--blocks", paramLabel = "N", description = "number of blocks (>= 1, required)")
     Integer blocks;
@@ -31,6 +38,9 @@ final class LayoutCommand extends Subcommand {
     Integer inner;
     @Option(names = "--dtype-bytes", paramLabel = "D", defaultValue = "2", description = "bytes per element")
     int dtypeBytes;
+    @Option(names = "--heads", paramLabel = "H", defaultValue = "0",
+            description = "heads per token, a divisor of --inner (0: no head split; hicache-page-head needs it)")
+    int heads;
     @Option(names = "--alignment", paramLabel = "A", defaultValue = "1",
             description = "alignment of block starts in bytes, a power of two")
     int alignment;
@@ -46,17 +56,25 @@ final class LayoutCommand extends Subcommand {
         return Map.ofEntries(Map.entry("numBlocks", "--blocks"), Map.entry("numLayers", "--layers"),
                 Map.entry("outerDim", "--outer"), Map.entry("pageSize", "--page"), Map.entry("innerDim", "--inner"),
                 Map.entry("alignment", "--alignment"), Map.entry("dtypeWidthBytes", "--dtype-bytes"),
+                Map.entry("numHeads", "--heads"),
                 Map.entry("layoutType", "--type"), Map.entry("block", "--region"), Map.entry("layer", "--region"),
                 Map.entry("outer", "--region"));
     }
 
     @Override
     public Integer call() {
-        LayoutType layoutType = LayoutType.parse(OptionChecks.required("--type", type));
+        ProviderRegistry registry = ProviderRegistry.loadLayouts();
+        if (type == null && blocks == null && layers == null && outer == null && page == null && inner == null
+                && region == null && !regions) {
+            printProviders(registry, json, out);
+            return Cli.OK;
+        }
+        LayoutType layoutType = registry.layoutType(OptionChecks.required("--type", type));
         // Range checks belong to LayoutConfig; here only "is it given".
         LayoutConfig config = new LayoutConfig(OptionChecks.required("--blocks", blocks),
                 OptionChecks.required("--layers", layers), OptionChecks.required("--outer", outer),
-                OptionChecks.required("--page", page), OptionChecks.required("--inner", inner), alignment, dtypeBytes);
+                OptionChecks.required("--page", page), OptionChecks.required("--inner", inner), alignment, dtypeBytes,
+                heads);
         BlockLayout layout = BlockLayout.of(config, layoutType);
         int[] only = region == null ? null : parseRegion(region);
         if (only != null) {
@@ -72,6 +90,35 @@ final class LayoutCommand extends Subcommand {
             return Cli.OK; // the reader went away (| head): stop, as a pipeline expects
         }
         return Cli.OK;
+    }
+
+    /** Every layout provider: its name, what it lays out, and the module that supplies it. */
+    private static void printProviders(ProviderRegistry registry, boolean json, PrintStream out) {
+        if (json) {
+            JsonLine.print(out, g -> {
+                g.writeStartObject();
+                g.writeArrayFieldStart("layouts");
+                for (LayoutProvider p : registry.layoutProviders()) {
+                    g.writeStartObject();
+                    g.writeStringField("name", p.name());
+                    g.writeStringField("description", p.description());
+                    g.writeStringField("module", moduleOf(p));
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            });
+            return;
+        }
+        out.println("layout providers (kvbm layout --type NAME --blocks N --layers L --outer O --page P --inner I):");
+        for (LayoutProvider p : registry.layoutProviders()) {
+            out.printf("  %-26s %s [%s]%n", p.name(), p.description(), moduleOf(p));
+        }
+    }
+
+    private static String moduleOf(LayoutProvider p) {
+        Module m = p.getClass().getModule();
+        return m.isNamed() ? m.getName() : "class path";
     }
 
     private static int[] parseRegion(String text) {
@@ -135,6 +182,9 @@ final class LayoutCommand extends Subcommand {
             g.writeNumberField("outerDim", c.outerDim());
             g.writeNumberField("pageSize", c.pageSize());
             g.writeNumberField("innerDim", c.innerDim());
+            if (c.hasHeads()) {
+                g.writeNumberField("numHeads", c.numHeads());
+            }
             g.writeNumberField("dtypeWidthBytes", c.dtypeWidthBytes());
             g.writeNumberField("alignment", c.alignment());
             g.writeNumberField("memoryRegionSize", layout.memoryRegionSize());
@@ -154,6 +204,15 @@ final class LayoutCommand extends Subcommand {
                 g.writeNumberField("storage", r.storageIndex());
                 g.writeNumberField("offset", r.offset());
                 g.writeNumberField("size", r.size());
+                if (!r.contiguous()) { // runs of runBytes, then (count, stride) levels, innermost first
+                    g.writeNumberField("runBytes", r.runBytes());
+                    g.writeArrayFieldStart("levels");
+                    writeLevel(g, r.innerCount(), r.innerStride());
+                    if (r.outerCount() > 1) {
+                        writeLevel(g, r.outerCount(), r.outerStride());
+                    }
+                    g.writeEndArray();
+                }
                 g.writeEndObject();
             });
             g.writeEndArray();
@@ -161,16 +220,36 @@ final class LayoutCommand extends Subcommand {
         });
     }
 
+    private static void writeLevel(com.fasterxml.jackson.core.JsonGenerator g, int count, long stride) throws IOException {
+        g.writeStartArray();
+        g.writeNumber(count);
+        g.writeNumber(stride);
+        g.writeEndArray();
+    }
+
+    /** A page's runs for the text output: "-" when contiguous, else "RUN x COUNT@STRIDE[ x COUNT@STRIDE]". */
+    private static String runs(MemoryRegion r) {
+        if (r.contiguous()) {
+            return "-";
+        }
+        String text = r.runBytes() + " x " + r.innerCount() + "@" + r.innerStride();
+        return r.outerCount() > 1 ? text + " x " + r.outerCount() + "@" + r.outerStride() : text;
+    }
+
     private static void printText(BlockLayout layout, int[] only, boolean withRegions, PrintStream out) {
         LayoutConfig c = layout.config();
-        out.printf("layout %s: %d blocks x %d layers x %d outer x %d tokens x %d inner x %d bytes%n",
+        out.printf("layout %s: %d blocks x %d layers x %d outer x %d tokens x %d inner%s x %d bytes%n",
                 layout.type().shortName(), c.numBlocks(), c.numLayers(), c.outerDim(), c.pageSize(), c.innerDim(),
-                c.dtypeWidthBytes());
+                c.hasHeads() ? " (" + c.numHeads() + " heads x " + c.headDim() + ")" : "", c.dtypeWidthBytes());
         out.printf("  %-24s %,d%n", "memoryRegionSize", layout.memoryRegionSize());
         out.printf("  %-24s %,d%n", "outerStride", layout.outerStride());
         out.printf("  %-24s %,d%s%n", "layerStride", layout.layerStride(),
                 layout.layerStride() == 0 ? "  (each layer is its own storage region)" : "");
         out.printf("  %-24s %,d%n", "blockStride", layout.blockStride());
+        if (layout.runBytes() != layout.memoryRegionSize()) {
+            out.printf("  %-24s %,d (each page is strided: %s)%n", "runBytes", layout.runBytes(),
+                    runs(layout.memoryRegion(0, 0, 0)));
+        }
         out.printf("  %-24s %,d%n", "blockDataBytes", c.blockDataBytes());
         out.printf("  %-24s %,d%n", "layoutDataBytes", layout.layoutDataBytes());
         out.printf("  %-24s %,d per storage region x %d region(s) (alignment %d)%n", "requiredAllocationSize",
@@ -181,10 +260,12 @@ final class LayoutCommand extends Subcommand {
             return;
         }
         out.println();
-        out.printf("  %6s %6s %6s %8s %14s %10s%n", "block", "layer", "outer", "storage", "offset", "size");
+        boolean strided = layout.runBytes() != layout.memoryRegionSize();
+        out.printf("  %6s %6s %6s %8s %14s %10s%s%n", "block", "layer", "outer", "storage", "offset", "size",
+                strided ? "  runs (bytes x count@stride)" : "");
         try {
-            forEachRegion(layout, only, out, (b, l, o, r) ->
-                    out.printf("  %6d %6d %6d %8d %14d %10d%n", b, l, o, r.storageIndex(), r.offset(), r.size()));
+            forEachRegion(layout, only, out, (b, l, o, r) -> out.printf("  %6d %6d %6d %8d %14d %10d%s%n", b, l, o,
+                    r.storageIndex(), r.offset(), r.size(), strided ? "  " + runs(r) : ""));
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a PrintStream does not throw
         }

@@ -45,6 +45,47 @@ class CliTest {
     }
 
     @Test
+    void layoutWithoutOptionsListsEveryLayoutProvider() {
+        Result text = run("layout");
+        assertEquals(0, text.code(), text.err());
+        Map<String, Object> j = JsonReports.object(run("layout", "--json").out());
+        List<String> names = ((List<?>) j.get("layouts")).stream().map(o -> (String) ((Map<?, ?>) o).get("name")).toList();
+        assertEquals(List.of("fc", "ls-outer", "ls-block", "hicache-layer-first", "hicache-page-first",
+                "hicache-page-first-direct", "hicache-page-head"), names);
+        for (String name : names) {
+            assertTrue(text.out().contains(name), name + " missing from:\n" + text.out());
+        }
+    }
+
+    @Test
+    void stridedLayoutsShowTheirRunsAndLevels() {
+        String[] geometry = {"--blocks", "3", "--layers", "2", "--outer", "2", "--page", "4", "--inner", "8",
+            "--dtype-bytes", "2", "--region", "1,1,1", "--json"};
+        // page-head, 2 heads of 4: head runs of 8 bytes; heads 4 x 2 x 8 = 64 apart, tokens 2 x 8 = 16 apart;
+        // block stride 2 x 64 = 128, outer stride 3 x 128 = 384; page (1,1,1) starts at 384 + 128 + 8.
+        Result head = run(concat(new String[] {"layout", "--type", "hicache-page-head", "--heads", "2"}, geometry));
+        assertEquals(0, head.code(), head.err());
+        assertEquals(List.of(Map.of("block", 1L, "layer", 1L, "outer", 1L, "storage", 0L, "offset", 520L, "size", 64L,
+                "runBytes", 8L, "levels", List.of(List.of(2L, 64L), List.of(4L, 16L)))),
+                JsonReports.object(head.out()).get("regions"));
+        // page-first: token runs of 16 bytes, 2 layers x 16 = 32 apart; page (1,1,1) at 384 + 128 + 16.
+        Result first = run(concat(new String[] {"layout", "--type", "hicache-page-first"}, geometry));
+        assertEquals(List.of(Map.of("block", 1L, "layer", 1L, "outer", 1L, "storage", 0L, "offset", 528L, "size", 64L,
+                "runBytes", 16L, "levels", List.of(List.of(4L, 32L)))), JsonReports.object(first.out()).get("regions"));
+        Result noHeads = run(concat(new String[] {"layout", "--type", "hicache-page-head"}, geometry));
+        assertEquals(2, noHeads.code());
+        assertTrue(noHeads.err().startsWith("kvbm layout: --heads: layout hicache-page-head places each head apart"),
+                noHeads.err());
+        Result text = run("layout", "--type", "hicache-page-first", "--blocks", "1", "--layers", "2", "--outer", "1",
+                "--page", "2", "--inner", "4", "--regions");
+        assertTrue(text.out().contains("8 x 2@16"), text.out()); // tokens of 4 x 2 bytes, 2 layers x 8 apart
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
+    }
+
+    @Test
     void layoutRegionShowsOnlyTheOneAsked() {
         Result r = run("layout", "--type", "ls-outer", "--blocks", "3", "--layers", "2", "--outer", "2", "--page", "4",
                 "--inner", "8", "--dtype-bytes", "2", "--region", "2,1,1", "--json");
@@ -107,10 +148,11 @@ class CliTest {
         "alignment not pow2;   --alignment=3;   kvbm layout: --alignment: alignment must be a power of two >= 1 (got 3)",
         "blocks not a number;  --blocks=many;   kvbm layout: --blocks must be an integer (got 'many')",
         "zero blocks;          --blocks=0;      kvbm layout: --blocks: numBlocks must be >= 1 (got 0)",
-        "bad type;             --type=ls;       kvbm layout: --type: layoutType must be one of fc, ls-outer, ls-block (got ls)",
+        "bad type;             --type=ls;       kvbm layout: --type: layoutType must be one of fc, ls-outer, ls-block, hicache-layer-first, hicache-page-first, hicache-page-first-direct, hicache-page-head (got ls)",
+        "heads not a divisor;  --heads=3;       kvbm layout: --heads: numHeads must be 0 (no head split) or a divisor of innerDim 8 (got 3)",
         "region out of range;  --region=0,5,0;  kvbm layout: --region: layer index 5 out of range 0..1",
         "region malformed;     --region=1,2;    kvbm layout: --region must be three indices block,layer,outer (got '1,2')",
-        "unknown option;       --colour=red;    kvbm layout: unknown option --colour (known: --type --blocks --layers --outer --page --inner --dtype-bytes --alignment --region --regions --json)",
+        "unknown option;       --colour=red;    kvbm layout: unknown option --colour (known: --type --blocks --layers --outer --page --inner --dtype-bytes --heads --alignment --region --regions --json)",
     })
     void badLayoutArgumentsExitTwoWithOneLineNamingTheOption(String name, String override, String expected) {
         String key = override.substring(0, override.indexOf('='));

@@ -47,6 +47,11 @@ final class G1Pages implements KvPages {
                     + " is outside this run of " + blockIds.length + " block(s)");
         }
         MemoryRegion r = g1.layout().memoryRegion(blockIds[block], layer, outer);
+        if (!r.contiguous()) {
+            throw new KvbmException(ErrorCode.INVALID_STATE, "G1 layout " + g1.layout().type().shortName()
+                    + " has strided pages (runs of " + r.runBytes() + " bytes); an inference engine's pages are "
+                    + "contiguous: use fc, ls-outer or ls-block for G1");
+        }
         HostMemoryStorage storage = (HostMemoryStorage) g1.storage(r.storageIndex());
         return storage.segment().asSlice(g1.offset(blockIds[block], layer, outer), r.size());
     }

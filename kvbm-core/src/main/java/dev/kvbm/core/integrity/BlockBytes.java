@@ -3,6 +3,7 @@ package dev.kvbm.core.integrity;
 import dev.kvbm.api.ErrorCode;
 import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.layout.LayoutConfig;
+import dev.kvbm.api.layout.MemoryRegion;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import java.lang.foreign.MemorySegment;
@@ -34,12 +35,15 @@ public final class BlockBytes {
             return List.of(s.asSlice(layout.blockOffset(block), c.blockDataBytes()));
         }
         List<MemorySegment> pages = new ArrayList<>(c.numLayers() * c.outerDim());
-        long size = c.memoryRegionSize();
         for (int l = 0; l < c.numLayers(); l++) {
             for (int o = 0; o < c.outerDim(); o++) {
-                int storage = layout.layout().memoryRegion(block, l, o).storageIndex();
-                MemorySegment s = ((HostMemoryStorage) layout.storage(storage)).segment();
-                pages.add(s.asSlice(layout.offset(block, l, o), size));
+                // A strided page (page-first layouts) is several runs; in logical order they are the page's bytes.
+                MemoryRegion r = layout.layout().memoryRegion(block, l, o);
+                MemorySegment s = ((HostMemoryStorage) layout.storage(r.storageIndex())).segment();
+                long base = layout.baseOffset(r.storageIndex());
+                for (int k = 0; k < r.runs(); k++) {
+                    pages.add(s.asSlice(base + r.runOffset(k), r.runBytes()));
+                }
             }
         }
         return pages;

@@ -9,6 +9,8 @@ import dev.kvbm.api.spi.KvEventPublisherProvider;
 import dev.kvbm.api.spi.HostMemoryRegistrar;
 import dev.kvbm.api.spi.HostMemoryRegistrarProvider;
 import dev.kvbm.api.spi.KvbmProvider;
+import dev.kvbm.api.spi.LayoutProvider;
+import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.ProviderNames;
 import dev.kvbm.api.spi.StorageKind;
 import dev.kvbm.api.spi.TierConfig;
@@ -40,18 +42,21 @@ public final class ProviderRegistry {
     private final List<EngineConnector> connectors;
     private final List<KvEventPublisherProvider> eventPublishers;
     private final List<HostMemoryRegistrarProvider> registrars;
+    private final List<LayoutProvider> layouts;
     private final Set<String> excluded;
 
     private ProviderRegistry(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                              List<TransportProvider> transports, List<EngineConnector> connectors,
                              List<KvEventPublisherProvider> eventPublishers,
-                             List<HostMemoryRegistrarProvider> registrars, Set<String> excluded) {
+                             List<HostMemoryRegistrarProvider> registrars, List<LayoutProvider> layouts,
+                             Set<String> excluded) {
         this.tiers = List.copyOf(tiers);
         this.engines = List.copyOf(engines);
         this.transports = List.copyOf(transports);
         this.connectors = List.copyOf(connectors);
         this.eventPublishers = List.copyOf(eventPublishers);
         this.registrars = List.copyOf(registrars);
+        this.layouts = List.copyOf(layouts);
         this.excluded = Set.copyOf(excluded);
         checkUniqueNames();
     }
@@ -62,29 +67,39 @@ public final class ProviderRegistry {
         excluded.addAll(extraExcluded);
         return new ProviderRegistry(loadAll(TierProvider.class), loadAll(TransferEngineProvider.class),
                 loadAll(TransportProvider.class), loadAll(EngineConnector.class),
-                loadAll(KvEventPublisherProvider.class), loadAll(HostMemoryRegistrarProvider.class), excluded);
+                loadAll(KvEventPublisherProvider.class), loadAll(HostMemoryRegistrarProvider.class),
+                loadAll(LayoutProvider.class), excluded);
     }
 
     public static ProviderRegistry load() {
         return load(Set.of());
     }
 
+    /** A registry of the layout providers alone: layout math loads no tier, engine or native library. */
+    public static ProviderRegistry loadLayouts() {
+        return new ProviderRegistry(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                loadAll(LayoutProvider.class), Set.of());
+    }
+
     /** A registry over given providers (tests, embedding with an explicit set). */
     public static ProviderRegistry of(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                                       List<TransportProvider> transports, Set<String> excluded) {
-        return new ProviderRegistry(tiers, engines, transports, List.of(), List.of(), List.of(), excluded);
+        return new ProviderRegistry(tiers, engines, transports, List.of(), List.of(), List.of(), builtInLayouts(),
+                excluded);
     }
 
     /** A registry over given providers, inference-engine connectors included. */
     public static ProviderRegistry of(List<TierProvider> tiers, List<TransferEngineProvider> engines,
                                       List<TransportProvider> transports, List<EngineConnector> connectors,
                                       Set<String> excluded) {
-        return new ProviderRegistry(tiers, engines, transports, connectors, List.of(), List.of(), excluded);
+        return new ProviderRegistry(tiers, engines, transports, connectors, List.of(), List.of(), builtInLayouts(),
+                excluded);
     }
 
     /** This registry with {@code registrars} as its host-memory registrar providers (tests, embedding). */
     public ProviderRegistry withHostRegistrars(List<HostMemoryRegistrarProvider> registrars) {
-        return new ProviderRegistry(tiers, engines, transports, connectors, eventPublishers, registrars, excluded);
+        return new ProviderRegistry(tiers, engines, transports, connectors, eventPublishers, registrars, layouts,
+                excluded);
     }
 
     /**
@@ -98,6 +113,10 @@ public final class ProviderRegistry {
             }
         }
         return HostMemoryRegistrar.NONE;
+    }
+
+    private static List<LayoutProvider> builtInLayouts() {
+        return LayoutType.builtIns().stream().map(LayoutType::provider).toList();
     }
 
     private static <P> List<P> loadAll(Class<P> type) {
@@ -121,7 +140,9 @@ public final class ProviderRegistry {
 
     private void checkUniqueNames() {
         Set<String> seen = new LinkedHashSet<>();
-        for (KvbmProvider p : all()) {
+        List<KvbmProvider> named = new ArrayList<>(all());
+        named.addAll(layouts);
+        for (KvbmProvider p : named) {
             if (!seen.add(categoryOf(p) + ":" + p.name())) {
                 throw new KvbmException(ErrorCode.INVALID_CONFIG, "two " + categoryOf(p) + " providers are named '"
                         + p.name() + "' (" + moduleOf(p) + "); provider names must be unique");
@@ -175,6 +196,27 @@ public final class ProviderRegistry {
 
     public List<EngineConnector> connectors() {
         return connectors;
+    }
+
+    /** Every layout provider found: kvbm's built-ins ({@code fc}, {@code ls-outer}, {@code ls-block}, HiCache's) and third parties'. */
+    public List<LayoutProvider> layoutProviders() {
+        return layouts;
+    }
+
+    /** The layout provider named {@code name}; fails naming every layout found. */
+    public LayoutProvider layout(String name) {
+        for (LayoutProvider p : layouts) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        throw KvbmException.invalid("layoutType", name, "one of "
+                + layouts.stream().map(LayoutProvider::name).collect(Collectors.joining(", ")));
+    }
+
+    /** The {@link LayoutType} of the layout named {@code name} (Dynamo's three keep their constants). */
+    public LayoutType layoutType(String name) {
+        return layout(name).type();
     }
 
     /** The KV event publisher named {@code name} ({@code zmq}: vLLM's format over ZeroMQ). */
@@ -279,6 +321,7 @@ public final class ProviderRegistry {
             case TransportProvider t -> "transport";
             case EngineConnector c -> "connector";
             case KvEventPublisherProvider k -> "events";
+            case LayoutProvider l -> "layout";
             default -> "provider";
         };
     }

@@ -140,6 +140,22 @@ class KvBlockManagerTest {
         }
     }
 
+    @Test
+    void aG2InHiCachesPageFirstLayoutKeepsTheBytes() {
+        // Strided G2 pages (per token, all layers together): offload, checksum, onboard all go through their runs.
+        LayoutType pageFirst = dev.kvbm.core.providers.ProviderRegistry.loadLayouts().layoutType("hicache-page-first");
+        try (KvBlockManager m = builder().tierBlocks(Tier.G1, 2).tierBlocks(Tier.G2, 8).layoutType(Tier.G2, pageFirst)
+                .build()) {
+            assertEquals("hicache-page-first", m.tier(Tier.G2).physical().layout().type().shortName());
+            serve(m, 7, 8);
+            serve(m, 20, 21);
+            PreparedRequest p = serve(m, 7, 8);
+            assertEquals(2, p.hits(Tier.G2));
+            assertEquals(0, p.checksumFailures());
+            assertArrayEquals(expected(m, 8), bytes(m.tier(Tier.G1).physical(), blockOf(m, Tier.G1, 8)));
+        }
+    }
+
     /** The pattern as an LS-block G1 holds it: the replay fills page by page, so read it back the same way. */
     private byte[] expectedLs(KvBlockManager m, long id) {
         try (KvBlockManager scratch = builder().tierBlocks(Tier.G1, 1).layoutType(Tier.G1, LayoutType.LAYER_SEPARATE_BLOCK)

@@ -136,6 +136,23 @@ class ProviderRegistryTest {
     }
 
     @Test
+    void layoutsAreFoundByNameThroughServiceLoaderAndUnknownNamesListThem() {
+        ProviderRegistry r = ProviderRegistry.loadLayouts();
+        assertEquals(List.of("fc", "ls-outer", "ls-block", "hicache-layer-first", "hicache-page-first",
+                "hicache-page-first-direct", "hicache-page-head"),
+                r.layoutProviders().stream().map(dev.kvbm.api.spi.LayoutProvider::name).toList());
+        assertSame(dev.kvbm.api.layout.LayoutType.FULLY_CONTIGUOUS, r.layoutType("fc"), "Dynamo's keep their constants");
+        dev.kvbm.api.layout.LayoutType pageFirst = r.layoutType("hicache-page-first");
+        assertEquals("hicache-page-first", pageFirst.shortName());
+        assertEquals(pageFirst, dev.kvbm.api.layout.LayoutType.builtIns().get(4), "one name, one type, however loaded");
+        KvbmException e = assertThrows(KvbmException.class, () -> r.layoutType("ls"));
+        assertEquals("layoutType", e.field().orElseThrow());
+        assertTrue(e.getMessage().contains("hicache-page-head") && e.getMessage().contains("(got ls)"), e.getMessage());
+        assertEquals(r.layoutProviders().size(), registry(Set.of()).layoutProviders().size(),
+                "an explicit registry knows the built-in layouts");
+    }
+
+    @Test
     void bestEngineTakesTheHighestPreferenceForThePath() {
         ProviderRegistry r = registry(Set.of());
         assertSame(uring, r.bestEngine(StorageKind.PINNED, StorageKind.DISK).orElseThrow());

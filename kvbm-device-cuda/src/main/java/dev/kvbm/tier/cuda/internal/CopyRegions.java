@@ -1,7 +1,6 @@
 package dev.kvbm.tier.cuda.internal;
 
 import dev.kvbm.api.layout.LayoutConfig;
-import dev.kvbm.api.layout.MemoryRegion;
 import dev.kvbm.api.spi.BlockCopies;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.PhysicalLayout;
@@ -10,7 +9,8 @@ import java.util.List;
 /**
  * The copies of one transfer as absolute addresses (device pointers, or host addresses under unified
  * addressing): one per block when both layouts are block-contiguous (FullyContiguous), otherwise one per
- * (block, layer, outer) page in block, layer, outer order, the order of the kernel's pointer tables (as
+ * contiguous run of each (block, layer, outer) page (one per page when pages are contiguous) in block, layer,
+ * outer order, the order of the kernel's pointer tables (as
  * Dynamo's). Pure address arithmetic over {@link PhysicalLayout}: no memory is touched.
  */
 final class CopyRegions {
@@ -46,29 +46,60 @@ final class CopyRegions {
             }
             return new CopyRegions(so, d, l, n, true);
         }
+        // One entry per contiguous run of each page (a contiguous page is one run), zipped from what each
+        // layout reports about its pages: the kernel's pointer tables need no layout kind.
         int layers = s.numLayers();
         int outer = s.outerDim();
-        int n = Math.multiplyExact(Math.multiplyExact(pairs.size(), layers), outer);
-        long[] so = new long[n];
-        long[] d = new long[n];
-        long[] l = new long[n];
-        int k = 0;
+        Builder b = new Builder(Math.multiplyExact(Math.multiplyExact(pairs.size(), layers), outer));
+        long[] sourceBases = bases(source);
+        long[] targetBases = bases(target);
         for (BlockPair p : pairs) {
             for (int layer = 0; layer < layers; layer++) {
                 for (int o = 0; o < outer; o++) {
-                    so[k] = address(source, p.source(), layer, o);
-                    d[k] = address(target, p.target(), layer, o);
-                    l[k] = s.memoryRegionSize();
-                    k++;
+                    BlockCopies.zip(source.layout().memoryRegion(p.source(), layer, o),
+                            target.layout().memoryRegion(p.target(), layer, o), (ss, so, ts, to, n) ->
+                                    b.add(sourceBases[ss] + so, targetBases[ts] + to, n));
                 }
             }
         }
-        return new CopyRegions(so, d, l, n, false);
+        int n = b.count;
+        return new CopyRegions(java.util.Arrays.copyOf(b.src, n), java.util.Arrays.copyOf(b.dst, n),
+                java.util.Arrays.copyOf(b.len, n), n, false);
     }
 
-    private static long address(PhysicalLayout layout, int block, int layer, int outer) {
-        MemoryRegion r = layout.layout().memoryRegion(block, layer, outer);
-        return layout.storage(r.storageIndex()).address() + layout.offset(block, layer, outer);
+    /** Each storage region's address plus its base offset: where the layout's offset 0 lies. */
+    private static long[] bases(PhysicalLayout layout) {
+        long[] bases = new long[layout.storages().size()];
+        for (int i = 0; i < bases.length; i++) {
+            bases[i] = layout.storage(i).address() + layout.baseOffset(i);
+        }
+        return bases;
+    }
+
+    /** Growable (src, dst, len) arrays. */
+    private static final class Builder {
+        long[] src;
+        long[] dst;
+        long[] len;
+        int count;
+
+        Builder(int capacity) {
+            src = new long[Math.max(1, capacity)];
+            dst = new long[src.length];
+            len = new long[src.length];
+        }
+
+        void add(long s, long d, long n) {
+            if (count == src.length) {
+                src = java.util.Arrays.copyOf(src, count * 2);
+                dst = java.util.Arrays.copyOf(dst, count * 2);
+                len = java.util.Arrays.copyOf(len, count * 2);
+            }
+            src[count] = s;
+            dst[count] = d;
+            len[count] = n;
+            count++;
+        }
     }
 
     /** The same copies with runs adjacent on both sides (in order) merged: fewer, larger async copies. */

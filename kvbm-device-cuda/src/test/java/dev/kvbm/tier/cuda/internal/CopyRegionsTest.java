@@ -72,6 +72,34 @@ class CopyRegionsTest {
     }
 
     @Test
+    void aStridedHostLayoutIsOneEntryPerRunAtTheAddressesItReports() {
+        // HiCache page-first [outer, tokens, layers, inner]: a page is 4 token runs of 8 x 2 = 16 bytes, 3 layers x 16
+        // = 48 apart; block stride 4 x 48 = 192, outer stride 6 x 192 = 1152. FC on the other side, as before.
+        long s0 = 0x10_0000_0000L;
+        long d0 = 0x20_0000_0000L;
+        LayoutType pageFirst = LayoutType.builtIns().stream().filter(t -> t.shortName().equals("hicache-page-first"))
+                .findFirst().orElseThrow();
+        PhysicalLayout src = layout(pageFirst, s0);
+        PhysicalLayout dst = layout(LayoutType.FULLY_CONTIGUOUS, d0);
+        CopyRegions r = CopyRegions.plan(src, dst, List.of(new BlockPair(2, 3)));
+        assertFalse(r.wholeBlocks);
+        assertEquals(3 * 2 * 4, r.count);
+        int k = 0;
+        for (int layer = 0; layer < 3; layer++) {
+            for (int outer = 0; outer < 2; outer++) {
+                for (int token = 0; token < 4; token++) {
+                    assertEquals(s0 + outer * 1152L + 2 * 192L + token * 48L + layer * 16L, r.src[k], "src " + k);
+                    assertEquals(d0 + 3 * 384L + layer * 128L + outer * 64L + token * 16L, r.dst[k], "dst " + k);
+                    assertEquals(16, r.len[k]);
+                    k++;
+                }
+            }
+        }
+        assertEquals(16, r.uniformBytes(), "one size for the batched kernel");
+        assertEquals(24, r.coalesced().count, "token runs are adjacent on the FC side only: nothing merges");
+    }
+
+    @Test
     void coalescingMergesRunsAdjacentOnBothSides() {
         PhysicalLayout src = layout(LayoutType.FULLY_CONTIGUOUS, 0x1000_0000L);
         PhysicalLayout dst = layout(LayoutType.LAYER_SEPARATE_BLOCK, 0x9000_0000L);

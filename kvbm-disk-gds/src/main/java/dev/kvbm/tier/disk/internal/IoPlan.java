@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * The file I/O of one host <-> disk transfer: extents {@code (file region, file offset, host region, host
- * offset, length)}. Whole blocks when both layouts are block-contiguous, else one extent per (block, layer,
- * outer) page, with pages adjacent on both sides merged. Extents are then put into <em>groups</em>: extents
+ * offset, length)}. Whole blocks when both layouts are block-contiguous, else one extent per contiguous run
+ * of each (block, layer, outer) page, with extents adjacent on both sides merged. Extents are then put into <em>groups</em>: extents
  * whose file ranges, widened to the I/O alignment, share a logical block belong to one group and run in
  * order on one thread (an unaligned write reads, patches and rewrites its edge blocks, which must not
  * race with a neighbour's). Different groups never share a logical block and run in parallel.
@@ -62,11 +62,9 @@ final class IoPlan {
         PhysicalLayout file = dir == Direction.WRITE ? target : source;
         // Validation and the page plan are shared with every engine; here only the file's view of them.
         List<Extent> raw = new ArrayList<>();
-        for (BlockCopies.Copy c : BlockCopies.plan(source, target, pairs)) {
-            raw.add(dir == Direction.WRITE
-                    ? new Extent(c.targetStorage(), c.targetOffset(), c.sourceStorage(), c.sourceOffset(), c.length())
-                    : new Extent(c.sourceStorage(), c.sourceOffset(), c.targetStorage(), c.targetOffset(), c.length()));
-        }
+        // Copies come from the layouts' runs (a strided page is several extents), never from the layout's kind.
+        BlockCopies.prepare(source, target, pairs).forEach((ss, so, ts, to, length) -> raw.add(dir == Direction.WRITE
+                ? new Extent(ts, to, ss, so, length) : new Extent(ss, so, ts, to, length)));
         raw.sort((a, b) -> {
             int c = Integer.compare(a.file, b.file);
             return c != 0 ? c : Long.compare(a.fileOffset, b.fileOffset);

@@ -58,7 +58,27 @@ final class NixlTransferEngine extends AbstractTransferEngine {
         }
         PhysicalLayout host = plan.direction == IoPlan.Direction.WRITE ? source : target;
         PhysicalLayout file = plan.direction == IoPlan.Direction.WRITE ? target : source;
+        requireAligned(plan, host, file); // a layout whose runs O_DIRECT cannot take is refused before anything queues
         return runAll(List.of(() -> run(plan, host, file)));
+    }
+
+    /** NIXL's POSIX backend issues O_DIRECT I/O as given: every extent must be aligned on both sides. */
+    private static void requireAligned(IoPlan plan, PhysicalLayout host, PhysicalLayout file) {
+        int i = 0;
+        for (List<IoPlan.Extent> group : plan.groups) {
+            for (IoPlan.Extent e : group) {
+                long a = Math.max(1, ((FileStorage) file.storage(e.file())).ioAlignment());
+                long hostAddr = ((HostMemoryStorage) host.storage(e.host())).segment().address() + e.hostOffset();
+                if ((hostAddr | e.fileOffset() | e.length()) % a != 0) {
+                    throw new KvbmException(ErrorCode.INVALID_ARGUMENT, "extent " + i + " (host 0x"
+                            + Long.toHexString(hostAddr) + ", file offset " + e.fileOffset() + ", " + e.length()
+                            + " bytes) is not aligned to " + a + " bytes as O_DIRECT requires; the posix engine "
+                            + "bounces it (a layout with smaller runs, such as HiCache's page-first, needs posix or "
+                            + "io_uring)");
+                }
+                i++;
+            }
+        }
     }
 
     private void run(IoPlan plan, PhysicalLayout host, PhysicalLayout file) {
@@ -80,13 +100,7 @@ final class NixlTransferEngine extends AbstractTransferEngine {
             if (f.fileDescriptor() < 0) {
                 throw new KvbmException(ErrorCode.INVALID_ARGUMENT, "NIXL needs the file descriptor of " + f.path());
             }
-            long a = Math.max(1, f.ioAlignment());
-            hostAddr[i] = h.segment().address() + e.hostOffset();
-            if ((hostAddr[i] | e.fileOffset() | e.length()) % a != 0) {
-                throw new KvbmException(ErrorCode.INVALID_ARGUMENT, "extent " + i + " (host 0x"
-                        + Long.toHexString(hostAddr[i]) + ", file offset " + e.fileOffset() + ", " + e.length()
-                        + " bytes) is not aligned to " + a + " bytes as O_DIRECT requires; the posix engine bounces it");
-            }
+            hostAddr[i] = h.segment().address() + e.hostOffset(); // alignment checked in start()
             fileAddr[i] = e.fileOffset();
             len[i] = e.length();
             fileDev[i] = f.fileDescriptor();

@@ -8,67 +8,42 @@ import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * The copies one transfer issues: {@code (source region, source offset, target region, target offset,
- * length)} tuples. Block-contiguous to block-contiguous is one copy of a whole block per pair; anything
- * else is one copy per (block, layer, outer) page, with pages that are adjacent on both sides (same
- * region, each starting where the previous ended) merged into one larger copy.
+ * The copies one transfer issues, as {@link BlockCopies} plans them from the layouts' runs and strides (whole
+ * blocks when both layouts are block-contiguous, else runs contiguous on both sides, merged where adjacent),
+ * between host memory regions only.
  */
 final class CopyPlan {
-    final int[] srcIndex;
-    final long[] srcOffset;
-    final int[] dstIndex;
-    final long[] dstOffset;
-    final long[] length;
-    /** {@code start[i]} = bytes of copies 0..i-1; {@code start[count]} = total bytes. */
-    final long[] start;
-    final int count;
+    private final BlockCopies.Plan plan;
 
-    private CopyPlan(int[] srcIndex, long[] srcOffset, int[] dstIndex, long[] dstOffset, long[] length, int count) {
-        this.srcIndex = srcIndex;
-        this.srcOffset = srcOffset;
-        this.dstIndex = dstIndex;
-        this.dstOffset = dstOffset;
-        this.length = length;
-        this.count = count;
-        this.start = new long[count + 1];
-        for (int i = 0; i < count; i++) {
-            start[i + 1] = start[i] + length[i];
-        }
+    private CopyPlan(BlockCopies.Plan plan) {
+        this.plan = plan;
     }
 
     int copies() {
-        return count;
+        return plan.copyCount();
     }
 
     long totalBytes() {
-        return start[count];
+        return plan.totalBytes();
     }
 
-    /** Validates the transfer and plans its copies; throws {@code INVALID_ARGUMENT} naming the field. */
+    /** Each copy's length, in plan order (tests). */
+    long[] lengths() {
+        long[] out = new long[plan.copyCount()];
+        int[] i = {0};
+        plan.forEach((ss, so, ts, to, len) -> out[i[0]++] = len);
+        return out;
+    }
+
+    /** Validates the transfer once and plans its copies; throws {@code INVALID_ARGUMENT} naming the field. */
     static CopyPlan of(PhysicalLayout source, PhysicalLayout target, List<BlockPair> pairs) {
-        BlockCopies.validate(source, target, pairs);
+        BlockCopies.Plan plan = BlockCopies.prepare(source, target, pairs);
         requireHost("source", source);
         requireHost("target", target);
-        List<BlockCopies.Copy> copies = BlockCopies.plan(source, target, pairs);
-        int n = copies.size();
-        int[] si = new int[n];
-        int[] di = new int[n];
-        long[] so = new long[n];
-        long[] dOff = new long[n];
-        long[] len = new long[n];
-        for (int i = 0; i < n; i++) {
-            BlockCopies.Copy c = copies.get(i);
-            si[i] = c.sourceStorage();
-            so[i] = c.sourceOffset();
-            di[i] = c.targetStorage();
-            dOff[i] = c.targetOffset();
-            len[i] = c.length();
-        }
-        return new CopyPlan(si, so, di, dOff, len, n);
+        return new CopyPlan(plan);
     }
 
     private static void requireHost(String side, PhysicalLayout layout) {
@@ -82,28 +57,19 @@ final class CopyPlan {
         }
     }
 
+    /** Visits every copy in plan order. */
+    void forEach(BlockCopies.CopySink sink) {
+        plan.forEach(sink);
+    }
+
     /** Copies bytes {@code [from, to)} of the plan (in plan order) with {@code MemorySegment.copy}. */
     void execute(MemorySegment[] sources, MemorySegment[] targets, long from, long to) {
-        if (from >= to) {
-            return;
-        }
-        int i = Arrays.binarySearch(start, 0, count + 1, from);
-        if (i < 0) {
-            i = -i - 2; // the copy that contains byte 'from'
-        }
-        while (i < count && start[i] < to) {
-            long skip = Math.max(0, from - start[i]);
-            long end = Math.min(length[i], to - start[i]);
-            if (end > skip) {
-                MemorySegment.copy(sources[srcIndex[i]], srcOffset[i] + skip, targets[dstIndex[i]], dstOffset[i] + skip,
-                        end - skip);
-            }
-            i++;
-        }
+        plan.forEach(from, to, (ss, so, ts, to2, length) ->
+                MemorySegment.copy(sources[ss], so, targets[ts], to2, length));
     }
 
     @Override
     public String toString() {
-        return "CopyPlan[" + count + " copies, " + totalBytes() + " bytes]";
+        return "CopyPlan[" + copies() + " copies, " + totalBytes() + " bytes]";
     }
 }

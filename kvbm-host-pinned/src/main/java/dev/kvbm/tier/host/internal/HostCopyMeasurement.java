@@ -68,10 +68,8 @@ public final class HostCopyMeasurement {
     }
 
     private static void libcBatch(CopyPlan plan, MemorySegment[] src, MemorySegment[] dst) {
-        for (int c = 0; c < plan.count; c++) {
-            LibC.memcpy(dst[plan.dstIndex[c]].asSlice(plan.dstOffset[c], plan.length[c]),
-                    src[plan.srcIndex[c]].asSlice(plan.srcOffset[c], plan.length[c]), plan.length[c]);
-        }
+        plan.forEach((ss, so, ts, to, length) ->
+                LibC.memcpy(dst[ts].asSlice(to, length), src[ss].asSlice(so, length), length));
     }
 
     private static MemorySegment[] segments(PhysicalLayout layout) {

@@ -1,5 +1,6 @@
 package dev.kvbm.tier.host.internal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -136,7 +137,7 @@ class MemcpyTransferEngineTest {
         CopyPlan plan = engine.lastPlan();
         assertEquals(3, plan.copies());
         for (int i = 0; i < plan.copies(); i++) {
-            assertEquals(GEOMETRY.blockDataBytes(), plan.length[i]);
+            assertEquals(GEOMETRY.blockDataBytes(), plan.lengths()[i]);
         }
     }
 
@@ -192,6 +193,35 @@ class MemcpyTransferEngineTest {
                 assertEquals(4, parallel.lastParallelism(), "split across the four workers");
             }
         }
+    }
+
+    @Test
+    void stridedLayoutsSplitAcrossWorkersStayExact() throws Exception {
+        // HiCache page-first (token runs of 128 bytes) to page-head (head runs of 32 bytes): a task boundary cuts runs.
+        LayoutConfig big = new LayoutConfig(64, 4, 2, 16, 64, 1, 2, 4);
+        LayoutType pageFirst = builtIn("hicache-page-first");
+        LayoutType pageHead = builtIn("hicache-page-head");
+        try (MemcpyTransferEngine parallel = (MemcpyTransferEngine) new MemcpyEngineProvider().create(Map.of(
+                MemcpyEngineProvider.THREADS, "4", MemcpyEngineProvider.PARALLEL_BYTES, "65536",
+                MemcpyEngineProvider.TASK_BYTES, "4096"))) {
+            PhysicalLayout source = layout(big, pageFirst, 3);
+            PhysicalLayout target = layout(big, pageHead, 0);
+            List<BlockPair> pairs = new ArrayList<>();
+            for (int b = 0; b < 64; b++) {
+                dev.kvbm.tck.HostLayouts.fill(source, b, 100 + b);
+                pairs.add(new BlockPair(b, 63 - b));
+            }
+            parallel.transfer(source, target, pairs).get(30, TimeUnit.SECONDS);
+            assertEquals(4, parallel.lastParallelism(), "split across the four workers");
+            for (int b = 0; b < 64; b++) {
+                assertArrayEquals(dev.kvbm.tck.HostLayouts.bytes(source, b), dev.kvbm.tck.HostLayouts.bytes(target, 63 - b),
+                        "block " + b);
+            }
+        }
+    }
+
+    private static LayoutType builtIn(String name) {
+        return LayoutType.builtIns().stream().filter(t -> t.shortName().equals(name)).findFirst().orElseThrow();
     }
 
     @Test

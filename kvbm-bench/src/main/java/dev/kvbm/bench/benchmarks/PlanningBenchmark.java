@@ -1,0 +1,121 @@
+package dev.kvbm.bench.benchmarks;
+
+import dev.kvbm.api.layout.BlockLayout;
+import dev.kvbm.api.layout.LayoutConfig;
+import dev.kvbm.api.layout.LayoutType;
+import dev.kvbm.api.spi.BlockCopies;
+import dev.kvbm.api.spi.BlockPair;
+import dev.kvbm.api.spi.HostMemoryStorage;
+import dev.kvbm.api.spi.PhysicalLayout;
+import dev.kvbm.api.spi.Storage;
+import dev.kvbm.api.spi.StorageKind;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * What every engine does on the caller's thread before a byte moves: validate a transfer of {@code batch} blocks and
+ * plan its copies ({@link BlockCopies#prepare}), for {@code layouts} (source-target: {@code ls} is LayerSeparate
+ * block-contiguous, {@code page-first} HiCache's page-first) next to fc-fc planning of the same batch in the same run,
+ * the reference the planning of any layout should match (walking the copies belongs to the copy itself, which the
+ * host-copy benchmark measures). The geometry is the host-copy benchmark's: 4 layers x 2 outer x 16 tokens.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+public class PlanningBenchmark {
+
+    @Param({"ls-fc", "page-first-fc"})
+    public String layouts;
+
+    @Param({"16"})
+    public int batch;
+
+    private Arena arena;
+    private PhysicalLayout source;
+    private PhysicalLayout target;
+    private PhysicalLayout fcSource;
+    private PhysicalLayout fcTarget;
+    private List<BlockPair> pairs;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        arena = Arena.ofShared();
+        // 64 KiB blocks: 4 layers x 2 outer x 16 tokens x 512 x 2 bytes; the byte count does not change planning.
+        LayoutConfig geometry = new LayoutConfig(batch, 4, 2, 16, 512, 1, 2, 4);
+        int cut = layouts.lastIndexOf('-');
+        source = layout(geometry, type(layouts.substring(0, cut)));
+        target = layout(geometry, type(layouts.substring(cut + 1)));
+        fcSource = layout(geometry, LayoutType.FULLY_CONTIGUOUS);
+        fcTarget = layout(geometry, LayoutType.FULLY_CONTIGUOUS);
+        pairs = new ArrayList<>();
+        for (int i = 0; i < batch; i++) {
+            pairs.add(new BlockPair(i, batch - 1 - i));
+        }
+    }
+
+    private static LayoutType type(String name) {
+        return switch (name) {
+            case "fc" -> LayoutType.FULLY_CONTIGUOUS;
+            case "ls" -> LayoutType.LAYER_SEPARATE_BLOCK;
+            default -> LayoutType.builtIns().stream().filter(t -> t.shortName().equals("hicache-" + name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("layouts: unknown side '" + name + "'"));
+        };
+    }
+
+    private PhysicalLayout layout(LayoutConfig config, LayoutType type) {
+        BlockLayout layout = BlockLayout.of(config, type);
+        List<Storage> storages = new ArrayList<>();
+        for (int i = 0; i < layout.numStorageRegions(); i++) {
+            MemorySegment segment = arena.allocate(layout.requiredAllocationSize(), 4096);
+            storages.add(new HostMemoryStorage() {
+                @Override
+                public MemorySegment segment() {
+                    return segment;
+                }
+
+                @Override
+                public StorageKind kind() {
+                    return StorageKind.SYSTEM;
+                }
+
+                @Override
+                public long size() {
+                    return segment.byteSize();
+                }
+
+                @Override
+                public void close() {
+                }
+            });
+        }
+        return new PhysicalLayout(layout, storages);
+    }
+
+    @Benchmark
+    public BlockCopies.Plan plan() {
+        return BlockCopies.prepare(source, target, pairs);
+    }
+
+    @Benchmark
+    public BlockCopies.Plan planFcFc() {
+        return BlockCopies.prepare(fcSource, fcTarget, pairs);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        arena.close();
+    }
+}
