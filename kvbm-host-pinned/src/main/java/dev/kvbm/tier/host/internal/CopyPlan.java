@@ -7,6 +7,7 @@ import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.api.spi.Storage;
+import dev.kvbm.nativeio.libc.LibC;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +19,8 @@ import java.util.List;
  * region, each starting where the previous ended) merged into one larger copy.
  */
 final class CopyPlan {
+    /** libc is bound (native access granted): copies use its memcpy. */
+    private static final boolean LIBC = LibC.isAvailable();
     final int[] srcIndex;
     final long[] srcOffset;
     final int[] dstIndex;
@@ -82,7 +85,11 @@ final class CopyPlan {
         }
     }
 
-    /** Copies bytes {@code [from, to)} of the plan (in plan order) with {@code MemorySegment.copy}. */
+    /**
+     * Copies bytes {@code [from, to)} of the plan (in plan order): with libc {@code memcpy} when libc is bound
+     * and both segments are native (it is faster than {@code MemorySegment.copy} for block-sized copies), else,
+     * or where a source and target range overlap, with {@code MemorySegment.copy}.
+     */
     void execute(MemorySegment[] sources, MemorySegment[] targets, long from, long to) {
         if (from >= to) {
             return;
@@ -95,11 +102,34 @@ final class CopyPlan {
             long skip = Math.max(0, from - start[i]);
             long end = Math.min(length[i], to - start[i]);
             if (end > skip) {
-                MemorySegment.copy(sources[srcIndex[i]], srcOffset[i] + skip, targets[dstIndex[i]], dstOffset[i] + skip,
-                        end - skip);
+                copy(sources[srcIndex[i]], srcOffset[i] + skip, targets[dstIndex[i]], dstOffset[i] + skip, end - skip);
             }
             i++;
         }
+    }
+
+    private static void copy(MemorySegment source, long sourceOffset, MemorySegment target, long targetOffset,
+                             long bytes) {
+        // A closed segment goes to MemorySegment.copy, which reports it as the IllegalStateException it is.
+        if (LIBC && source.isNative() && target.isNative() && source.scope().isAlive() && target.scope().isAlive()) {
+            // Slices check bounds and liveness; the downcall keeps both segments' memory alive while it runs.
+            MemorySegment from = source.asSlice(sourceOffset, bytes);
+            MemorySegment to = target.asSlice(targetOffset, bytes);
+            if (!overlap(from, to)) {
+                if (to.isReadOnly()) {
+                    throw new IllegalArgumentException("target segment is read-only");
+                }
+                LibC.memcpy(to, from, bytes);
+                return;
+            }
+        }
+        MemorySegment.copy(source, sourceOffset, target, targetOffset, bytes);
+    }
+
+    private static boolean overlap(MemorySegment a, MemorySegment b) {
+        long a0 = a.address();
+        long b0 = b.address();
+        return a0 < b0 + b.byteSize() && b0 < a0 + a.byteSize();
     }
 
     @Override

@@ -9,7 +9,7 @@ import dev.kvbm.api.spi.TransferEngineProvider;
 import java.util.Map;
 import java.util.Optional;
 
-/** {@code memcpy}: host-to-host copies between SYSTEM and PINNED memory with {@code MemorySegment.copy}. */
+/** {@code memcpy}: host-to-host copies between SYSTEM and PINNED memory with libc {@code memcpy}. */
 public final class MemcpyEngineProvider extends ProbedProvider implements TransferEngineProvider {
     public static final String NAME = dev.kvbm.api.spi.ProviderNames.MEMCPY;
     /** Worker threads (default min(available processors, 4)). */
@@ -20,8 +20,8 @@ public final class MemcpyEngineProvider extends ProbedProvider implements Transf
     public static final String TASK_BYTES = "kvbm.memcpy.task.bytes";
 
     public MemcpyEngineProvider() {
-        super(NAME, "host-to-host block copies (MemorySegment.copy, adjacent pages coalesced, large batches on "
-                + "kvbm-memcpy-N workers)");
+        super(NAME, "host-to-host block copies (libc memcpy on the calling thread, adjacent pages coalesced, "
+                + "large batches split with kvbm-memcpy-N workers)");
     }
 
     @Override
