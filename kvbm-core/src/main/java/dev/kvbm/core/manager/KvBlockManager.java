@@ -120,8 +120,8 @@ public final class KvBlockManager implements AutoCloseable {
                 // Dynamo's frequency filter guards the disk: G2 blocks reach G3 on their second offload.
                 Optional<FrequencyFilter> filter = src.tier() == Tier.G2 && dst.tier() == Tier.G3 && diskFilter
                         ? Optional.of(b.filterFactory.get()) : Optional.empty();
-                edges.add(new OffloadManager.Edge(src.tier(), src.pool(), dst.tier(), dst.pool(), dst.layout(), mover,
-                        stats(src.tier(), dst.tier()), dst.blockBytes(), filter));
+                edges.add(new OffloadManager.Edge(src.tier(), src.pool(), src.layout(), dst.tier(), dst.pool(),
+                        dst.layout(), mover, stats(src.tier(), dst.tier()), dst.blockBytes(), filter));
             }
             for (TierRuntime t : ordered) {
                 if (t.tier() != Tier.G1) {
@@ -268,19 +268,20 @@ public final class KvBlockManager implements AutoCloseable {
             for (Tier t : Tier.values()) {
                 counters.hit(t, p.hits(t));
             }
-            List<Integer> freshPositions = new ArrayList<>();
-            for (int i = pos; i < sequenceHashes.length; i++) {
-                // Past the first miss the engine recomputes, but a block G1 already holds needs no new room.
-                List<ImmutableBlock> present = g1.pool().matchSequenceHashes(sequenceHashes, i, i + 1);
-                if (present.isEmpty()) {
-                    freshPositions.add(i);
+            // Past the first miss the engine recomputes, but a block G1 already holds needs no new room.
+            ImmutableBlock[] present = g1.pool().lookupEach(sequenceHashes, pos, sequenceHashes.length);
+            int[] freshPositions = new int[present.length];
+            int freshCount = 0;
+            for (int i = 0; i < present.length; i++) {
+                if (present[i] == null) {
+                    freshPositions[freshCount++] = pos + i;
                 } else {
-                    p.set(i, present.getFirst());
+                    p.set(pos + i, present[i]);
                 }
             }
-            List<MutableBlock> fresh = g1.pool().allocate(freshPositions.size());
+            List<MutableBlock> fresh = g1.pool().allocate(freshCount);
             for (int i = 0; i < fresh.size(); i++) {
-                p.set(freshPositions.get(i), fresh.get(i));
+                p.set(freshPositions[i], fresh.get(i));
             }
             return p;
         } catch (RuntimeException e) {
@@ -361,7 +362,8 @@ public final class KvBlockManager implements AutoCloseable {
 
     /**
      * Registers the request's fresh blocks in G1 (after the engine computed them), which queues each
-     * for offload to the next tier. Their checksums are taken here when G1 is host memory.
+     * for offload to the next tier. Their checksums are taken by that offload, from these G1 bytes (when G1 is
+     * host memory), on the offload's thread.
      */
     public void commit(PreparedRequest p) {
         Lock open = enter("commit");
@@ -394,22 +396,21 @@ public final class KvBlockManager implements AutoCloseable {
             if (p.committed()) {
                 throw new KvbmException(ErrorCode.INVALID_STATE, "request already committed");
             }
+            // No checksum here: the G1 -> G2 lane takes it from these bytes on its own thread before copying them.
             List<MutableBlock> fresh = new ArrayList<>();
-            List<Integer> positions = new ArrayList<>();
+            int[] positions = new int[p.length()];
             for (int i = 0; i < p.length(); i++) {
                 if (p.slot(i) instanceof MutableBlock m) {
-                    long hash = p.sequenceHash(i);
-                    g1.layout().ifPresent(layout -> checksums.record(hash, layout, m.blockId()));
-                    m.complete(hash, p.parent(i));
+                    m.complete(p.sequenceHash(i), p.parent(i));
+                    positions[fresh.size()] = i;
                     fresh.add(m);
-                    positions.add(i);
                 }
             }
             p.markCommitted();
             if (!fresh.isEmpty()) {
                 List<ImmutableBlock> registered = g1.pool().register(fresh);
                 for (int i = 0; i < registered.size(); i++) {
-                    p.set(positions.get(i), registered.get(i));
+                    p.set(positions[i], registered.get(i));
                 }
             }
         }

@@ -33,6 +33,16 @@ public final class BlockPool {
         default void registered(BlockPool pool, long sequenceHash, OptionalLong parent, int blockId, int priority) {
         }
 
+        /**
+         * The blocks one {@link #register} call made matchable, in order (a request's fresh blocks at once);
+         * by default each is passed to {@link #registered(BlockPool, long, OptionalLong, int, int)}.
+         */
+        default void registered(BlockPool pool, Registrations blocks) {
+            for (int i = 0; i < blocks.size(); i++) {
+                registered(pool, blocks.sequenceHash(i), blocks.parent(i), blocks.blockId(i), blocks.priority(i));
+            }
+        }
+
         default void evicted(BlockPool pool, long sequenceHash) {
         }
     }
@@ -175,7 +185,7 @@ public final class BlockPool {
             throw KvbmException.invalid("blocks", "an empty list", "at least one block to register");
         }
         List<ImmutableBlock> result = new ArrayList<>(blocks.size());
-        List<long[]> newlyRegistered = new ArrayList<>(); // {id, hash, priority, hasParent, parent}
+        Registrations newlyRegistered = new Registrations(blocks.size());
         lock.lock();
         try {
             for (MutableBlock m : blocks) {
@@ -221,14 +231,14 @@ public final class BlockPool {
                     }
                 }
                 result.add(new ImmutableBlock(this, id, h));
-                newlyRegistered.add(new long[] {id, h, m.priority(), parent.isPresent() ? 1 : 0, parent.orElse(0)});
+                newlyRegistered.add(id, h, parent, m.priority());
             }
         } finally {
             lock.unlock();
         }
-        for (long[] r : newlyRegistered) {
+        if (newlyRegistered.size() > 0) {
             for (Listener l : listeners) {
-                l.registered(this, r[1], r[3] == 1 ? OptionalLong.of(r[4]) : OptionalLong.empty(), (int) r[0], (int) r[2]);
+                l.registered(this, newlyRegistered);
             }
         }
         return result;
@@ -256,6 +266,27 @@ public final class BlockPool {
             lock.unlock();
         }
         return matched;
+    }
+
+    /**
+     * For each of {@code hashes[from, to)}: its registered block, acquired, or {@code null} where the hash is
+     * not registered (unlike a prefix match, a miss does not stop the lookup). One lock for the whole range.
+     */
+    public ImmutableBlock[] lookupEach(long[] hashes, int from, int to) {
+        ImmutableBlock[] found = new ImmutableBlock[to - from];
+        lock.lock();
+        try {
+            for (int i = from; i < to; i++) {
+                Integer id = registry.get(hashes[i]);
+                if (id != null && !doomed[id]) {
+                    acquire(id);
+                    found[i - from] = new ImmutableBlock(this, id, hashes[i]);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return found;
     }
 
     /**
