@@ -5,11 +5,8 @@ import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.Tier;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -81,11 +78,12 @@ public final class BlockPool {
 
     private final int[] freeStack;
     private int freeCount;
-    private final Map<Long, Integer> registry = new HashMap<>();
+    /** The primary block of each registered hash. */
+    private final LongIntMap registry;
     /** Registered blocks in this pool per parent hash: a parent with children here is not evictable. */
-    private final Map<Long, Integer> childrenOf = new HashMap<>();
+    private final LongIntMap childrenOf;
     /** Inactive registered blocks with no registered child: eviction candidates, first = next victim. */
-    private final TreeSet<Integer> evictable;
+    private final EvictionOrder evictable;
     private int inactive;
     private int active;
     private long clock;
@@ -113,14 +111,9 @@ public final class BlockPool {
             freeStack[i] = numBlocks - 1 - i;
         }
         this.freeCount = numBlocks;
-        this.evictable = new TreeSet<>((a, b) -> {
-            int c = Integer.compare(priority[a], priority[b]);
-            if (c != 0) {
-                return c;
-            }
-            c = Long.compare(releaseTick[a], releaseTick[b]);
-            return c != 0 ? c : Integer.compare(a, b);
-        });
+        this.registry = new LongIntMap(numBlocks);
+        this.childrenOf = new LongIntMap(numBlocks);
+        this.evictable = new EvictionOrder(priority, releaseTick);
     }
 
     public String name() {
@@ -147,7 +140,7 @@ public final class BlockPool {
         if (n < 0) {
             throw KvbmException.invalid("n", n, ">= 0");
         }
-        List<Long> evicted = new ArrayList<>();
+        Hashes evicted = new Hashes();
         List<MutableBlock> taken = new ArrayList<>(n);
         lock.lock();
         try {
@@ -201,8 +194,8 @@ public final class BlockPool {
                 int id = m.blockId();
                 long h = m.sequenceHash();
                 m.consume();
-                Integer existing = registry.get(h);
-                if (existing != null && !doomed[existing]) {
+                int existing = registry.get(h);
+                if (existing != LongIntMap.MISSING && !doomed[existing]) {
                     acquire(existing);
                     result.add(new ImmutableBlock(this, existing, h));
                     pushFree(id);
@@ -224,9 +217,9 @@ public final class BlockPool {
                 }
                 if (parent.isPresent()) {
                     long p = parent.getAsLong();
-                    childrenOf.merge(p, 1, Integer::sum);
-                    Integer pid = registry.get(p);
-                    if (pid != null) {
+                    childrenOf.add(p, 1);
+                    int pid = registry.get(p);
+                    if (pid != LongIntMap.MISSING) {
                         evictable.remove(pid);
                     }
                 }
@@ -255,8 +248,8 @@ public final class BlockPool {
         lock.lock();
         try {
             for (int i = from; i < to; i++) {
-                Integer id = registry.get(hashes[i]);
-                if (id == null || doomed[id]) {
+                int id = registry.get(hashes[i]);
+                if (id == LongIntMap.MISSING || doomed[id]) {
                     break;
                 }
                 acquire(id);
@@ -277,8 +270,8 @@ public final class BlockPool {
         lock.lock();
         try {
             for (int i = from; i < to; i++) {
-                Integer id = registry.get(hashes[i]);
-                if (id != null && !doomed[id]) {
+                int id = registry.get(hashes[i]);
+                if (id != LongIntMap.MISSING && !doomed[id]) {
                     acquire(id);
                     found[i - from] = new ImmutableBlock(this, id, hashes[i]);
                 }
@@ -297,8 +290,8 @@ public final class BlockPool {
     public java.util.Optional<ImmutableBlock> pin(long sequenceHash) {
         lock.lock();
         try {
-            Integer id = registry.get(sequenceHash);
-            if (id == null || doomed[id]) {
+            int id = registry.get(sequenceHash);
+            if (id == LongIntMap.MISSING || doomed[id]) {
                 return java.util.Optional.empty();
             }
             acquire(id);
@@ -314,8 +307,8 @@ public final class BlockPool {
         try {
             int n = 0;
             for (int i = from; i < to; i++) {
-                Integer id = registry.get(hashes[i]);
-                if (id == null || doomed[id]) {
+                int id = registry.get(hashes[i]);
+                if (id == LongIntMap.MISSING || doomed[id]) {
                     break;
                 }
                 n++;
@@ -330,8 +323,8 @@ public final class BlockPool {
     public boolean contains(long sequenceHash) {
         lock.lock();
         try {
-            Integer id = registry.get(sequenceHash);
-            return id != null && !doomed[id];
+            int id = registry.get(sequenceHash);
+            return id != LongIntMap.MISSING && !doomed[id];
         } finally {
             lock.unlock();
         }
@@ -345,8 +338,8 @@ public final class BlockPool {
         lock.lock();
         try {
             for (long h : hashes) {
-                Integer id = registry.get(h);
-                if (id == null) {
+                int id = registry.get(h);
+                if (id == LongIntMap.MISSING) {
                     break;
                 }
                 if (refCount[id] == NO_REF) {
@@ -369,11 +362,11 @@ public final class BlockPool {
      * @return whether the hash was registered
      */
     public boolean invalidate(long sequenceHash) {
-        List<Long> evicted = new ArrayList<>();
+        Hashes evicted = new Hashes();
         lock.lock();
         try {
-            Integer id = registry.get(sequenceHash);
-            if (id == null) {
+            int id = registry.get(sequenceHash);
+            if (id == LongIntMap.MISSING) {
                 return false;
             }
             if (refCount[id] == NO_REF) {
@@ -403,7 +396,14 @@ public final class BlockPool {
     public long[] registeredHashes() {
         lock.lock();
         try {
-            return registry.entrySet().stream().filter(e -> !doomed[e.getValue()]).mapToLong(Map.Entry::getKey).toArray();
+            long[] out = new long[registry.size()];
+            int[] n = {0};
+            registry.forEach((h, id) -> {
+                if (!doomed[id]) {
+                    out[n[0]++] = h;
+                }
+            });
+            return Arrays.copyOf(out, n[0]);
         } finally {
             lock.unlock();
         }
@@ -411,7 +411,7 @@ public final class BlockPool {
 
     /** Resets every block; only when nothing is in use. */
     public void reset() {
-        List<Long> evicted = new ArrayList<>();
+        Hashes evicted = new Hashes();
         lock.lock();
         try {
             int inUse = total - freeCount - inactive;
@@ -419,7 +419,7 @@ public final class BlockPool {
                 throw new KvbmException(ErrorCode.INVALID_STATE, name + ": cannot reset while " + inUse
                         + " blocks are in use (total " + total + ", available " + (freeCount + inactive) + ")");
             }
-            for (int id : new ArrayList<>(registry.values())) {
+            for (int id : registry.values()) {
                 evictable.remove(id);
                 inactive--;
                 drop(id, evicted);
@@ -453,14 +453,14 @@ public final class BlockPool {
             for (int id = 0; id < total; id++) {
                 if (state[id] == BlockState.REGISTERED) {
                     registered++;
-                    if (!doomed[id] && !Integer.valueOf(id).equals(registry.get(hash[id]))) {
+                    if (!doomed[id] && registry.get(hash[id]) != id) {
                         throw new IllegalStateException(name + ": block " + id + " registered but not the primary");
                     }
                     if (refCount[id] > 0) {
                         act++;
                     } else {
                         inact++;
-                        boolean leaf = childrenOf.getOrDefault(hash[id], 0) == 0;
+                        boolean leaf = !childrenOf.containsKey(hash[id]);
                         if (leaf != evictable.contains(id)) {
                             throw new IllegalStateException(name + ": block " + id + " evictable=" + !leaf);
                         }
@@ -473,7 +473,7 @@ public final class BlockPool {
                 }
             }
             long replacedDoomed = java.util.stream.IntStream.range(0, total)
-                    .filter(id -> doomed[id] && !Integer.valueOf(id).equals(registry.get(hash[id]))).count();
+                    .filter(id -> doomed[id] && registry.get(hash[id]) != id).count();
             if (registered - replacedDoomed != registry.size() || act != active || inact != inactive) {
                 throw new IllegalStateException(name + ": counts registry=" + registry.size() + "/" + registered
                         + " active=" + active + "/" + act + " inactive=" + inactive + "/" + inact);
@@ -502,7 +502,7 @@ public final class BlockPool {
     }
 
     void release(ImmutableBlock block) {
-        List<Long> evicted = new ArrayList<>();
+        Hashes evicted = new Hashes();
         lock.lock();
         try {
             int id = block.blockId();
@@ -522,7 +522,7 @@ public final class BlockPool {
                 return;
             }
             inactive++;
-            if (childrenOf.getOrDefault(hash[id], 0) == 0) {
+            if (!childrenOf.containsKey(hash[id])) {
                 evictable.add(id);
             }
         } finally {
@@ -551,9 +551,9 @@ public final class BlockPool {
         }
     }
 
-    private boolean evictOne(List<Long> evicted) {
-        Integer victim = evictable.pollFirst();
-        if (victim == null) {
+    private boolean evictOne(Hashes evicted) {
+        int victim = evictable.pollFirst();
+        if (victim < 0) {
             return false;
         }
         inactive--;
@@ -564,16 +564,14 @@ public final class BlockPool {
     }
 
     /** Unregisters a block (no references left) and resets it; its parent may become evictable. */
-    private void drop(int id, List<Long> evicted) {
+    private void drop(int id, Hashes evicted) {
         long h = hash[id];
         registry.remove(h, id); // a doomed block may already have been replaced as primary
         if (hasParent[id]) {
             long p = parentHash[id];
-            int left = childrenOf.merge(p, -1, Integer::sum);
-            if (left <= 0) {
-                childrenOf.remove(p);
-                Integer pid = registry.get(p);
-                if (pid != null && refCount[pid] == NO_REF) {
+            if (childrenOf.add(p, -1) <= 0) { // removed at zero
+                int pid = registry.get(p);
+                if (pid != LongIntMap.MISSING && refCount[pid] == NO_REF) {
                     evictable.add(pid);
                 }
             }
@@ -593,14 +591,27 @@ public final class BlockPool {
         freeStack[freeCount++] = id;
     }
 
-    private void fireEvicted(List<Long> evicted) {
-        if (evicted.isEmpty()) {
+    private void fireEvicted(Hashes evicted) {
+        if (evicted.size == 0) {
             return;
         }
         for (Listener l : listeners) {
-            for (long h : evicted) {
-                l.evicted(this, h);
+            for (int i = 0; i < evicted.size; i++) {
+                l.evicted(this, evicted.hashes[i]);
             }
+        }
+    }
+
+    /** Hashes dropped under the lock, told to the listeners after it: a growable long[], no boxing. */
+    private static final class Hashes {
+        long[] hashes = new long[4];
+        int size;
+
+        void add(long h) {
+            if (size == hashes.length) {
+                hashes = Arrays.copyOf(hashes, size * 2);
+            }
+            hashes[size++] = h;
         }
     }
 
