@@ -178,7 +178,8 @@ public final class BlockPool {
             throw KvbmException.invalid("blocks", "an empty list", "at least one block to register");
         }
         List<ImmutableBlock> result = new ArrayList<>(blocks.size());
-        Registrations newlyRegistered = new Registrations(blocks.size());
+        // Only listeners read what was newly registered: a pool without any (a benchmark's) records nothing.
+        Registrations newlyRegistered = listeners.isEmpty() ? null : new Registrations(blocks.size());
         lock.lock();
         try {
             for (MutableBlock m : blocks) {
@@ -224,12 +225,14 @@ public final class BlockPool {
                     }
                 }
                 result.add(new ImmutableBlock(this, id, h));
-                newlyRegistered.add(id, h, parent, m.priority());
+                if (newlyRegistered != null) {
+                    newlyRegistered.add(id, h, parent, m.priority());
+                }
             }
         } finally {
             lock.unlock();
         }
-        if (newlyRegistered.size() > 0) {
+        if (newlyRegistered != null && newlyRegistered.size() > 0) {
             for (Listener l : listeners) {
                 l.registered(this, newlyRegistered);
             }
@@ -604,11 +607,13 @@ public final class BlockPool {
 
     /** Hashes dropped under the lock, told to the listeners after it: a growable long[], no boxing. */
     private static final class Hashes {
-        long[] hashes = new long[4];
+        long[] hashes; // made by the first drop: most releases drop nothing
         int size;
 
         void add(long h) {
-            if (size == hashes.length) {
+            if (hashes == null) {
+                hashes = new long[4];
+            } else if (size == hashes.length) {
                 hashes = Arrays.copyOf(hashes, size * 2);
             }
             hashes[size++] = h;

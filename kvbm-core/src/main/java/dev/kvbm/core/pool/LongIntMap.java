@@ -1,7 +1,5 @@
 package dev.kvbm.core.pool;
 
-import java.util.Arrays;
-
 /**
  * An open-addressing map from {@code long} keys to non-negative {@code int} values, with linear probing and
  * backward-shift deletion (no tombstones, so probes stay short however often keys come and go): the block
@@ -11,10 +9,10 @@ import java.util.Arrays;
 final class LongIntMap {
     /** What {@link #get} returns for an absent key. */
     static final int MISSING = -1;
-    private static final int FREE = -1;
+    private static final long FREE = -1;
 
-    private long[] keys;
-    private int[] values; // FREE marks an empty slot
+    /** Slot i's key at [2i] and value at [2i + 1] (FREE: empty): one cache line holds both. */
+    private long[] table;
     private int mask;
     private int size;
 
@@ -25,9 +23,10 @@ final class LongIntMap {
     }
 
     private void allocate(int capacity) {
-        keys = new long[capacity];
-        values = new int[capacity];
-        Arrays.fill(values, FREE);
+        table = new long[2 * capacity];
+        for (int i = 1; i < table.length; i += 2) {
+            table[i] = FREE;
+        }
         mask = capacity - 1;
     }
 
@@ -37,19 +36,12 @@ final class LongIntMap {
 
     /** The value of {@code key}, or {@link #MISSING}. */
     int get(long key) {
-        for (int i = slot(key); ; i = (i + 1) & mask) {
-            int v = values[i];
-            if (v == FREE) {
-                return MISSING;
-            }
-            if (keys[i] == key) {
-                return v;
-            }
-        }
+        int i = find(key);
+        return i < 0 ? MISSING : (int) table[2 * i + 1];
     }
 
     boolean containsKey(long key) {
-        return get(key) != MISSING;
+        return find(key) >= 0;
     }
 
     /** Maps {@code key} to {@code value} (>= 0); returns the previous value or {@link #MISSING}. */
@@ -58,16 +50,16 @@ final class LongIntMap {
             throw new IllegalArgumentException("values are >= 0, got " + value);
         }
         int i = slot(key);
-        for (; values[i] != FREE; i = (i + 1) & mask) {
-            if (keys[i] == key) {
-                int old = values[i];
-                values[i] = value;
+        for (; table[2 * i + 1] != FREE; i = (i + 1) & mask) {
+            if (table[2 * i] == key) {
+                int old = (int) table[2 * i + 1];
+                table[2 * i + 1] = value;
                 return old;
             }
         }
-        keys[i] = key;
-        values[i] = value;
-        if (++size * 2 > values.length) {
+        table[2 * i] = key;
+        table[2 * i + 1] = value;
+        if (++size * 4 > table.length) { // more than half the slots
             grow();
         }
         return MISSING;
@@ -79,13 +71,13 @@ final class LongIntMap {
      */
     int add(long key, int delta) {
         int i = find(key);
-        int sum = (i < 0 ? 0 : values[i]) + delta;
+        int sum = (i < 0 ? 0 : (int) table[2 * i + 1]) + delta;
         if (sum <= 0) {
             if (i >= 0) {
                 removeAt(i);
             }
         } else if (i >= 0) {
-            values[i] = sum;
+            table[2 * i + 1] = sum;
         } else {
             put(key, sum);
         }
@@ -98,7 +90,7 @@ final class LongIntMap {
         if (i < 0) {
             return MISSING;
         }
-        int old = values[i];
+        int old = (int) table[2 * i + 1];
         removeAt(i);
         return old;
     }
@@ -106,7 +98,7 @@ final class LongIntMap {
     /** Removes {@code key} only while it maps to {@code value}; returns whether it did. */
     boolean remove(long key, int value) {
         int i = find(key);
-        if (i < 0 || values[i] != value) {
+        if (i < 0 || table[2 * i + 1] != value) {
             return false;
         }
         removeAt(i);
@@ -114,7 +106,9 @@ final class LongIntMap {
     }
 
     void clear() {
-        Arrays.fill(values, FREE);
+        for (int i = 1; i < table.length; i += 2) {
+            table[i] = FREE;
+        }
         size = 0;
     }
 
@@ -122,9 +116,9 @@ final class LongIntMap {
     int[] values() {
         int[] out = new int[size];
         int n = 0;
-        for (int v : values) {
-            if (v != FREE) {
-                out[n++] = v;
+        for (int i = 1; i < table.length; i += 2) {
+            if (table[i] != FREE) {
+                out[n++] = (int) table[i];
             }
         }
         return out;
@@ -136,19 +130,20 @@ final class LongIntMap {
     }
 
     void forEach(EntryConsumer consumer) {
-        for (int i = 0; i < values.length; i++) {
-            if (values[i] != FREE) {
-                consumer.accept(keys[i], values[i]);
+        for (int i = 0; i < table.length; i += 2) {
+            if (table[i + 1] != FREE) {
+                consumer.accept(table[i], (int) table[i + 1]);
             }
         }
     }
 
+    /** The slot of {@code key}, or -1. */
     private int find(long key) {
         for (int i = slot(key); ; i = (i + 1) & mask) {
-            if (values[i] == FREE) {
+            if (table[2 * i + 1] == FREE) {
                 return -1;
             }
-            if (keys[i] == key) {
+            if (table[2 * i] == key) {
                 return i;
             }
         }
@@ -158,27 +153,26 @@ final class LongIntMap {
     private void removeAt(int i) {
         size--;
         int hole = i;
-        for (int j = (i + 1) & mask; values[j] != FREE; j = (j + 1) & mask) {
-            int home = slot(keys[j]);
+        for (int j = (i + 1) & mask; table[2 * j + 1] != FREE; j = (j + 1) & mask) {
+            int home = slot(table[2 * j]);
             // j's entry may fill the hole unless its home lies cyclically in (hole, j].
             boolean homeBetween = hole <= j ? hole < home && home <= j : hole < home || home <= j;
             if (!homeBetween) {
-                keys[hole] = keys[j];
-                values[hole] = values[j];
+                table[2 * hole] = table[2 * j];
+                table[2 * hole + 1] = table[2 * j + 1];
                 hole = j;
             }
         }
-        values[hole] = FREE;
+        table[2 * hole + 1] = FREE;
     }
 
     private void grow() {
-        long[] oldKeys = keys;
-        int[] oldValues = values;
-        allocate(values.length * 2);
+        long[] old = table;
+        allocate(old.length); // twice the slots: the table holds two longs per slot
         size = 0;
-        for (int i = 0; i < oldValues.length; i++) {
-            if (oldValues[i] != FREE) {
-                put(oldKeys[i], oldValues[i]);
+        for (int i = 0; i < old.length; i += 2) {
+            if (old[i + 1] != FREE) {
+                put(old[i], (int) old[i + 1]);
             }
         }
     }

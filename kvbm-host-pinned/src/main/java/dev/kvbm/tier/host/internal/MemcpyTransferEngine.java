@@ -72,8 +72,7 @@ final class MemcpyTransferEngine extends AbstractTransferEngine {
             lastParallelism = 0;
             return CompletableFuture.completedFuture(null);
         }
-        int parts = threads > 1 && total >= parallelBytes
-                ? (int) Math.max(1, Math.min(threads, total / taskBytes)) : 1;
+        int parts = parts(threads, parallelBytes, taskBytes, total);
         lastParallelism = parts;
         if (parts == 1) {
             // Not split: the caller copies (a hand-off would cost a wake-up and a completion on another thread).
@@ -90,6 +89,12 @@ final class MemcpyTransferEngine extends AbstractTransferEngine {
         long firstEnd = total / parts;
         CompletableFuture<Void> mine = runHere(() -> plan.execute(sources, targets, 0, firstEnd));
         return CompletableFuture.allOf(mine, workers);
+    }
+
+    /** Parts a batch of {@code total} bytes is split into: one below {@code parallelBytes}, else up to one per thread. */
+    static int parts(int threads, long parallelBytes, long taskBytes, long total) {
+        return threads > 1 && total >= parallelBytes
+                ? (int) Math.max(1, Math.min(threads, total / Math.max(1, taskBytes))) : 1;
     }
 
     private static MemorySegment[] segments(PhysicalLayout layout) {
