@@ -68,6 +68,8 @@ public final class KvBlockManager implements AutoCloseable {
     private final BlockChecksums checksums;
     private final OffloadManager offloads;
     private final Map<String, PathStats> stats = new LinkedHashMap<>();
+    /** The onboarding path of each lower tier (X->G1), looked up per request without building its name. */
+    private final Map<Tier, PathStats> onboardStats = new EnumMap<>(Tier.class);
     private final BlockMover mover;
     private final TierHealth health;
     private final Optional<KvEventJournal> events;
@@ -126,7 +128,7 @@ public final class KvBlockManager implements AutoCloseable {
             for (TierRuntime t : ordered) {
                 if (t.tier() != Tier.G1) {
                     mover.checkPath(t.tier(), Tier.G1); // onboarding paths exist before the first request
-                    stats(t.tier(), Tier.G1);
+                    onboardStats.put(t.tier(), stats(t.tier(), Tier.G1));
                 }
             }
             this.health = b.health != null ? b.health : new TierHealth(TierHealth.DEFAULT_FAILURE_THRESHOLD,
@@ -297,7 +299,7 @@ public final class KvBlockManager implements AutoCloseable {
         for (int i = 0; i < found.size(); i++) {
             pairs.add(new BlockPair(found.get(i).blockId(), targets.get(i).blockId()));
         }
-        PathStats path = stats.get(pathName(lower.tier(), Tier.G1)); // made by the constructor: a read only
+        PathStats path = onboardStats.get(lower.tier()); // made by the constructor: a read only
         long start = path.begin();
         boolean ok = false;
         try {
