@@ -1,6 +1,6 @@
 package dev.kvbm.bench.benchmarks;
 
-import dev.kvbm.core.hash.TokenBlockSequence;
+import dev.kvbm.core.hash.SequenceHashes;
 import java.util.concurrent.TimeUnit;
 import net.openhft.hashing.LongHashFunction;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -63,7 +63,7 @@ public class SequenceHashBenchmark {
     }
 
     private long[] sequenceHashes() {
-        return TokenBlockSequence.of(tokens, blockSize, SALT).sequenceHashes();
+        return SequenceHashes.sequenceHashes(tokens, blockSize, SALT);
     }
 
     /** Dynamo's hashes with nothing else: the ints hashed in place (little-endian machines), the chain input reused. */

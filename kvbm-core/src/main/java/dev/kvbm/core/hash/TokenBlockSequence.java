@@ -64,11 +64,7 @@ public final class TokenBlockSequence {
             blockHashes = Arrays.copyOf(blockHashes, capacity);
             sequenceHashes = Arrays.copyOf(sequenceHashes, capacity);
         }
-        for (int b = blockCount; b < complete; b++) {
-            long blockHash = hasher.blockHash(tokens, b * blockSize, (b + 1) * blockSize);
-            blockHashes[b] = blockHash;
-            sequenceHashes[b] = b == 0 ? blockHash : hasher.sequenceHash(sequenceHashes[b - 1], blockHash, pair);
-        }
+        SequenceHashes.chain(hasher, tokens, blockSize, blockCount, complete, blockHashes, sequenceHashes, pair);
         blockCount = complete;
         return blockCount - before;
     }

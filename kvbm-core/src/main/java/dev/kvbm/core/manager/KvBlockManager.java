@@ -13,7 +13,7 @@ import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TierProvider;
 import dev.kvbm.api.events.KvEventPublisher;
 import dev.kvbm.core.events.KvEventJournal;
-import dev.kvbm.core.hash.TokenBlockSequence;
+import dev.kvbm.core.hash.SequenceHashes;
 import dev.kvbm.core.integrity.ChecksumCounters;
 import dev.kvbm.core.internal.TierAssembly;
 import dev.kvbm.core.integrity.IntegrityMode;
@@ -207,7 +207,7 @@ public final class KvBlockManager implements AutoCloseable {
 
     /** Matches, onboards and allocates for a request given as token ids. */
     public PreparedRequest prepare(int[] tokens, int blockSize, long salt) {
-        return prepare(TokenBlockSequence.of(tokens, blockSize, salt).sequenceHashes());
+        return prepare(SequenceHashes.sequenceHashes(tokens, blockSize, salt));
     }
 
     /**

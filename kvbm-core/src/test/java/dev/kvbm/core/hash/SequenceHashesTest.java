@@ -99,6 +99,8 @@ class SequenceHashesTest {
                 assertEquals(view.get(b), block, "made again, equal");
                 parent = expected;
             }
+            assertArrayEquals(seq.sequenceHashes(), SequenceHashes.sequenceHashes(tokens, blockSize, salt),
+                    "the one-shot function hashes the same chain");
             assertArrayEquals(java.util.Arrays.copyOfRange(tokens, blockSize * 9, tokens.length), seq.partialTokens());
             assertEquals(tokens.length, seq.totalTokens());
             assertThrows(IndexOutOfBoundsException.class, () -> view.get(9));
