@@ -94,6 +94,20 @@ public abstract class AbstractTransferEngine implements TransferEngine {
         return CompletableFuture.allOf(futures);
     }
 
+    /**
+     * Runs {@code part} on the caller's thread and returns its outcome as a completed future (failed with
+     * whatever it threw): a part too small to be worth a hand-off to the executor (a thread wake-up and a
+     * future completed on another thread cost more than a small copy).
+     */
+    protected static CompletableFuture<Void> runHere(Runnable part) {
+        try {
+            part.run();
+            return CompletableFuture.completedFuture(null);
+        } catch (RuntimeException | Error e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** {@code cause} as {@code TRANSFER_FAILED}: kept when it already is, wrapped (cause chain intact) otherwise. */
     protected final KvbmException failure(Throwable cause) {
         Throwable c = cause;

@@ -20,25 +20,34 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Block manager costs on a full pool (every block registered and inactive, in chains of 16), at
- * several pool sizes: the cost must stay flat as the pool grows. The reference is a plain
- * {@link HashMap} doing the same amount of bookkeeping (one removal and one insertion per operation)
- * at the same size, measured in the same run.
+ * Block manager costs on a full pool (every block registered and inactive, in chains of 16), at several pool
+ * sizes: the cost must stay flat as the pool grows. The reference is plain {@link HashMap}s doing the same
+ * bookkeeping at the same size: drop the least recently used hash (from the registry and from its parent's child
+ * count) and register a new one, with an LRU queue; timed in the same invocations ({@link Interleaved}):
+ * {@value #OPS} pool operations, then {@value #OPS} reference operations, the order swapped every invocation.
+ * Hashes are spread like real sequence hashes (XXH3 values), for the pool and the reference alike: consecutive
+ * {@code Long} keys would give the HashMap a memory locality no real workload has.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class BlockPoolBenchmark {
     private static final int CHAIN = 16;
+    /** Operations per timed half: long enough that the clock's own cost is negligible. */
+    static final int OPS = 64;
 
     @Param({"1000", "100000", "1000000"})
     public int poolSize;
 
     private BlockPool pool;
     private long nextHash;
+    private long nextReferenceHash;
     private long[] prefix;
     private HashMap<Long, Integer> reference;
+    private HashMap<Long, Long> referenceParent;
+    private HashMap<Long, Integer> referenceChildren;
     private ArrayDeque<Long> referenceOrder;
+    private long sink;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -46,48 +55,90 @@ public class BlockPoolBenchmark {
         for (int start = 0; start + CHAIN <= poolSize; start += CHAIN) {
             List<MutableBlock> blocks = pool.allocate(CHAIN);
             for (int i = 0; i < CHAIN; i++) {
-                long h = start + i;
-                blocks.get(i).complete(h, i == 0 ? OptionalLong.empty() : OptionalLong.of(h - 1));
+                long h = spread(start + i);
+                blocks.get(i).complete(h, i == 0 ? OptionalLong.empty() : OptionalLong.of(spread(start + i - 1)));
             }
             pool.register(blocks).forEach(ImmutableBlock::close);
         }
         nextHash = 1L << 40;
-        prefix = new long[] {0, 1, 2, 3};
+        nextReferenceHash = 1L << 40;
+        prefix = new long[] {spread(0), spread(1), spread(2), spread(3)};
         reference = new HashMap<>();
+        referenceParent = new HashMap<>();
+        referenceChildren = new HashMap<>();
         referenceOrder = new ArrayDeque<>();
-        for (long i = 0; i < poolSize; i++) {
-            reference.put(i, (int) i);
-            referenceOrder.add(i);
+        for (int start = 0; start + CHAIN <= poolSize; start += CHAIN) {
+            for (int i = 0; i < CHAIN; i++) {
+                long h = spread(start + i);
+                reference.put(h, start + i);
+                if (i > 0) {
+                    referenceParent.put(h, spread(start + i - 1));
+                    referenceChildren.merge(spread(start + i - 1), 1, Integer::sum);
+                }
+                referenceOrder.add(h);
+            }
         }
+    }
+
+    /** Stafford's mix13 of a counter: distinct, and spread over 64 bits like a sequence hash. */
+    static long spread(long k) {
+        long z = (k ^ (k >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     /** Allocate one block (evicting the least recently used leaf), register it, release it. */
     @Benchmark
-    public long allocateRegisterRelease() {
-        MutableBlock m = pool.allocate(1).getFirst();
-        long h = nextHash++;
-        m.complete(h, OptionalLong.empty());
-        ImmutableBlock b = pool.register(List.of(m)).getFirst();
-        b.close();
-        return h;
+    public long allocateRegisterRelease(Interleaved timing) {
+        timing.time(this::allocateRegisterRelease, this::hashMapReference, OPS);
+        return sink;
     }
 
     /** Match a 4-block registered prefix and release it. */
     @Benchmark
-    public int matchPrefix() {
-        List<ImmutableBlock> found = pool.matchSequenceHashes(prefix);
-        found.forEach(ImmutableBlock::close);
-        return found.size();
+    public long matchPrefix(Interleaved timing) {
+        timing.time(this::matchPrefix, this::hashMapReference, OPS);
+        return sink;
     }
 
-    /** The reference: drop the oldest key of a map of the same size and insert a new one. */
-    @Benchmark
-    public int hashMapReference() {
-        Long oldest = referenceOrder.poll();
-        reference.remove(oldest);
-        long h = nextHash++;
-        reference.put(h, (int) h);
-        referenceOrder.add(h);
-        return reference.size();
+    private long allocateRegisterRelease() {
+        long t0 = System.nanoTime();
+        for (int op = 0; op < OPS; op++) {
+            MutableBlock m = pool.allocate(1).getFirst();
+            long h = spread(nextHash++);
+            m.complete(h, OptionalLong.empty());
+            ImmutableBlock b = pool.register(List.of(m)).getFirst();
+            b.close();
+            sink += b.blockId();
+        }
+        return System.nanoTime() - t0;
+    }
+
+    private long matchPrefix() {
+        long t0 = System.nanoTime();
+        for (int op = 0; op < OPS; op++) {
+            List<ImmutableBlock> found = pool.matchSequenceHashes(prefix);
+            found.forEach(ImmutableBlock::close);
+            sink += found.size();
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /** The reference: drop the least recently used hash (and its parent's child count), register a new one. */
+    private long hashMapReference() {
+        long t0 = System.nanoTime();
+        for (int op = 0; op < OPS; op++) {
+            Long oldest = referenceOrder.poll();
+            Integer id = reference.remove(oldest);
+            Long parent = referenceParent.remove(oldest);
+            if (parent != null && referenceChildren.merge(parent, -1, Integer::sum) == 0) {
+                referenceChildren.remove(parent);
+            }
+            long h = spread(nextReferenceHash++);
+            reference.put(h, id);
+            referenceOrder.add(h);
+            sink += id;
+        }
+        return System.nanoTime() - t0;
     }
 }

@@ -38,7 +38,7 @@ public final class BenchPlan {
         }
         switch (o.mode()) {
             case SMOKE -> b.warmupIterations(0).measurementIterations(1).measurementTime(TimeValue.milliseconds(100))
-                    .param("blockKiB", "64").param("batch", "1").param("layouts", "fc-fc")
+                    .param("blockKiB", "64").param("batch", "1").param("layouts", "fc-fc").param("spanMiB", "64")
                     .param("poolSize", "1000").param("blockSize", "32")
                     .param("diskBlockKiB", "256").param("direction", "write");
             case QUICK -> b.warmupIterations(1).warmupTime(TimeValue.milliseconds(400))

@@ -4,6 +4,7 @@ import dev.kvbm.bench.Metric;
 import dev.kvbm.bench.benchmarks.BlockPoolBenchmark;
 import dev.kvbm.bench.benchmarks.DiskCopyBenchmark;
 import dev.kvbm.bench.benchmarks.HostCopyBenchmark;
+import dev.kvbm.bench.benchmarks.Interleaved;
 import dev.kvbm.bench.benchmarks.PlanningBenchmark;
 import dev.kvbm.bench.benchmarks.SequenceHashBenchmark;
 import dev.kvbm.bench.benchmarks.ZmqRoundTripBenchmark;
@@ -13,12 +14,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 
 /**
- * Turns JMH results into {@link Metric}s: each benchmark class names its measured method, the reference method run
- * with the same parameters, and how the pair becomes a metric. Classes are keyed by their {@link Class}, so a
- * renamed benchmark fails to compile here instead of silently dropping out of the summary.
+ * Turns JMH results into {@link Metric}s. The host-copy, pool and hash benchmarks time their figure and its
+ * reference in the same invocations ({@link Interleaved}): one result carries both as secondary results. The
+ * others name their measured method and the reference method run with the same parameters in another fork.
+ * Classes are keyed by their {@link Class}, so a renamed benchmark fails to compile here instead of silently
+ * dropping out of the summary.
  */
 public final class MetricMapping {
 
@@ -27,13 +32,19 @@ public final class MetricMapping {
     }
 
     private static final Map<String, Pairing> PAIRINGS = Map.of(
-            HostCopyBenchmark.class.getSimpleName(), new Pairing("engine", "memcpy", MetricMapping::hostCopy),
-            BlockPoolBenchmark.class.getSimpleName(), new Pairing(null, "hashMapReference", MetricMapping::pool),
             DiskCopyBenchmark.class.getSimpleName(), new Pairing("engine", "fileChannelReference", MetricMapping::disk),
             ZmqRoundTripBenchmark.class.getSimpleName(), new Pairing("transferBlocks", "pingReference", MetricMapping::zmq),
-            SequenceHashBenchmark.class.getSimpleName(), new Pairing("sequenceHashes", "xxh3Reference",
-                    MetricMapping::hash),
             PlanningBenchmark.class.getSimpleName(), new Pairing("plan", "planFcFc", MetricMapping::planning));
+
+    /** The secondary results of an {@link Interleaved} benchmark: its counter methods' names. */
+    private static final String MEASURED = "measured";
+    private static final String REFERENCE = "reference";
+
+    /** The benchmarks whose results carry their reference ({@link Interleaved}), and the metric of such a result. */
+    private static final Map<String, Function<RunResult, Metric>> INTERLEAVED = Map.of(
+            HostCopyBenchmark.class.getSimpleName(), MetricMapping::hostCopy,
+            BlockPoolBenchmark.class.getSimpleName(), MetricMapping::pool,
+            SequenceHashBenchmark.class.getSimpleName(), MetricMapping::hash);
 
     private MetricMapping() {
     }
@@ -46,6 +57,11 @@ public final class MetricMapping {
         }
         List<Metric> metrics = new ArrayList<>();
         for (RunResult r : results) {
+            Function<RunResult, Metric> interleaved = INTERLEAVED.get(className(r));
+            if (interleaved != null) {
+                metrics.add(interleaved.apply(r));
+                continue;
+            }
             Pairing pairing = PAIRINGS.get(className(r));
             String method = method(r);
             // A null measured method: every method but the reference is measured (the pool's operations).
@@ -61,22 +77,25 @@ public final class MetricMapping {
         return metrics;
     }
 
-    private static Metric hostCopy(RunResult r, RunResult ref) {
+    /** Engine and libc memcpy GB/s from their nanoseconds per byte (1 / (ns/byte) = GB/s). */
+    private static Metric hostCopy(RunResult r) {
         int kib = Integer.parseInt(r.getParams().getParam("blockKiB"));
         int batch = Integer.parseInt(r.getParams().getParam("batch"));
         String layouts = r.getParams().getParam("layouts");
-        double bytesPerOp = kib * 1024.0 * batch;
+        Result engine = secondary(r, MEASURED);
+        Result memcpy = secondary(r, REFERENCE);
         return Metric.of("host-copy/" + layouts + "/" + kib + "KiB/x" + batch, "host-copy", kib,
-                "engine " + layouts + " x" + batch, gbps(r.getPrimaryResult().getScore(), bytesPerOp),
-                gbps(err(r), bytesPerOp), "GB/s", gbps(ref.getPrimaryResult().getScore(), bytesPerOp),
-                gbps(err(ref), bytesPerOp), true);
+                "engine " + layouts + " x" + batch, 1 / mean(engine), inverseErr(engine), "GB/s",
+                1 / mean(memcpy), inverseErr(memcpy), true);
     }
 
-    private static Metric pool(RunResult r, RunResult ref) {
+    private static Metric pool(RunResult r) {
         String method = method(r);
         int size = Integer.parseInt(r.getParams().getParam("poolSize"));
-        return Metric.of("pool/" + method + "/" + size, "pool", size, method, r.getPrimaryResult().getScore(), err(r),
-                "ns/op", ref.getPrimaryResult().getScore(), err(ref), false);
+        Result pool = secondary(r, MEASURED);
+        Result map = secondary(r, REFERENCE);
+        return Metric.of("pool/" + method + "/" + size, "pool", size, method, mean(pool), err(pool), "ns/op",
+                mean(map), err(map), false);
     }
 
     private static Metric disk(RunResult r, RunResult ref) {
@@ -102,11 +121,34 @@ public final class MetricMapping {
                 r.getPrimaryResult().getScore(), err(r), "ns/op", ref.getPrimaryResult().getScore(), err(ref), false);
     }
 
-    private static Metric hash(RunResult r, RunResult ref) {
+    private static Metric hash(RunResult r) {
         int bs = Integer.parseInt(r.getParams().getParam("blockSize"));
-        double t = SequenceHashBenchmark.TOKENS;
-        return Metric.of("hash/sequence/" + bs, "hash", bs, "sequence hashes", r.getPrimaryResult().getScore() / t,
-                err(r) / t, "ns/token", ref.getPrimaryResult().getScore() / t, err(ref) / t, false);
+        Result hashes = secondary(r, MEASURED);
+        Result loop = secondary(r, REFERENCE);
+        return Metric.of("hash/sequence/" + bs, "hash", bs, "sequence hashes", mean(hashes), err(hashes),
+                "ns/token", mean(loop), err(loop), false);
+    }
+
+    private static Result secondary(RunResult r, String name) {
+        Result result = r.getSecondaryResults().get(name);
+        if (result == null) {
+            throw new IllegalStateException(r.getParams().getBenchmark() + " reported no '" + name
+                    + "' result; its secondary results: " + r.getSecondaryResults().keySet());
+        }
+        return result;
+    }
+
+    /**
+     * The mean of an {@link Interleaved} counter over the iterations (JMH's score of such a counter is their sum:
+     * it adds up events).
+     */
+    private static double mean(Result r) {
+        return r.getStatistics().getMean();
+    }
+
+    /** The half-width of 1/x from that of x (to first order: err / x^2). */
+    private static double inverseErr(Result r) {
+        return err(r) / (mean(r) * mean(r));
     }
 
     /**
@@ -114,7 +156,11 @@ public final class MetricMapping {
      * the few iterations of a quick run is too wide to ever see a regression); NaN with a single sample.
      */
     private static double err(RunResult r) {
-        var stats = r.getPrimaryResult().getStatistics();
+        return err(r.getPrimaryResult());
+    }
+
+    private static double err(Result result) {
+        var stats = result.getStatistics();
         if (stats.getN() < 2) {
             return Double.NaN;
         }

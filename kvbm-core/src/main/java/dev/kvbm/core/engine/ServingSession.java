@@ -8,7 +8,6 @@ import dev.kvbm.api.spi.EngineModel;
 import dev.kvbm.api.spi.EngineSequence;
 import dev.kvbm.api.spi.PhysicalLayout;
 import dev.kvbm.core.hash.SequenceHashes;
-import dev.kvbm.core.hash.TokenBlockSequence;
 import dev.kvbm.core.manager.KvBlockManager;
 import dev.kvbm.core.manager.PreparedRequest;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +75,7 @@ public final class ServingSession {
 
     /** The sequence hashes of the prompt's full blocks under this session's salt. */
     public long[] sequenceHashes(int[] prompt) {
-        return TokenBlockSequence.of(prompt, pageSize, salt).sequenceHashes();
+        return SequenceHashes.sequenceHashes(prompt, pageSize, salt);
     }
 
     /**

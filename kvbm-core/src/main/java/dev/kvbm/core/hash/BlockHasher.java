@@ -47,6 +47,19 @@ public final class BlockHasher {
         return xxh3.hashBytes(pair);
     }
 
+    /**
+     * As {@link #sequenceHash(long, long)}, with {@code scratch} (two longs, overwritten) as the hash input: no
+     * array per block for a caller that hashes a whole chain on one thread.
+     */
+    long sequenceHash(long parentSequenceHash, long blockHash, long[] scratch) {
+        if (!NATIVE_LE) {
+            return sequenceHash(parentSequenceHash, blockHash);
+        }
+        scratch[0] = parentSequenceHash;
+        scratch[1] = blockHash;
+        return xxh3.hashLongs(scratch, 0, 2);
+    }
+
     /** XXH3-64 of {@code bytes} under this salt (for example a model's identity mixed into a salt). */
     public long hashBytes(byte[] bytes) {
         return xxh3.hashBytes(bytes);

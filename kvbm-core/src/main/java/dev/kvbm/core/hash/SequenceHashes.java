@@ -13,12 +13,48 @@ package dev.kvbm.core.hash;
  */
 public final class SequenceHashes {
 
+    /** The hasher of the salt asked for last: a process serves one model (one salt) at a time, mostly. */
+    private static volatile BlockHasher last = new BlockHasher(0);
+
     private SequenceHashes() {
     }
 
     /** The XXH3-64 hasher seeded with {@code salt}; reuse it for many blocks of one salt. */
     public static BlockHasher hasher(long salt) {
-        return new BlockHasher(salt);
+        BlockHasher h = last;
+        if (h.salt() != salt) {
+            h = new BlockHasher(salt); // XXH3 derives its seeded state once per hasher
+            last = h;
+        }
+        return h;
+    }
+
+    /**
+     * The sequence hashes of the complete blocks of {@code tokens}, hashed where they lie (no copy of the tokens,
+     * no block objects): what a request is matched by. The same values as {@link TokenBlockSequence#sequenceHashes()}.
+     */
+    public static long[] sequenceHashes(int[] tokens, int blockSize, long salt) {
+        if (blockSize < 1) {
+            throw dev.kvbm.api.KvbmException.invalid("blockSize", blockSize, ">= 1");
+        }
+        long[] hashes = new long[tokens.length / blockSize];
+        chain(hasher(salt), tokens, blockSize, 0, hashes.length, null, hashes, new long[2]);
+        return hashes;
+    }
+
+    /**
+     * Hashes blocks {@code [from, to)} of {@code tokens} into {@code sequenceHashes} (and their block hashes into
+     * {@code blockHashes} unless null), chaining from {@code sequenceHashes[from - 1]}; {@code pair} is scratch.
+     */
+    static void chain(BlockHasher hasher, int[] tokens, int blockSize, int from, int to, long[] blockHashes,
+                      long[] sequenceHashes, long[] pair) {
+        for (int b = from; b < to; b++) {
+            long blockHash = hasher.blockHash(tokens, b * blockSize, (b + 1) * blockSize);
+            if (blockHashes != null) {
+                blockHashes[b] = blockHash;
+            }
+            sequenceHashes[b] = b == 0 ? blockHash : hasher.sequenceHash(sequenceHashes[b - 1], blockHash, pair);
+        }
     }
 
     /** The block hash of {@code tokens[from, to)}. */

@@ -13,7 +13,7 @@ import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TierProvider;
 import dev.kvbm.api.events.KvEventPublisher;
 import dev.kvbm.core.events.KvEventJournal;
-import dev.kvbm.core.hash.TokenBlockSequence;
+import dev.kvbm.core.hash.SequenceHashes;
 import dev.kvbm.core.integrity.ChecksumCounters;
 import dev.kvbm.core.internal.TierAssembly;
 import dev.kvbm.core.integrity.IntegrityMode;
@@ -68,6 +68,8 @@ public final class KvBlockManager implements AutoCloseable {
     private final BlockChecksums checksums;
     private final OffloadManager offloads;
     private final Map<String, PathStats> stats = new LinkedHashMap<>();
+    /** The onboarding path of each lower tier (X->G1), looked up per request without building its name. */
+    private final Map<Tier, PathStats> onboardStats = new EnumMap<>(Tier.class);
     private final BlockMover mover;
     private final TierHealth health;
     private final Optional<KvEventJournal> events;
@@ -120,13 +122,13 @@ public final class KvBlockManager implements AutoCloseable {
                 // Dynamo's frequency filter guards the disk: G2 blocks reach G3 on their second offload.
                 Optional<FrequencyFilter> filter = src.tier() == Tier.G2 && dst.tier() == Tier.G3 && diskFilter
                         ? Optional.of(b.filterFactory.get()) : Optional.empty();
-                edges.add(new OffloadManager.Edge(src.tier(), src.pool(), dst.tier(), dst.pool(), dst.layout(), mover,
-                        stats(src.tier(), dst.tier()), dst.blockBytes(), filter));
+                edges.add(new OffloadManager.Edge(src.tier(), src.pool(), src.layout(), dst.tier(), dst.pool(),
+                        dst.layout(), mover, stats(src.tier(), dst.tier()), dst.blockBytes(), filter));
             }
             for (TierRuntime t : ordered) {
                 if (t.tier() != Tier.G1) {
                     mover.checkPath(t.tier(), Tier.G1); // onboarding paths exist before the first request
-                    stats(t.tier(), Tier.G1);
+                    onboardStats.put(t.tier(), stats(t.tier(), Tier.G1));
                 }
             }
             this.health = b.health != null ? b.health : new TierHealth(TierHealth.DEFAULT_FAILURE_THRESHOLD,
@@ -205,7 +207,7 @@ public final class KvBlockManager implements AutoCloseable {
 
     /** Matches, onboards and allocates for a request given as token ids. */
     public PreparedRequest prepare(int[] tokens, int blockSize, long salt) {
-        return prepare(TokenBlockSequence.of(tokens, blockSize, salt).sequenceHashes());
+        return prepare(SequenceHashes.sequenceHashes(tokens, blockSize, salt));
     }
 
     /**
@@ -268,19 +270,20 @@ public final class KvBlockManager implements AutoCloseable {
             for (Tier t : Tier.values()) {
                 counters.hit(t, p.hits(t));
             }
-            List<Integer> freshPositions = new ArrayList<>();
-            for (int i = pos; i < sequenceHashes.length; i++) {
-                // Past the first miss the engine recomputes, but a block G1 already holds needs no new room.
-                List<ImmutableBlock> present = g1.pool().matchSequenceHashes(sequenceHashes, i, i + 1);
-                if (present.isEmpty()) {
-                    freshPositions.add(i);
+            // Past the first miss the engine recomputes, but a block G1 already holds needs no new room.
+            ImmutableBlock[] present = g1.pool().lookupEach(sequenceHashes, pos, sequenceHashes.length);
+            int[] freshPositions = new int[present.length];
+            int freshCount = 0;
+            for (int i = 0; i < present.length; i++) {
+                if (present[i] == null) {
+                    freshPositions[freshCount++] = pos + i;
                 } else {
-                    p.set(i, present.getFirst());
+                    p.set(pos + i, present[i]);
                 }
             }
-            List<MutableBlock> fresh = g1.pool().allocate(freshPositions.size());
+            List<MutableBlock> fresh = g1.pool().allocate(freshCount);
             for (int i = 0; i < fresh.size(); i++) {
-                p.set(freshPositions.get(i), fresh.get(i));
+                p.set(freshPositions[i], fresh.get(i));
             }
             return p;
         } catch (RuntimeException e) {
@@ -296,7 +299,7 @@ public final class KvBlockManager implements AutoCloseable {
         for (int i = 0; i < found.size(); i++) {
             pairs.add(new BlockPair(found.get(i).blockId(), targets.get(i).blockId()));
         }
-        PathStats path = stats.get(pathName(lower.tier(), Tier.G1)); // made by the constructor: a read only
+        PathStats path = onboardStats.get(lower.tier()); // made by the constructor: a read only
         long start = path.begin();
         boolean ok = false;
         try {
@@ -361,7 +364,8 @@ public final class KvBlockManager implements AutoCloseable {
 
     /**
      * Registers the request's fresh blocks in G1 (after the engine computed them), which queues each
-     * for offload to the next tier. Their checksums are taken here when G1 is host memory.
+     * for offload to the next tier. Their checksums are taken by that offload, from these G1 bytes (when G1 is
+     * host memory), on the offload's thread.
      */
     public void commit(PreparedRequest p) {
         Lock open = enter("commit");
@@ -394,22 +398,21 @@ public final class KvBlockManager implements AutoCloseable {
             if (p.committed()) {
                 throw new KvbmException(ErrorCode.INVALID_STATE, "request already committed");
             }
+            // No checksum here: the G1 -> G2 lane takes it from these bytes on its own thread before copying them.
             List<MutableBlock> fresh = new ArrayList<>();
-            List<Integer> positions = new ArrayList<>();
+            int[] positions = new int[p.length()];
             for (int i = 0; i < p.length(); i++) {
                 if (p.slot(i) instanceof MutableBlock m) {
-                    long hash = p.sequenceHash(i);
-                    g1.layout().ifPresent(layout -> checksums.record(hash, layout, m.blockId()));
-                    m.complete(hash, p.parent(i));
+                    m.complete(p.sequenceHash(i), p.parent(i));
+                    positions[fresh.size()] = i;
                     fresh.add(m);
-                    positions.add(i);
                 }
             }
             p.markCommitted();
             if (!fresh.isEmpty()) {
                 List<ImmutableBlock> registered = g1.pool().register(fresh);
                 for (int i = 0; i < registered.size(); i++) {
-                    p.set(positions.get(i), registered.get(i));
+                    p.set(positions[i], registered.get(i));
                 }
             }
         }

@@ -5,11 +5,8 @@ import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.Tier;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
-import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -31,6 +28,16 @@ public final class BlockPool {
     /** Told of registrations (to queue offloads) and evictions (events, metrics). */
     public interface Listener {
         default void registered(BlockPool pool, long sequenceHash, OptionalLong parent, int blockId, int priority) {
+        }
+
+        /**
+         * The blocks one {@link #register} call made matchable, in order (a request's fresh blocks at once);
+         * by default each is passed to {@link #registered(BlockPool, long, OptionalLong, int, int)}.
+         */
+        default void registered(BlockPool pool, Registrations blocks) {
+            for (int i = 0; i < blocks.size(); i++) {
+                registered(pool, blocks.sequenceHash(i), blocks.parent(i), blocks.blockId(i), blocks.priority(i));
+            }
         }
 
         default void evicted(BlockPool pool, long sequenceHash) {
@@ -71,11 +78,12 @@ public final class BlockPool {
 
     private final int[] freeStack;
     private int freeCount;
-    private final Map<Long, Integer> registry = new HashMap<>();
+    /** The primary block of each registered hash. */
+    private final LongIntMap registry;
     /** Registered blocks in this pool per parent hash: a parent with children here is not evictable. */
-    private final Map<Long, Integer> childrenOf = new HashMap<>();
+    private final LongIntMap childrenOf;
     /** Inactive registered blocks with no registered child: eviction candidates, first = next victim. */
-    private final TreeSet<Integer> evictable;
+    private final EvictionOrder evictable;
     private int inactive;
     private int active;
     private long clock;
@@ -103,14 +111,9 @@ public final class BlockPool {
             freeStack[i] = numBlocks - 1 - i;
         }
         this.freeCount = numBlocks;
-        this.evictable = new TreeSet<>((a, b) -> {
-            int c = Integer.compare(priority[a], priority[b]);
-            if (c != 0) {
-                return c;
-            }
-            c = Long.compare(releaseTick[a], releaseTick[b]);
-            return c != 0 ? c : Integer.compare(a, b);
-        });
+        this.registry = new LongIntMap(numBlocks);
+        this.childrenOf = new LongIntMap(numBlocks);
+        this.evictable = new EvictionOrder(priority, releaseTick);
     }
 
     public String name() {
@@ -137,7 +140,7 @@ public final class BlockPool {
         if (n < 0) {
             throw KvbmException.invalid("n", n, ">= 0");
         }
-        List<Long> evicted = new ArrayList<>();
+        Hashes evicted = new Hashes();
         List<MutableBlock> taken = new ArrayList<>(n);
         lock.lock();
         try {
@@ -175,7 +178,8 @@ public final class BlockPool {
             throw KvbmException.invalid("blocks", "an empty list", "at least one block to register");
         }
         List<ImmutableBlock> result = new ArrayList<>(blocks.size());
-        List<long[]> newlyRegistered = new ArrayList<>(); // {id, hash, priority, hasParent, parent}
+        // Only listeners read what was newly registered: a pool without any (a benchmark's) records nothing.
+        Registrations newlyRegistered = listeners.isEmpty() ? null : new Registrations(blocks.size());
         lock.lock();
         try {
             for (MutableBlock m : blocks) {
@@ -191,8 +195,8 @@ public final class BlockPool {
                 int id = m.blockId();
                 long h = m.sequenceHash();
                 m.consume();
-                Integer existing = registry.get(h);
-                if (existing != null && !doomed[existing]) {
+                int existing = registry.get(h);
+                if (existing != LongIntMap.MISSING && !doomed[existing]) {
                     acquire(existing);
                     result.add(new ImmutableBlock(this, existing, h));
                     pushFree(id);
@@ -214,21 +218,23 @@ public final class BlockPool {
                 }
                 if (parent.isPresent()) {
                     long p = parent.getAsLong();
-                    childrenOf.merge(p, 1, Integer::sum);
-                    Integer pid = registry.get(p);
-                    if (pid != null) {
+                    childrenOf.add(p, 1);
+                    int pid = registry.get(p);
+                    if (pid != LongIntMap.MISSING) {
                         evictable.remove(pid);
                     }
                 }
                 result.add(new ImmutableBlock(this, id, h));
-                newlyRegistered.add(new long[] {id, h, m.priority(), parent.isPresent() ? 1 : 0, parent.orElse(0)});
+                if (newlyRegistered != null) {
+                    newlyRegistered.add(id, h, parent, m.priority());
+                }
             }
         } finally {
             lock.unlock();
         }
-        for (long[] r : newlyRegistered) {
+        if (newlyRegistered != null && newlyRegistered.size() > 0) {
             for (Listener l : listeners) {
-                l.registered(this, r[1], r[3] == 1 ? OptionalLong.of(r[4]) : OptionalLong.empty(), (int) r[0], (int) r[2]);
+                l.registered(this, newlyRegistered);
             }
         }
         return result;
@@ -245,8 +251,8 @@ public final class BlockPool {
         lock.lock();
         try {
             for (int i = from; i < to; i++) {
-                Integer id = registry.get(hashes[i]);
-                if (id == null || doomed[id]) {
+                int id = registry.get(hashes[i]);
+                if (id == LongIntMap.MISSING || doomed[id]) {
                     break;
                 }
                 acquire(id);
@@ -259,6 +265,27 @@ public final class BlockPool {
     }
 
     /**
+     * For each of {@code hashes[from, to)}: its registered block, acquired, or {@code null} where the hash is
+     * not registered (unlike a prefix match, a miss does not stop the lookup). One lock for the whole range.
+     */
+    public ImmutableBlock[] lookupEach(long[] hashes, int from, int to) {
+        ImmutableBlock[] found = new ImmutableBlock[to - from];
+        lock.lock();
+        try {
+            for (int i = from; i < to; i++) {
+                int id = registry.get(hashes[i]);
+                if (id != LongIntMap.MISSING && !doomed[id]) {
+                    acquire(id);
+                    found[i - from] = new ImmutableBlock(this, id, hashes[i]);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        return found;
+    }
+
+    /**
      * Holds a registered block without using it: while pinned it cannot be evicted, and releasing the pin
      * leaves its recency as it was (the offload manager pins the blocks it copies, which must not make
      * them look recently used). Empty when the hash is not registered.
@@ -266,8 +293,8 @@ public final class BlockPool {
     public java.util.Optional<ImmutableBlock> pin(long sequenceHash) {
         lock.lock();
         try {
-            Integer id = registry.get(sequenceHash);
-            if (id == null || doomed[id]) {
+            int id = registry.get(sequenceHash);
+            if (id == LongIntMap.MISSING || doomed[id]) {
                 return java.util.Optional.empty();
             }
             acquire(id);
@@ -283,8 +310,8 @@ public final class BlockPool {
         try {
             int n = 0;
             for (int i = from; i < to; i++) {
-                Integer id = registry.get(hashes[i]);
-                if (id == null || doomed[id]) {
+                int id = registry.get(hashes[i]);
+                if (id == LongIntMap.MISSING || doomed[id]) {
                     break;
                 }
                 n++;
@@ -299,8 +326,8 @@ public final class BlockPool {
     public boolean contains(long sequenceHash) {
         lock.lock();
         try {
-            Integer id = registry.get(sequenceHash);
-            return id != null && !doomed[id];
+            int id = registry.get(sequenceHash);
+            return id != LongIntMap.MISSING && !doomed[id];
         } finally {
             lock.unlock();
         }
@@ -314,8 +341,8 @@ public final class BlockPool {
         lock.lock();
         try {
             for (long h : hashes) {
-                Integer id = registry.get(h);
-                if (id == null) {
+                int id = registry.get(h);
+                if (id == LongIntMap.MISSING) {
                     break;
                 }
                 if (refCount[id] == NO_REF) {
@@ -338,11 +365,11 @@ public final class BlockPool {
      * @return whether the hash was registered
      */
     public boolean invalidate(long sequenceHash) {
-        List<Long> evicted = new ArrayList<>();
+        Hashes evicted = new Hashes();
         lock.lock();
         try {
-            Integer id = registry.get(sequenceHash);
-            if (id == null) {
+            int id = registry.get(sequenceHash);
+            if (id == LongIntMap.MISSING) {
                 return false;
             }
             if (refCount[id] == NO_REF) {
@@ -372,7 +399,14 @@ public final class BlockPool {
     public long[] registeredHashes() {
         lock.lock();
         try {
-            return registry.entrySet().stream().filter(e -> !doomed[e.getValue()]).mapToLong(Map.Entry::getKey).toArray();
+            long[] out = new long[registry.size()];
+            int[] n = {0};
+            registry.forEach((h, id) -> {
+                if (!doomed[id]) {
+                    out[n[0]++] = h;
+                }
+            });
+            return Arrays.copyOf(out, n[0]);
         } finally {
             lock.unlock();
         }
@@ -380,7 +414,7 @@ public final class BlockPool {
 
     /** Resets every block; only when nothing is in use. */
     public void reset() {
-        List<Long> evicted = new ArrayList<>();
+        Hashes evicted = new Hashes();
         lock.lock();
         try {
             int inUse = total - freeCount - inactive;
@@ -388,7 +422,7 @@ public final class BlockPool {
                 throw new KvbmException(ErrorCode.INVALID_STATE, name + ": cannot reset while " + inUse
                         + " blocks are in use (total " + total + ", available " + (freeCount + inactive) + ")");
             }
-            for (int id : new ArrayList<>(registry.values())) {
+            for (int id : registry.values()) {
                 evictable.remove(id);
                 inactive--;
                 drop(id, evicted);
@@ -422,14 +456,14 @@ public final class BlockPool {
             for (int id = 0; id < total; id++) {
                 if (state[id] == BlockState.REGISTERED) {
                     registered++;
-                    if (!doomed[id] && !Integer.valueOf(id).equals(registry.get(hash[id]))) {
+                    if (!doomed[id] && registry.get(hash[id]) != id) {
                         throw new IllegalStateException(name + ": block " + id + " registered but not the primary");
                     }
                     if (refCount[id] > 0) {
                         act++;
                     } else {
                         inact++;
-                        boolean leaf = childrenOf.getOrDefault(hash[id], 0) == 0;
+                        boolean leaf = !childrenOf.containsKey(hash[id]);
                         if (leaf != evictable.contains(id)) {
                             throw new IllegalStateException(name + ": block " + id + " evictable=" + !leaf);
                         }
@@ -442,7 +476,7 @@ public final class BlockPool {
                 }
             }
             long replacedDoomed = java.util.stream.IntStream.range(0, total)
-                    .filter(id -> doomed[id] && !Integer.valueOf(id).equals(registry.get(hash[id]))).count();
+                    .filter(id -> doomed[id] && registry.get(hash[id]) != id).count();
             if (registered - replacedDoomed != registry.size() || act != active || inact != inactive) {
                 throw new IllegalStateException(name + ": counts registry=" + registry.size() + "/" + registered
                         + " active=" + active + "/" + act + " inactive=" + inactive + "/" + inact);
@@ -471,7 +505,7 @@ public final class BlockPool {
     }
 
     void release(ImmutableBlock block) {
-        List<Long> evicted = new ArrayList<>();
+        Hashes evicted = new Hashes();
         lock.lock();
         try {
             int id = block.blockId();
@@ -491,7 +525,7 @@ public final class BlockPool {
                 return;
             }
             inactive++;
-            if (childrenOf.getOrDefault(hash[id], 0) == 0) {
+            if (!childrenOf.containsKey(hash[id])) {
                 evictable.add(id);
             }
         } finally {
@@ -520,9 +554,9 @@ public final class BlockPool {
         }
     }
 
-    private boolean evictOne(List<Long> evicted) {
-        Integer victim = evictable.pollFirst();
-        if (victim == null) {
+    private boolean evictOne(Hashes evicted) {
+        int victim = evictable.pollFirst();
+        if (victim < 0) {
             return false;
         }
         inactive--;
@@ -533,16 +567,14 @@ public final class BlockPool {
     }
 
     /** Unregisters a block (no references left) and resets it; its parent may become evictable. */
-    private void drop(int id, List<Long> evicted) {
+    private void drop(int id, Hashes evicted) {
         long h = hash[id];
         registry.remove(h, id); // a doomed block may already have been replaced as primary
         if (hasParent[id]) {
             long p = parentHash[id];
-            int left = childrenOf.merge(p, -1, Integer::sum);
-            if (left <= 0) {
-                childrenOf.remove(p);
-                Integer pid = registry.get(p);
-                if (pid != null && refCount[pid] == NO_REF) {
+            if (childrenOf.add(p, -1) <= 0) { // removed at zero
+                int pid = registry.get(p);
+                if (pid != LongIntMap.MISSING && refCount[pid] == NO_REF) {
                     evictable.add(pid);
                 }
             }
@@ -562,14 +594,29 @@ public final class BlockPool {
         freeStack[freeCount++] = id;
     }
 
-    private void fireEvicted(List<Long> evicted) {
-        if (evicted.isEmpty()) {
+    private void fireEvicted(Hashes evicted) {
+        if (evicted.size == 0) {
             return;
         }
         for (Listener l : listeners) {
-            for (long h : evicted) {
-                l.evicted(this, h);
+            for (int i = 0; i < evicted.size; i++) {
+                l.evicted(this, evicted.hashes[i]);
             }
+        }
+    }
+
+    /** Hashes dropped under the lock, told to the listeners after it: a growable long[], no boxing. */
+    private static final class Hashes {
+        long[] hashes; // made by the first drop: most releases drop nothing
+        int size;
+
+        void add(long h) {
+            if (hashes == null) {
+                hashes = new long[4];
+            } else if (size == hashes.length) {
+                hashes = Arrays.copyOf(hashes, size * 2);
+            }
+            hashes[size++] = h;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.kvbm.core.pool;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * One reference to a registered block. While any reference is open the block is active and cannot be
@@ -11,7 +12,19 @@ public final class ImmutableBlock implements AutoCloseable {
     private final int blockId;
     private final long sequenceHash;
     private final boolean preservesRecency;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Closed once, by whichever thread wins: a field and a VarHandle, not an AtomicBoolean per handle. */
+    private static final VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = MethodHandles.lookup().findVarHandle(ImmutableBlock.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @SuppressWarnings("unused") // through CLOSED
+    private volatile boolean closed;
 
     ImmutableBlock(BlockPool pool, int blockId, long sequenceHash) {
         this(pool, blockId, sequenceHash, false);
@@ -47,12 +60,12 @@ public final class ImmutableBlock implements AutoCloseable {
     }
 
     public boolean isClosed() {
-        return closed.get();
+        return closed;
     }
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (CLOSED.compareAndSet(this, false, true)) {
             pool.release(this);
         }
     }

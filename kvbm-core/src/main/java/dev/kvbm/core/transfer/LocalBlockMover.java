@@ -10,11 +10,11 @@ import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.api.spi.TransferEngineProvider;
 import dev.kvbm.core.providers.ProviderRegistry;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Moves blocks between tiers this process holds, with the best available transfer engine for each
@@ -23,8 +23,12 @@ import java.util.concurrent.CompletableFuture;
 public final class LocalBlockMover implements BlockMover {
     private final Map<Tier, PhysicalLayout> layouts;
     private final ProviderRegistry registry;
-    private final Map<String, TransferEngine> engines = new HashMap<>();
-    private final Map<String, String> engineNames = new HashMap<>();
+    private static final int KINDS = StorageKind.values().length;
+    /** The engine of each (source kind, target kind) at {@code source * KINDS + target}: made once, then read lock-free. */
+    private final AtomicReferenceArray<TransferEngine> engines = new AtomicReferenceArray<>(KINDS * KINDS);
+    /** The provider's name of each engine above, at the same index (for reports). */
+    private final AtomicReferenceArray<String> engineNames = new AtomicReferenceArray<>(KINDS * KINDS);
+    private boolean closed; // guarded by this
 
     public LocalBlockMover(Map<Tier, PhysicalLayout> layouts, ProviderRegistry registry) {
         this.layouts = new EnumMap<>(layouts);
@@ -60,33 +64,47 @@ public final class LocalBlockMover implements BlockMover {
         return l;
     }
 
-    private synchronized TransferEngine engine(StorageKind s, StorageKind t, Tier source, Tier target) {
-        String key = s + "->" + t;
-        TransferEngine existing = engines.get(key);
+    /** The path's engine: a plain read once made (every copy asks, from the request and offload threads). */
+    private TransferEngine engine(StorageKind s, StorageKind t, Tier source, Tier target) {
+        TransferEngine existing = engines.get(s.ordinal() * KINDS + t.ordinal());
+        return existing != null ? existing : create(s, t, source, target);
+    }
+
+    private synchronized TransferEngine create(StorageKind s, StorageKind t, Tier source, Tier target) {
+        TransferEngine existing = engines.get(s.ordinal() * KINDS + t.ordinal());
         if (existing != null) {
             return existing;
         }
+        if (closed) {
+            throw new KvbmException(ErrorCode.INVALID_STATE, "the block mover is closed");
+        }
+        String key = s + "->" + t;
         TransferEngineProvider provider = registry.bestEngine(s, t).orElseThrow(() ->
                 new KvbmException(ErrorCode.PROVIDER_NOT_FOUND, "no available transfer engine copies " + key + " (for "
                         + source + " -> " + target + "); kvbm tiers lists the engines found"));
         TransferEngine engine = provider.create(Map.of());
-        engines.put(key, engine);
-        engineNames.put(key, provider.name());
+        engineNames.set(s.ordinal() * KINDS + t.ordinal(), provider.name());
+        engines.set(s.ordinal() * KINDS + t.ordinal(), engine);
         return engine;
     }
 
     @Override
-    public synchronized Optional<String> engineName(Tier source, Tier target) {
+    public Optional<String> engineName(Tier source, Tier target) {
         PhysicalLayout from = layouts.get(source);
         PhysicalLayout to = layouts.get(target);
         return from == null || to == null ? Optional.empty()
-                : Optional.ofNullable(engineNames.get(from.kind() + "->" + to.kind()));
+                : Optional.ofNullable(engineNames.get(from.kind().ordinal() * KINDS + to.kind().ordinal()));
     }
 
     @Override
     public synchronized void close() {
-        engines.values().forEach(TransferEngine::close);
-        engines.clear();
-        engineNames.clear();
+        closed = true;
+        for (int i = 0; i < engines.length(); i++) {
+            engineNames.set(i, null);
+            TransferEngine e = engines.getAndSet(i, null);
+            if (e != null) {
+                e.close();
+            }
+        }
     }
 }

@@ -73,6 +73,40 @@ class SequenceHashesTest {
         assertEquals(0, seq.partialTokens().length);
     }
 
+    /** The in-place chain gives what the public one-block functions give, block by block, and blocks() is a live view. */
+    @Test
+    void inPlaceHashingMatchesTheOneBlockFunctionsAndBlocksAreMadeOnDemand() {
+        java.util.Random random = new java.util.Random(3);
+        for (int blockSize : new int[] {1, 3, 16, 32, 64}) {
+            int[] tokens = random.ints(blockSize * 10 - 1, 0, 128_000).toArray(); // 9 blocks and a partial one
+            long salt = random.nextLong();
+            TokenBlockSequence seq = new TokenBlockSequence(blockSize, salt);
+            List<TokenBlock> view = seq.blocks();
+            seq.extend(java.util.Arrays.copyOfRange(tokens, 0, blockSize * 4 + 1));
+            seq.extend(java.util.Arrays.copyOfRange(tokens, blockSize * 4 + 1, tokens.length));
+            assertEquals(9, view.size(), "the view follows the sequence");
+            long parent = 0;
+            for (int b = 0; b < 9; b++) {
+                long blockHash = SequenceHashes.blockHash(tokens, b * blockSize, (b + 1) * blockSize, salt);
+                long expected = b == 0 ? blockHash : SequenceHashes.sequenceHash(parent, blockHash, salt);
+                assertEquals(expected, seq.sequenceHashes()[b], "block " + b + " of size " + blockSize);
+                TokenBlock block = view.get(b);
+                assertEquals(blockHash, block.blockHash());
+                assertEquals(expected, block.sequenceHash());
+                assertEquals(b == 0 ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(parent),
+                        block.parentSequenceHash());
+                assertArrayEquals(java.util.Arrays.copyOfRange(tokens, b * blockSize, (b + 1) * blockSize), block.tokens());
+                assertEquals(view.get(b), block, "made again, equal");
+                parent = expected;
+            }
+            assertArrayEquals(seq.sequenceHashes(), SequenceHashes.sequenceHashes(tokens, blockSize, salt),
+                    "the one-shot function hashes the same chain");
+            assertArrayEquals(java.util.Arrays.copyOfRange(tokens, blockSize * 9, tokens.length), seq.partialTokens());
+            assertEquals(tokens.length, seq.totalTokens());
+            assertThrows(IndexOutOfBoundsException.class, () -> view.get(9));
+        }
+    }
+
     @Test
     void extendingInPiecesGivesTheSameHashesAsAtOnce() {
         int[] tokens = new int[37];

@@ -73,6 +73,29 @@ class BlockPoolTest {
         second.forEach(MutableBlock::close);
     }
 
+    /** A pin released after newer releases goes back to its old place in the order, not to the most recent end. */
+    @Test
+    void aReleasedPinKeepsTheBlocksPlaceInTheEvictionOrder() {
+        BlockPool pool = new BlockPool("t", Tier.G1, 4);
+        storeChain(pool, 1);
+        storeChain(pool, 2);
+        ImmutableBlock pin = pool.pin(2).orElseThrow(); // held while 3 and 4 are released after it
+        storeChain(pool, 3);
+        storeChain(pool, 4);
+        pin.close(); // order: 1, 2, 3, 4
+        List<Long> victims = new java.util.ArrayList<>();
+        pool.addListener(new BlockPool.Listener() {
+            @Override
+            public void evicted(BlockPool p, long h) {
+                victims.add(h);
+            }
+        });
+        List<MutableBlock> taken = pool.allocate(4);
+        assertEquals(List.of(1L, 2L, 3L, 4L), victims);
+        taken.forEach(MutableBlock::close);
+        pool.checkInvariants();
+    }
+
     @Test
     void lowerPriorityIsEvictedFirst() {
         BlockPool pool = new BlockPool("t", Tier.G1, 2);

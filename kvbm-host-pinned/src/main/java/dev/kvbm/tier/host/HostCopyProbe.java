@@ -35,6 +35,15 @@ public final class HostCopyProbe {
         }
     }
 
+    /**
+     * How many threads the default {@code memcpy} engine (options from system properties) copies a batch of
+     * {@code batchBytes} with: the caller alone below its split threshold, else the caller and its workers. A
+     * reference for a split batch must copy with as many threads to be a fair one.
+     */
+    public static int engineThreads(long batchBytes) {
+        return dev.kvbm.tier.host.internal.MemcpyEngineProvider.parallelism(java.util.Map.of(), batchBytes);
+    }
+
     /** FullyContiguous to FullyContiguous. */
     public static Result measure(long blockBytes, int blocks, int iterations) {
         return measure(blockBytes, blocks, iterations, LayoutType.FULLY_CONTIGUOUS, LayoutType.FULLY_CONTIGUOUS);

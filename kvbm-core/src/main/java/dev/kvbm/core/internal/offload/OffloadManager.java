@@ -16,6 +16,7 @@ import dev.kvbm.core.internal.integrity.BlockChecksums;
 import dev.kvbm.core.pool.BlockPool;
 import dev.kvbm.core.pool.ImmutableBlock;
 import dev.kvbm.core.pool.MutableBlock;
+import dev.kvbm.core.pool.Registrations;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -30,7 +31,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -55,17 +55,16 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
     /**
      * One source-to-target edge.
      *
-     * @param targetLayout the target's bytes when this process holds them (checksums are taken there)
+     * @param sourceLayout the source's bytes when this process holds them: a block's checksum is taken there,
+     *                     on the edge's thread, before its first copy (the bytes the engine computed)
+     * @param targetLayout the target's bytes when this process holds them (checksums are taken there when the
+     *                     source could not be read)
      * @param blockBytes   bytes of one block, for the statistics
      * @param filter       admission filter of the edge (Dynamo's G2 -> G3 frequency filter), or empty
      */
-    public record Edge(Tier sourceTier, BlockPool sourcePool, Tier targetTier, BlockPool targetPool,
-                       Optional<PhysicalLayout> targetLayout, BlockMover mover, PathStats stats, long blockBytes,
-                       Optional<FrequencyFilter> filter) {
-        public Edge(Tier sourceTier, BlockPool sourcePool, Tier targetTier, BlockPool targetPool,
-                    Optional<PhysicalLayout> targetLayout, BlockMover mover, PathStats stats, long blockBytes) {
-            this(sourceTier, sourcePool, targetTier, targetPool, targetLayout, mover, stats, blockBytes, Optional.empty());
-        }
+    public record Edge(Tier sourceTier, BlockPool sourcePool, Optional<PhysicalLayout> sourceLayout, Tier targetTier,
+                       BlockPool targetPool, Optional<PhysicalLayout> targetLayout, BlockMover mover, PathStats stats,
+                       long blockBytes, Optional<FrequencyFilter> filter) {
     }
 
     /** Blocks an edge queues before registrations wait or skip: about 1 MiB of requests per edge. */
@@ -88,6 +87,8 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
     private final int queueCapacity;
     private final OffloadBackpressure backpressure;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Notified whenever a lane's pending count drops to zero: {@link #awaitIdle()} waits on it. */
+    private final Object idle = new Object();
 
     public OffloadManager(List<Edge> edges, BlockChecksums checksums, int batchSize, int maxInFlight) {
         this(edges, checksums, batchSize, maxInFlight, new TierHealth(TierHealth.DEFAULT_FAILURE_THRESHOLD,
@@ -127,27 +128,42 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
             lanes.add(lane);
             e.sourcePool().addListener(new BlockPool.Listener() {
                 @Override
-                public void registered(BlockPool pool, long sequenceHash, OptionalLong parent, int blockId, int priority) {
-                    lane.enqueue(sequenceHash, parent, priority);
+                public void registered(BlockPool pool, Registrations blocks) {
+                    lane.enqueue(blocks); // a request's blocks in one hand-off: one wake-up, full batches
                 }
             });
         }
     }
 
-    /** Waits until no offload is queued or running on any edge (a cascade to the next tier included). */
+    /**
+     * Waits until no offload is queued or running on any edge (a cascade to the next tier included): woken when
+     * a lane's pending count reaches zero, never polling. A lane settles its blocks only after registering them
+     * in the target, which queues them on the next lane first, so lanes checked in order cannot miss a cascade.
+     * Interrupts do not end the wait; the thread's interrupt status is kept.
+     */
     public void awaitIdle() {
-        while (true) {
-            boolean idle = true;
-            for (Lane lane : lanes) {
-                while (lane.pending.get() > 0) {
-                    idle = false;
-                    LockSupport.parkNanos(20_000);
+        boolean interrupted = false;
+        synchronized (idle) {
+            while (anyPending()) {
+                try {
+                    idle.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
             }
-            if (idle) {
-                return;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean anyPending() {
+        for (Lane lane : lanes) {
+            if (lane.pending.get() > 0) {
+                return true;
             }
         }
+        return false;
     }
 
     @Override
@@ -287,36 +303,54 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
             this.edge = edge;
         }
 
-        void enqueue(long hash, OptionalLong parent, int priority) {
+        /**
+         * Queues every block of one registration under one lock and wakes the lane once, so its thread finds the
+         * whole request (not its first block). A full queue waits for room (after waking the lane) or skips
+         * the rest, as the backpressure says.
+         */
+        void enqueue(Registrations blocks) {
             lock.lock();
             try {
                 if (closed.get()) {
                     return;
                 }
-                while (queue.size() >= queueCapacity) {
-                    if (backpressure == OffloadBackpressure.SKIP) {
-                        skippedTargetBusy.increment();
-                        return;
+                for (int i = 0; i < blocks.size(); i++) {
+                    while (queue.size() >= queueCapacity) {
+                        if (backpressure == OffloadBackpressure.SKIP) {
+                            skippedTargetBusy.add(blocks.size() - i);
+                            work.signal();
+                            return;
+                        }
+                        work.signal(); // the lane takes what is queued so far
+                        try {
+                            room.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt(); // the registrations stand; only their offloads are dropped
+                            skippedTargetBusy.add(blocks.size() - i);
+                            return;
+                        }
+                        if (closed.get()) {
+                            return;
+                        }
                     }
-                    try {
-                        room.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt(); // the registration stands; only its offload is dropped
-                        skippedTargetBusy.increment();
-                        return;
+                    pending.incrementAndGet();
+                    queue.add(new Request(blocks.sequenceHash(i), blocks.parent(i), blocks.priority(i), sequence++));
+                    if (thread == null) {
+                        thread = Thread.ofPlatform().daemon().name("kvbm-offload-" + edge.stats().path()).start(this);
                     }
-                    if (closed.get()) {
-                        return;
-                    }
-                }
-                pending.incrementAndGet();
-                queue.add(new Request(hash, parent, priority, sequence++));
-                if (thread == null) {
-                    thread = Thread.ofPlatform().daemon().name("kvbm-offload-" + edge.stats().path()).start(this);
                 }
                 work.signal();
             } finally {
                 lock.unlock();
+            }
+        }
+
+        /** Requests that left the lane (copied and registered, skipped, failed or dropped): wakes awaitIdle at zero. */
+        void settle(int n) {
+            if (n > 0 && pending.addAndGet(-n) == 0) {
+                synchronized (idle) {
+                    idle.notifyAll();
+                }
             }
         }
 
@@ -344,7 +378,7 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
                             work.await();
                         }
                         if (closed.get()) {
-                            pending.addAndGet(-queue.size()); // queued, never started: dropped with the manager
+                            settle(queue.size()); // queued, never started: dropped with the manager
                             queue.clear();
                             break;
                         }
@@ -414,23 +448,22 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
                 if (!health.usable(edge.targetTier())) {
                     skippedDegraded.add(batch.size());
                     parents.forEach(ImmutableBlock::close);
-                    pending.addAndGet(-batch.size());
+                    settle(batch.size());
                     return;
                 }
                 for (Request r : batch) {
                     if (!admitted(r) || !select(r, moving, sources, targets)) {
                         skipped++;
-                        pending.decrementAndGet();
                     }
                 }
+                settle(skipped);
             } catch (RuntimeException e) {
                 // Whatever was pinned or taken goes back, and every request is accounted for: awaitIdle() returns.
-                int unsettled = batch.size() - skipped;
-                failedBlocks.add(unsettled);
+                failedBlocks.add(batch.size() - skipped);
                 sources.forEach(ImmutableBlock::close);
                 targets.forEach(MutableBlock::close);
                 parents.forEach(ImmutableBlock::close);
-                pending.addAndGet(-unsettled);
+                settle(batch.size()); // none was settled yet: the skips are counted only after the loop
                 throw e;
             }
             if (moving.isEmpty()) {
@@ -441,6 +474,7 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
             for (int i = 0; i < moving.size(); i++) {
                 pairs.add(new BlockPair(sources.get(i).blockId(), targets.get(i).blockId()));
             }
+            recordChecksums(moving, sources);
             slots.acquire();
             long bytes = (long) moving.size() * edge.blockBytes();
             long startedAt = edge.stats().begin();
@@ -465,6 +499,21 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
                     lock.unlock();
                 }
             });
+        }
+
+        /**
+         * Takes each block's checksum from its (pinned, immutable) source bytes on this lane's thread, before the
+         * copy: the commit that registered it does not pay for it, and every lower tier's copy is checked
+         * against the bytes the engine computed. Known checksums are kept (the hash left no tier since).
+         */
+        private void recordChecksums(List<Request> moving, List<ImmutableBlock> sources) {
+            if (edge.sourceLayout().isEmpty()) {
+                return;
+            }
+            PhysicalLayout layout = edge.sourceLayout().get();
+            for (int i = 0; i < moving.size(); i++) {
+                checksums.record(moving.get(i).hash(), layout, sources.get(i).blockId());
+            }
         }
 
         /** False (counted) when the target holds {@code r} already or the edge's filter turns it away. */
@@ -536,7 +585,7 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
             } finally {
                 b.sources.forEach(ImmutableBlock::close);
                 b.parents.forEach(ImmutableBlock::close);
-                pending.addAndGet(-moving.size()); // last: awaitIdle() returns only once all of this is done
+                settle(moving.size()); // last: awaitIdle() returns only once all of this is done
             }
         }
     }

@@ -12,12 +12,13 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Host-to-host block copies with {@link MemorySegment#copy}: the transfer is validated and planned on
- * the caller's thread (nothing is written when validation fails), then run on a small pool of daemon
- * threads {@code kvbm-memcpy-N}. A batch of at least {@code parallelBytes} is split by bytes across the
- * pool; a smaller one runs as one task. Every failure completes the returned future exceptionally
+ * Host-to-host block copies with libc {@code memcpy} ({@link CopyPlan#execute}): the transfer is validated
+ * and planned on the caller's thread (nothing is written when validation fails). A batch smaller than
+ * {@code parallelBytes} is copied on the caller's thread and returns a completed future; a larger one is
+ * split by bytes, the caller copying the first part and a small pool of daemon threads
+ * {@code kvbm-memcpy-N} the others. Every failure completes the returned future exceptionally
  * with {@code TRANSFER_FAILED} (the SPI's {@link AbstractTransferEngine} wraps them). At most
- * {@code maxPendingTasks} tasks wait or run on the engine's {@link EngineExecutor}; a transfer beyond
+ * {@code maxPendingTasks} parts wait or run on the engine's {@link EngineExecutor}; a split transfer beyond
  * that waits for room on the caller's thread (backpressure instead of an unbounded queue).
  */
 final class MemcpyTransferEngine extends AbstractTransferEngine {
@@ -71,18 +72,29 @@ final class MemcpyTransferEngine extends AbstractTransferEngine {
             lastParallelism = 0;
             return CompletableFuture.completedFuture(null);
         }
-        int parts = 1;
-        if (threads > 1 && total >= parallelBytes) {
-            parts = (int) Math.max(1, Math.min(threads, total / taskBytes));
-        }
+        int parts = parts(threads, parallelBytes, taskBytes, total);
         lastParallelism = parts;
-        List<Runnable> tasks = new ArrayList<>(parts);
-        for (int p = 0; p < parts; p++) {
+        if (parts == 1) {
+            // Not split: the caller copies (a hand-off would cost a wake-up and a completion on another thread).
+            return runHere(() -> plan.execute(sources, targets, 0, total));
+        }
+        // Split: the caller copies the first part while the workers copy the others.
+        List<Runnable> others = new ArrayList<>(parts - 1);
+        for (int p = 1; p < parts; p++) {
             long from = total / parts * p;
             long to = p == parts - 1 ? total : total / parts * (p + 1);
-            tasks.add(() -> plan.execute(sources, targets, from, to));
+            others.add(() -> plan.execute(sources, targets, from, to));
         }
-        return runAll(tasks);
+        CompletableFuture<Void> workers = runAll(others);
+        long firstEnd = total / parts;
+        CompletableFuture<Void> mine = runHere(() -> plan.execute(sources, targets, 0, firstEnd));
+        return CompletableFuture.allOf(mine, workers);
+    }
+
+    /** Parts a batch of {@code total} bytes is split into: one below {@code parallelBytes}, else up to one per thread. */
+    static int parts(int threads, long parallelBytes, long taskBytes, long total) {
+        return threads > 1 && total >= parallelBytes
+                ? (int) Math.max(1, Math.min(threads, total / Math.max(1, taskBytes))) : 1;
     }
 
     private static MemorySegment[] segments(PhysicalLayout layout) {

@@ -61,4 +61,13 @@ class LibcMemcpyAndProbeTest {
         assertEquals(2, r.iterations());
         assertTrue(r.engineGBps() > 0 && r.referenceGBps() > 0, r.toString());
     }
+
+    /** What a thread-matched reference reads: one thread below the split threshold, the default thread count above. */
+    @Test
+    void theProbeNamesTheThreadsTheEngineCopiesABatchWith() {
+        assertEquals(1, HostCopyProbe.engineThreads(1 << 20), "1 MiB is copied by the caller alone");
+        int threads = Math.min(Runtime.getRuntime().availableProcessors(), 4);
+        assertEquals(threads, HostCopyProbe.engineThreads(1L << 30), "1 GiB is split across every thread");
+        assertEquals(Math.min(threads, 4), HostCopyProbe.engineThreads(8L << 20), "8 MiB: 4 tasks of 2 MiB at most");
+    }
 }

@@ -225,13 +225,36 @@ class MemcpyTransferEngineTest {
     }
 
     @Test
-    void smallBatchesRunAsOneTaskOnANamedDaemonWorker() throws Exception {
+    void smallBatchesAreCopiedOnTheCallingThreadBeforeTransferReturns() throws Exception {
         PhysicalLayout source = layout(GEOMETRY, LayoutType.FULLY_CONTIGUOUS, 0);
         PhysicalLayout target = layout(GEOMETRY, LayoutType.FULLY_CONTIGUOUS, 0);
-        engine.transfer(source, target, List.of(new BlockPair(0, 0))).get(10, TimeUnit.SECONDS);
+        randomize(source, 11);
+        List<BlockPair> pairs = List.of(new BlockPair(0, 5), new BlockPair(4, 1));
+        List<byte[]> expected = expected(source, target, pairs);
+        CompletableFuture<Void> done = engine.transfer(source, target, pairs);
+        assertTrue(done.isDone() && !done.isCompletedExceptionally(), "completed by the caller: " + done);
+        assertBytes(expected, target);
         assertEquals(1, engine.lastParallelism());
-        assertTrue(Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.getName().startsWith("kvbm-memcpy-") && t.isDaemon()), "a daemon kvbm-memcpy-N worker");
+        assertEquals(0, engine.pendingTasks(), "nothing was handed to the workers");
+    }
+
+    @Test
+    void splitBatchesRunOnTheCallerAndNamedDaemonWorkers() throws Exception {
+        LayoutConfig big = new LayoutConfig(16, 4, 2, 16, 64, 1, 2); // 16 KiB blocks
+        try (MemcpyTransferEngine parallel = (MemcpyTransferEngine) new MemcpyEngineProvider().create(Map.of(
+                MemcpyEngineProvider.THREADS, "2", MemcpyEngineProvider.PARALLEL_BYTES, "1",
+                MemcpyEngineProvider.TASK_BYTES, "4096"))) {
+            PhysicalLayout source = layout(big, LayoutType.FULLY_CONTIGUOUS, 0);
+            PhysicalLayout target = layout(big, LayoutType.FULLY_CONTIGUOUS, 0);
+            randomize(source, 12);
+            List<BlockPair> pairs = List.of(new BlockPair(0, 15), new BlockPair(1, 14), new BlockPair(2, 13));
+            List<byte[]> expected = expected(source, target, pairs);
+            parallel.transfer(source, target, pairs).get(10, TimeUnit.SECONDS);
+            assertBytes(expected, target);
+            assertEquals(2, parallel.lastParallelism());
+            assertTrue(Thread.getAllStackTraces().keySet().stream()
+                    .anyMatch(t -> t.getName().startsWith("kvbm-memcpy-") && t.isDaemon()), "a daemon kvbm-memcpy-N worker");
+        }
     }
 
     static KvbmException failure(CompletableFuture<Void> future) {
@@ -329,10 +352,13 @@ class MemcpyTransferEngineTest {
         assertEquals(4, p.paths().size());
     }
 
-    /** Four threads flood an engine bounded to 2 pending tasks: it never holds more, and every copy lands. */
+    /**
+     * Four threads flood an engine bounded to 2 pending worker parts (every transfer is split in two: the caller
+     * copies one part, a worker the other): it never holds more, and every copy lands.
+     */
     @Test
     void transfersBeyondTheBoundWaitForRoomAndAllComplete() throws Exception {
-        MemcpyTransferEngine bounded = new MemcpyTransferEngine(1, Long.MAX_VALUE, 1, 2);
+        MemcpyTransferEngine bounded = new MemcpyTransferEngine(2, 1, 1, 2);
         java.util.concurrent.ExecutorService callers = java.util.concurrent.Executors.newFixedThreadPool(4);
         try {
             List<java.util.concurrent.Future<?>> running = new ArrayList<>();
