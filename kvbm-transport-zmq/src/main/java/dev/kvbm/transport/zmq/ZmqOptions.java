@@ -39,7 +39,10 @@ public final class ZmqOptions {
      * {@link #HEARTBEAT_TIMEOUT_MILLIS} is dropped, and a connecting socket reconnects. Default 1000.
      */
     public static final String HEARTBEAT_MILLIS = "zmq.heartbeatMillis";
-    /** Milliseconds without any traffic after a heartbeat before the connection counts as dead. Default 5000. */
+    /**
+     * Milliseconds without any traffic after a heartbeat before the connection counts as dead, and the longest a
+     * new connection's handshake may take before it is dropped and retried. Default 5000.
+     */
     public static final String HEARTBEAT_TIMEOUT_MILLIS = "zmq.heartbeatTimeoutMillis";
 
     private ZmqOptions() {

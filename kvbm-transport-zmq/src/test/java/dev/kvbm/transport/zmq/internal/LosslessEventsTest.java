@@ -55,6 +55,8 @@ class LosslessEventsTest {
             assertTrue(published > 10, published + " batches");
 
             ZMQ.Socket req = ctx.createSocket(SocketType.DEALER);
+
+            req.setHandshakeIvl(1000); // JeroMQ may stall a handshake between two contexts of one JVM: retry soon
             req.setReceiveTimeOut(10_000);
             req.connect(replay);
             req.sendMore(new byte[0]);
