@@ -244,11 +244,12 @@ class LeaderWorkerTest {
     static final class RawWorker implements AutoCloseable {
         final ZContext ctx = new ZContext(1);
         final ZMQ.Socket sub = ctx.createSocket(SocketType.SUB);
-        sub.setHandshakeIvl(1000); // JeroMQ may stall a handshake between two contexts of one JVM: retry soon
         final ZMQ.Socket push = ctx.createSocket(SocketType.PUSH);
-        push.setHandshakeIvl(1000); // JeroMQ may stall a handshake between two contexts of one JVM: retry soon
 
         RawWorker(String pub, String ack) {
+            // JeroMQ may stall a handshake between two contexts of one JVM: retry soon.
+            sub.setHandshakeIvl(1000);
+            push.setHandshakeIvl(1000);
             sub.subscribe(new byte[0]);
             sub.setReceiveTimeOut(100);
             sub.connect(pub);
