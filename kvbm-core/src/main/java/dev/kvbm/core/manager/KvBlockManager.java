@@ -137,7 +137,7 @@ public final class KvBlockManager implements AutoCloseable {
             if (b.remoteConfig != null) {
                 try {
                     g4 = RemoteTiers.build(b.remoteConfig, b.remoteStore, b.registry, b.geometry, ordered, health,
-                            checksums, this::stats, b.mover != null);
+                            checksums, this::stats, b.mover);
                 } catch (RuntimeException e) {
                     offloads.close();
                     throw e;
