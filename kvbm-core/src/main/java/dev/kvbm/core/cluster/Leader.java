@@ -186,7 +186,18 @@ public final class Leader implements BlockMover {
         java.util.function.BiFunction<String, byte[], CompletableFuture<List<WorkerReply>>> send =
                 (function, frame) -> call(function, List.of(frame), timeout);
         ClusterBlockIo.checkWorkers(send, timeout.plusSeconds(5));
-        return Optional.of(new ClusterBlockIo(send, transfers, membership::epoch, source, landing, "the workers' G4 (" + config.uri().getScheme()
+        ClusterBlockIo.Written written = new ClusterBlockIo.Written() {
+            @Override
+            public int notWrittenIn(Tier tier, int[] blocks, int epoch) {
+                return transfers.notWrittenIn(tier, blocks, epoch);
+            }
+
+            @Override
+            public void written(Tier tier, int[] blocks, int epoch) {
+                transfers.written(tier, blocks, epoch);
+            }
+        };
+        return Optional.of(new ClusterBlockIo(send, written, membership::epoch, source, landing, "the workers' G4 (" + config.uri().getScheme()
                 + ", " + transport.worldSize() + " shard(s))"));
     }
 

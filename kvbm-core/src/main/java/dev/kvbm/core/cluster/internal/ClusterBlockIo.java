@@ -20,8 +20,17 @@ import java.util.function.IntSupplier;
  * present only when every shard holds it; any worker's failure fails the whole batch.
  */
 public final class ClusterBlockIo implements RemoteBlockIo {
+    /** Which blocks of a tier the workers of an epoch wrote (the leader's transfers keep it). */
+    public interface Written {
+        /** The first of {@code blocks} that {@code epoch}'s workers did not write, or -1. */
+        int notWrittenIn(Tier tier, int[] blocks, int epoch);
+
+        /** Records that {@code epoch}'s workers wrote {@code blocks}. */
+        void written(Tier tier, int[] blocks, int epoch);
+    }
+
     private final BiFunction<String, byte[], CompletableFuture<List<WorkerReply>>> call;
-    private final LeaderTransfers transfers;
+    private final Written transfers;
     private final IntSupplier epoch;
     private final Tier source;
     private final Tier landing;
@@ -34,7 +43,7 @@ public final class ClusterBlockIo implements RemoteBlockIo {
      * @param transfers which blocks the current set of workers wrote ({@code epoch}): only those are written to
      *                  G4 (a restarted worker's memory holds none), and what G4 reads counts as written
      */
-    public ClusterBlockIo(BiFunction<String, byte[], CompletableFuture<List<WorkerReply>>> call, LeaderTransfers transfers,
+    public ClusterBlockIo(BiFunction<String, byte[], CompletableFuture<List<WorkerReply>>> call, Written transfers,
                           IntSupplier epoch, Tier source, Tier landing, String description) {
         this.call = call;
         this.transfers = transfers;
