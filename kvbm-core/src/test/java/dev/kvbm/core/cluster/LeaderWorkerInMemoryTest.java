@@ -158,6 +158,18 @@ class LeaderWorkerInMemoryTest {
                 e.getMessage());
     }
 
+    /** A G2 larger than the host's available memory is refused before allocating, and the leader says so. */
+    @Test
+    void aG2BeyondTheHostsMemoryIsRefusedBeforeAllocating() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(HostMemory.available().isPresent(), "no /proc/meminfo here");
+        Leader leader = leader(1, Integer.MAX_VALUE).start(); // 2^31 blocks of 256 bytes: 512 GiB
+        worker(8, LayoutType.FULLY_CONTIGUOUS);
+        KvbmException e = assertThrows(KvbmException.class, () -> leader.awaitReady(Duration.ofSeconds(20)));
+        assertEquals(ErrorCode.ALLOCATION_FAILED, e.code());
+        assertTrue(e.getMessage().contains("needs 512.00 GiB of host memory") && e.getMessage().contains("MemAvailable"),
+                e.getMessage());
+    }
+
     @Test
     void oneWorkersFailureFailsTheTransfer() {
         Leader leader = leader(2, 8).start();
