@@ -19,7 +19,6 @@ import dev.kvbm.core.remote.RemoteBlockIo;
 import dev.kvbm.core.remote.RemoteTierConfig;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,9 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.msgpack.core.MessagePack;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.Value;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZMQ;
 
 /**
  * The leader and its workers as first-class processes: metrics on each ({@code kvbm leader}/{@code kvbm worker
@@ -54,18 +50,6 @@ import org.zeromq.ZMQ;
 class ClusterServicesIT {
     private static final Pattern METRICS_URL = Pattern.compile("metrics at (http://\\S+/metrics)");
     private final List<Process> started = new ArrayList<>();
-
-    static {
-        // The tests run inside dev.kvbm.cli, which does not read the event subscriber's libraries (the CLI never uses
-        // them itself): found by name, so that this class links before it reads them.
-        for (String name : List.of("org.zeromq.ZContext", "org.msgpack.core.MessagePack")) {
-            try {
-                ClusterServicesIT.class.getModule().addReads(Class.forName(name).getModule());
-            } catch (ClassNotFoundException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-    }
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -124,8 +108,11 @@ class ClusterServicesIT {
                     "--page", "8", "--inner", String.valueOf(inner[i]), "--metrics-port", "0",
                     "--parent-pid", String.valueOf(ProcessHandle.current().pid())));
         }
+        String events = "tcp://127.0.0.1:" + ReplayServicesIT.freePort();
+        String replay = "tcp://127.0.0.1:" + ReplayServicesIT.freePort();
         Process leader = start(dir.resolve("l.out"), dir.resolve("l.err"), Map.of(), "leader", "--workers", "2",
-                "--pub", pub, "--ack", ack, "--g2-blocks", "32", "--probe", "20", "--json", "--metrics-port", "0");
+                "--pub", pub, "--ack", ack, "--g2-blocks", "32", "--probe", "20", "--json", "--metrics-port", "0",
+                "--events", events, "--events-replay", replay);
         String report = await(dir.resolve("l.out"), Pattern.compile("\\{.*}"), leader, 180).group();
         Map<String, Object> r = EngineReplayIT.flat(report);
         long transfers = EngineReplayIT.number(r, "probeTransfers");
@@ -154,6 +141,12 @@ class ClusterServicesIT {
         }
         assertEquals(ReplayServicesIT.value(leaderScrape, "kvbm_transfer_bytes_total{path=\"g1_g2\"}"), summed,
                 "the shards add up to the leader's blocks");
+        // The leader serves its pools' events; a probe moves bytes but registers no block, so there are none.
+        try {
+            assertEquals(0, EventReplayClient.replayed(replay).size());
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; the leader's stderr: " + Files.readString(dir.resolve("l.err")), e);
+        }
     }
 
     /**
@@ -181,25 +174,11 @@ class ClusterServicesIT {
                 "kvbm_transfer_bytes_total{path=\"g1_g2\"}"));
 
         Map<String, Set<Long>> sets = new TreeMap<>();
-        long expected = 0;
-        try (ZContext ctx = new ZContext()) {
-            ZMQ.Socket req = ctx.createSocket(SocketType.DEALER);
-            req.setReceiveTimeOut(10_000);
-            req.connect(replay);
-            req.sendMore(new byte[0]);
-            req.send(ByteBuffer.allocate(8).putLong(0).array());
-            while (true) {
-                req.recv();
-                long seq = ByteBuffer.wrap(req.recv()).getLong();
-                byte[] payload = req.recv();
-                if (seq == -1) {
-                    break;
-                }
-                assertEquals(expected++, seq, "batches in order, none missing");
-                apply(payload, sets);
-            }
+        List<byte[]> batches = EventReplayClient.replayed(replay);
+        for (byte[] payload : batches) {
+            apply(payload, sets);
         }
-        assertEquals(EngineReplayIT.number(r, "events.published"), expected, "every published batch was replayable");
+        assertEquals(EngineReplayIT.number(r, "events.published"), batches.size(), "every published batch was replayable");
         assertEquals(0, EngineReplayIT.number(r, "events.dropped"));
         assertEquals(EngineReplayIT.number(r, "tiers.g1.registered"), sets.getOrDefault("GPU", Set.of()).size());
         assertEquals(EngineReplayIT.number(r, "tiers.g2.registered"), sets.getOrDefault("CPU", Set.of()).size());
@@ -209,10 +188,10 @@ class ClusterServicesIT {
     /** Applies one KVEventBatch (data_parallel_rank 0: the leader's) to the per-medium sets. */
     private static void apply(byte[] payload, Map<String, Set<Long>> sets) throws IOException {
         try (MessageUnpacker u = MessagePack.newDefaultUnpacker(payload)) {
-            Map<String, Value> batch = map(u.unpackValue());
+            Map<String, Value> batch = EventReplayClient.map(u.unpackValue());
             assertEquals(0, batch.get("data_parallel_rank").asIntegerValue().asLong(), "the leader's data-parallel rank");
             for (Value v : batch.get("events").asArrayValue()) {
-                Map<String, Value> e = map(v);
+                Map<String, Value> e = EventReplayClient.map(v);
                 String type = e.get("type").asStringValue().asString();
                 if (type.equals("AllBlocksCleared")) {
                     sets.values().forEach(Set::clear);
@@ -229,12 +208,6 @@ class ClusterServicesIT {
                 }
             }
         }
-    }
-
-    private static Map<String, Value> map(Value v) {
-        Map<String, Value> out = new java.util.LinkedHashMap<>();
-        v.asMapValue().map().forEach((k, val) -> out.put(k.asStringValue().asString(), val));
-        return out;
     }
 
     /** Item 16 of issue 15: the same replay locally and through 2 workers moves the same bytes on every path. */

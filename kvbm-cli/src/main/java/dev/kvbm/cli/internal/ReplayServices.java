@@ -116,7 +116,9 @@ final class ReplayServices implements AutoCloseable {
     /** As {@link #attach(KvBlockManager.Builder, ProviderRegistry, String)}; events carry {@code dataParallelRank}. */
     void attach(KvBlockManager.Builder builder, ProviderRegistry registry, String modelIdentity, int dataParallelRank) {
         if (events.isPresent()) {
-            publisher = registry.eventPublisher(ProviderNames.ZMQ).open(new KvEventsConfig(events.get(), eventsReplay));
+            // The publisher stamps every batch with its own rank: it is the leader's, as the journal's.
+            publisher = registry.eventPublisher(ProviderNames.ZMQ).open(new KvEventsConfig(events.get(), eventsReplay, "",
+                    KvEventsConfig.DEFAULT_REPLAY_BATCHES, KvEventsConfig.DEFAULT_QUEUE_BATCHES, dataParallelRank, false));
             builder.events(publisher, dataParallelRank);
         }
         g4(modelIdentity).ifPresent(builder::remote);
