@@ -57,7 +57,7 @@ class ZmqWorkersIT {
         return p;
     }
 
-    private static Map<String, List<Long>> checksums(Leader leader, String pool, String blocks) {
+    static Map<String, List<Long>> checksums(Leader leader, String pool, String blocks) {
         List<WorkerReply> replies = leader.call("kvbm_checksums", List.of(("{\"pool\":\"" + pool + "\",\"blocks\":" + blocks
                 + "}").getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(10)).join();
         Map<String, List<Long>> out = new TreeMap<>();

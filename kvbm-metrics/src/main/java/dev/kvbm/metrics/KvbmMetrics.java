@@ -1,6 +1,7 @@
 package dev.kvbm.metrics;
 
 import dev.kvbm.api.Tier;
+import dev.kvbm.core.cluster.Worker;
 import dev.kvbm.core.manager.KvBlockManager;
 import dev.kvbm.core.manager.ManagerCounters;
 import dev.kvbm.core.manager.TierRuntime;
@@ -20,9 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Registers a manager's figures with a Micrometer registry: every metric exists from the start (0 where
- * it does not apply: an absent tier, a path nothing moved on), and counters add up — the hits of all
- * tiers never exceed the requested blocks. Tiers are labelled {@code g1}..{@code g4}, paths
+ * Registers a manager's figures (or a distributed worker's: what it moved per path and its tiers' health)
+ * with a Micrometer registry: every metric exists from the start (0 where it does not apply: an absent tier,
+ * a path nothing moved on, a request counter on a worker), and counters add up — the hits of all tiers never
+ * exceed the requested blocks. Tiers are labelled {@code g1}..{@code g4}, paths
  * {@code g1_g2}-style. Names as Prometheus shows them:
  *
  * <ul>
@@ -47,18 +49,30 @@ public final class KvbmMetrics {
             "G3->G4", "G4->G1", "G4->G2");
     static final List<String> POOL_STATES = List.of("free", "inactive", "active", "in_flight");
 
-    private final KvBlockManager manager;
+    private final MetricsSource source;
     private final MeterRegistry registry;
     private final Map<String, Timer> transferTimers = new ConcurrentHashMap<>();
 
-    private KvbmMetrics(KvBlockManager manager, MeterRegistry registry) {
-        this.manager = manager;
+    private KvbmMetrics(MetricsSource source, MeterRegistry registry) {
+        this.source = source;
         this.registry = registry;
     }
 
     /** Registers every metric of {@code manager} with {@code registry}; values are read at each scrape. */
     public static KvbmMetrics bind(KvBlockManager manager, MeterRegistry registry) {
-        KvbmMetrics m = new KvbmMetrics(manager, registry);
+        return bind(MetricsSource.of(manager), registry);
+    }
+
+    /**
+     * Registers the same metrics for a distributed worker: its transfers per path (bytes, seconds, failures),
+     * G4's health and whether G2/G3 could be allocated; request, hit and pool figures are the leader's (0 here).
+     */
+    public static KvbmMetrics bind(Worker worker, MeterRegistry registry) {
+        return bind(MetricsSource.of(worker), registry);
+    }
+
+    private static KvbmMetrics bind(MetricsSource source, MeterRegistry registry) {
+        KvbmMetrics m = new KvbmMetrics(source, registry);
         m.register();
         return m;
     }
@@ -73,28 +87,27 @@ public final class KvbmMetrics {
     }
 
     private void register() {
-        ManagerCounters c = manager.counters();
-        counter("kvbm.requested.blocks", "blocks requested by every request (the hit rates' denominator)", c,
-                ManagerCounters::requestedBlocks);
-        counter("kvbm.requested.tokens", "tokens requested, in whole blocks", c, ManagerCounters::requestedTokens);
+        MetricsSource s = source;
+        counter("kvbm.requested.blocks", "blocks requested by every request (the hit rates' denominator)",
+                MetricsSource::requestedBlocks);
+        counter("kvbm.requested.tokens", "tokens requested, in whole blocks", MetricsSource::requestedTokens);
         for (Tier t : Tier.values()) {
             String tier = label(t);
-            FunctionCounter.builder("kvbm.hit.blocks", c, x -> x.hitBlocks(t)).tag("tier", tier)
+            FunctionCounter.builder("kvbm.hit.blocks", s.owner(), x -> s.hitBlocks(t)).tag("tier", tier)
                     .description("requested blocks served from this tier (G1 hits, or onboarded from below)")
                     .register(registry);
-            FunctionCounter.builder("kvbm.hit.tokens", c, x -> x.hitTokens(t)).tag("tier", tier)
+            FunctionCounter.builder("kvbm.hit.tokens", s.owner(), x -> s.hitTokens(t)).tag("tier", tier)
                     .description("requested tokens served from this tier").register(registry);
-            FunctionCounter.builder("kvbm.checksum.failures", c, x -> x.checksumFailures(t)).tag("tier", tier)
+            FunctionCounter.builder("kvbm.checksum.failures", s.owner(), x -> s.checksumFailures(t)).tag("tier", tier)
                     .description("onboarded blocks whose bytes failed their checksum (served as misses)")
                     .register(registry);
-            FunctionCounter.builder("kvbm.evictions", manager, x -> pool(x, t).map(PoolStatus::evictions).orElse(0L))
+            FunctionCounter.builder("kvbm.evictions", s.owner(), x -> s.pool(t).map(PoolStatus::evictions).orElse(0L))
                     .tag("tier", tier).description("registered blocks evicted to make room").register(registry);
-            Gauge.builder("kvbm.tier.degraded", manager, x -> x.tiers().containsKey(t)
-                            && x.health().state(t).degraded() ? 1 : 0)
+            Gauge.builder("kvbm.tier.degraded", s.owner(), x -> s.degraded(t) ? 1 : 0)
                     .tag("tier", tier).description("1 while the tier is degraded by repeated failed transfers")
                     .register(registry);
             for (String state : POOL_STATES) {
-                Gauge.builder("kvbm.pool.blocks", manager, x -> pool(x, t).map(s -> poolCount(s, state)).orElse(0))
+                Gauge.builder("kvbm.pool.blocks", s.owner(), x -> s.pool(t).map(p -> poolCount(p, state)).orElse(0))
                         .tags("tier", tier, "state", state).description("blocks of the tier's pool by state")
                         .register(registry);
             }
@@ -102,15 +115,13 @@ public final class KvbmMetrics {
         for (String path : PATHS) {
             registerPath(path);
         }
-        manager.pathStats().keySet().forEach(this::registerPath);
-        for (String reason : manager.offloads().skipCounts().keySet()) {
-            FunctionCounter.builder("kvbm.offload.skipped", manager,
-                            x -> x.offloads().skipCounts().getOrDefault(reason, 0L))
+        s.pathStats().keySet().forEach(this::registerPath);
+        for (String reason : s.skipCounts().keySet()) {
+            FunctionCounter.builder("kvbm.offload.skipped", s.owner(), x -> s.skipCounts().getOrDefault(reason, 0L))
                     .tag("reason", reason).description("offloads not done, by reason").register(registry);
         }
         // Dynamo's names (lib/llm/src/block_manager/metrics_kvbm.rs).
-        gauge("kvbm.matched.tokens", "tokens matched in any tier (Dynamo)", x -> x.counters().hitBlocks()
-                * (double) x.counters().pageSize());
+        gauge("kvbm.matched.tokens", "tokens matched in any tier (Dynamo)", MetricsSource::matchedTokens);
         gauge("kvbm.offload.blocks.d2h", "blocks offloaded G1 -> G2 (Dynamo)", x -> blocks(x, "G1->G2"));
         gauge("kvbm.offload.blocks.h2d", "blocks offloaded G2 -> G3 (Dynamo)", x -> blocks(x, "G2->G3"));
         gauge("kvbm.offload.blocks.d2d", "blocks offloaded G1 -> G3 (Dynamo)", x -> blocks(x, "G1->G3"));
@@ -125,43 +136,40 @@ public final class KvbmMetrics {
         if (transferTimers.containsKey(label)) {
             return;
         }
-        FunctionCounter.builder("kvbm.transfer.bytes", manager, x -> stats(x, path).map(PathStats::bytes).orElse(0L))
+        FunctionCounter.builder("kvbm.transfer.bytes", source.owner(),
+                        x -> stats(source, path).map(PathStats::bytes).orElse(0L))
                 .tag("path", label).baseUnit("bytes").description("bytes moved on the path").register(registry);
-        FunctionCounter.builder("kvbm.transfer.failures", manager,
-                        x -> stats(x, path).map(PathStats::failures).orElse(0L))
+        FunctionCounter.builder("kvbm.transfer.failures", source.owner(),
+                        x -> stats(source, path).map(PathStats::failures).orElse(0L))
                 .tag("path", label).description("transfers on the path that failed").register(registry);
         Timer timer = Timer.builder("kvbm.transfer").tag("path", label).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofSeconds(30))
                 .description("duration of each transfer on the path").register(registry);
         transferTimers.put(label, timer);
-        stats(manager, path).ifPresent(s -> s.observe((p, nanos, blocks, bytes, ok) -> timer.record(nanos,
+        stats(source, path).ifPresent(p -> p.observe((name, nanos, blocks, bytes, ok) -> timer.record(nanos,
                 TimeUnit.NANOSECONDS)));
     }
 
-    private void counter(String name, String description, ManagerCounters c, ToDoubleFunction<ManagerCounters> f) {
-        FunctionCounter.builder(name, c, f).description(description).register(registry);
+    private void counter(String name, String description, ToDoubleFunction<MetricsSource> f) {
+        FunctionCounter.builder(name, source.owner(), x -> f.applyAsDouble(source)).description(description)
+                .register(registry);
     }
 
-    private void gauge(String name, String description, ToDoubleFunction<KvBlockManager> f) {
-        Gauge.builder(name, manager, f).description(description).register(registry);
+    private void gauge(String name, String description, ToDoubleFunction<MetricsSource> f) {
+        Gauge.builder(name, source.owner(), x -> f.applyAsDouble(source)).description(description).register(registry);
     }
 
-    private static Optional<PathStats> stats(KvBlockManager m, String path) {
-        return Optional.ofNullable(m.pathStats().get(path));
+    private static Optional<PathStats> stats(MetricsSource s, String path) {
+        return Optional.ofNullable(s.pathStats().get(path));
     }
 
-    private static double blocks(KvBlockManager m, String path) {
-        return stats(m, path).map(PathStats::blocks).orElse(0L);
+    private static double blocks(MetricsSource s, String path) {
+        return stats(s, path).map(PathStats::blocks).orElse(0L);
     }
 
-    private static double rate(KvBlockManager m, Tier tier) {
-        long requested = m.counters().requestedBlocks();
-        return requested == 0 ? 0 : m.counters().hitBlocks(tier) / (double) requested;
-    }
-
-    private static Optional<PoolStatus> pool(KvBlockManager m, Tier tier) {
-        TierRuntime t = m.tiers().get(tier);
-        return t == null ? Optional.empty() : Optional.of(t.pool().status());
+    private static double rate(MetricsSource s, Tier tier) {
+        double requested = s.requestedBlocks();
+        return requested == 0 ? 0 : s.hitBlocks(tier) / requested;
     }
 
     private static int poolCount(PoolStatus s, String state) {

@@ -24,13 +24,15 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * Dispatches {@code kvbm <command> [options]} through picocli. Exit status: 0 success, 1 failure while running,
  * 2 bad command line or environment variable (one line naming the option or variable and the rule; a stack
- * trace only with {@code --debug}), 3 a benchmark regression.
+ * trace only with {@code --debug}), 3 a benchmark regression, 4 a replay that lost a worker.
  */
 public final class Cli {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
     public static final int REGRESSED = 3;
+    /** {@code kvbm replay --workers}: a worker process died or its transfers failed; the figures are incomplete. */
+    public static final int WORKER_LOST = 4;
     private static final Pattern OPTION_NAME = Pattern.compile("--[a-z0-9][a-z0-9-]*");
     // picocli's words for "--flag=value" on a flag (it names the option only in its message)
     private static final Pattern FLAG_WITH_VALUE = Pattern.compile("option '(--[a-z0-9-]+)' should be specified without");
@@ -49,7 +51,8 @@ public final class Cli {
                     + "options; --debug for stack traces)", commandListHeading = "%ncommands:%n",
             exitCodeListHeading = "%nexit status:%n", exitCodeList = {"0:ok", "1:failed while running",
                 "2:bad command line or environment variable (one line naming it)",
-                "3:regression against the baseline (kvbm bench)"}, usageHelpWidth = 110)
+                "3:regression against the baseline (kvbm bench)",
+                "4:a worker died or failed transfers during kvbm replay --workers (the report is incomplete)"}, usageHelpWidth = 110)
     static final class Root implements Callable<Integer> {
         private final CommandLine[] self = new CommandLine[1];
         private final PrintStream err;

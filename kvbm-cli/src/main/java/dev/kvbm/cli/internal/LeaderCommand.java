@@ -1,5 +1,6 @@
 package dev.kvbm.cli.internal;
 
+import dev.kvbm.api.Tier;
 import dev.kvbm.api.config.ConfigKeys;
 import dev.kvbm.api.config.EnvironmentVariables;
 import dev.kvbm.api.spi.TransportConfig;
@@ -7,6 +8,8 @@ import dev.kvbm.core.cluster.ClusterReady;
 import dev.kvbm.core.cluster.Leader;
 import dev.kvbm.core.cluster.LeaderSettings;
 import dev.kvbm.core.cluster.Sizing;
+import dev.kvbm.core.manager.KvBlockManager;
+import dev.kvbm.core.offload.PathStats;
 import dev.kvbm.core.providers.ProviderRegistry;
 import dev.kvbm.transport.zmq.ZmqOptions;
 import java.util.HashMap;
@@ -14,18 +17,21 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kvbm leader}: binds the leader's endpoints, runs the handshake and prints the leader metadata. */
 @Command(name = "leader", description = "Run a leader: handshake with N workers over ZeroMQ and print the leader metadata.",
         customSynopsis = "kvbm leader [--pub URL] [--ack URL] [--dp-rank R] --workers N [--g2-blocks M | --g2-gb X] "
                 + "[--g3-blocks K | --g3-gb Y] [--json] [--exit-after-handshake] [--probe N] [--curve-secret FILE] "
-                + "[--allow-non-loopback]",
+                + "[--allow-non-loopback] [--g4 URI] [--events URL [--events-replay URL]] [--metrics-port P]",
         footer = {"environment (a malformed value is an error naming it):",
             "  DYN_KVBM_LEADER_ZMQ_HOST, _PUB_PORT, _ACK_PORT       endpoints (127.0.0.1, 56001, 56002; ports + 2 * rank)",
             "  DYN_KVBM_CPU_CACHE_OVERRIDE_NUM_BLOCKS, _CPU_CACHE_GB G2 blocks, or decimal GB over the summed block bytes",
             "  DYN_KVBM_DISK_CACHE_OVERRIDE_NUM_BLOCKS, _DISK_CACHE_GB G3 blocks, or decimal GB",
-            "  DYN_KVBM_LEADER_WORKER_INIT_TIMEOUT_SECS             handshake timeout in seconds (120)"})
+            "  DYN_KVBM_LEADER_WORKER_INIT_TIMEOUT_SECS             handshake timeout in seconds (120)",
+            "  DYN_KVBM_METRICS=true, DYN_KVBM_METRICS_PORT         metrics without --metrics-port (port 6880)",
+            "  KVBM_EVENTS_ENDPOINT, KVBM_EVENTS_REPLAY_ENDPOINT    --events, --events-replay"})
 final class LeaderCommand extends Subcommand {
 
     /** G2 by count or by size. */
@@ -58,8 +64,11 @@ final class LeaderCommand extends Subcommand {
     @Option(names = "--workers", paramLabel = "N", description = "number of workers (world size), 1..4096 (required)")
     Integer workers;
     @Option(names = "--dp-rank", paramLabel = "R", defaultValue = "0", description = "data-parallel rank: default ports "
-            + "+ 2 * R")
+            + "+ 2 * R, and the KV events' data_parallel_rank")
     int dpRank;
+    @Option(names = "--model-identity", paramLabel = "ID", defaultValue = "kvbm", description = "with --g4: the model "
+            + "identity of the workers' G4 keys (as each worker's --model-identity)")
+    String modelIdentity;
     @ArgGroup(exclusive = true)
     G2Size g2 = new G2Size();
     @ArgGroup(exclusive = true)
@@ -74,6 +83,12 @@ final class LeaderCommand extends Subcommand {
     @Option(names = "--curve-secret", paramLabel = "FILE", description = "the leader's CURVE certificate (public and "
             + "secret key): encrypt")
     String curveSecret;
+    @Mixin
+    ServiceOptions.G4 g4 = new ServiceOptions.G4();
+    @Mixin
+    ServiceOptions.Events events = new ServiceOptions.Events();
+    @Mixin
+    ServiceOptions.Metrics metrics = new ServiceOptions.Metrics();
     @Option(names = "--allow-non-loopback", arity = "0", description = "allow binding a non-loopback address (logs a warning)")
     boolean allowNonLoopback;
 
@@ -104,11 +119,22 @@ final class LeaderCommand extends Subcommand {
         String ackEndpoint = OptionChecks.endpoint(ack != null ? "--ack" : "DYN_KVBM_LEADER_ZMQ_HOST/_ACK_PORT",
                 ack != null ? ack : defaults.ack(), true);
         TransportConfig config = new TransportConfig(pubEndpoint, ackEndpoint, worldSize, settings.initTimeout(), options);
+        ReplayServices services = ReplayServices.check("kvbm leader", g4, events, metrics, null, env);
         Leader leader = Leader.start(config, settings, ProviderRegistry.load());
-        try {
+        KvBlockManager manager = null;
+        try (services) {
             ClusterReady r = leader.awaitReady(settings.initTimeout().plusSeconds(5));
+            if (services.requested()) {
+                // The leader owns the logical pools: their events and metrics are published here (G4 on the workers).
+                KvBlockManager.Builder b = LocalWorkers.logical(leader, r).tierBlocks(Tier.G1, blocks(r.numDeviceBlocks()))
+                        .tierBlocks(Tier.G2, blocks(r.numHostBlocks())).tierBlocks(Tier.G3, blocks(r.numDiskBlocks()));
+                services.attach(b, ProviderRegistry.load(), modelIdentity, rank);
+                manager = b.build();
+                services.serve(manager, err);
+            }
+            PathStats probed = manager == null ? null : manager.pathStats().get("G1->G2");
             if (json) {
-                LeaderProbe.Result p = probes > 0 ? LeaderProbe.run(leader, r, probes) : null;
+                LeaderProbe.Result p = probes > 0 ? LeaderProbe.run(leader, r, probes, probed) : null;
                 JsonLine.print(out, g -> {
                     g.writeStartObject();
                     g.writeBooleanField("ready", true);
@@ -122,6 +148,7 @@ final class LeaderCommand extends Subcommand {
                         JsonLine.number(g, "transferP99Micros", p.transferP99Micros());
                         JsonLine.number(g, "pingP50Micros", p.pingP50Micros());
                         JsonLine.number(g, "pingP99Micros", p.pingP99Micros());
+                        g.writeNumberField("probeTransfers", p.transfers());
                     }
                     g.writeEndObject();
                 });
@@ -132,7 +159,7 @@ final class LeaderCommand extends Subcommand {
                         r.handshakeTime().toNanos() / 1e6);
                 out.flush();
                 if (probes > 0) {
-                    LeaderProbe.Result p = LeaderProbe.run(leader, r, probes);
+                    LeaderProbe.Result p = LeaderProbe.run(leader, r, probes, probed);
                     out.printf("transfer_blocks of 16 blocks G1->G2, %d round trips: p50 %.0f us, p99 %.0f us "
                                     + "(ping: p50 %.0f us, p99 %.0f us)%n", probes, p.transferP50Micros(),
                             p.transferP99Micros(), p.pingP50Micros(), p.pingP99Micros());
@@ -141,7 +168,14 @@ final class LeaderCommand extends Subcommand {
             out.flush();
             if (!exitAfterHandshake) {
                 CountDownLatch forever = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(leader::close));
+                KvBlockManager serving = manager;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    if (serving != null) {
+                        serving.close();
+                    }
+                    services.close();
+                    leader.close();
+                }));
                 forever.await();
             }
             return Cli.OK;
@@ -149,8 +183,15 @@ final class LeaderCommand extends Subcommand {
             Thread.currentThread().interrupt();
             return Cli.FAILED;
         } finally {
+            if (manager != null) {
+                manager.close(); // closes the leader, its mover
+            }
             leader.close();
         }
+    }
+
+    private static int blocks(long n) {
+        return (int) Math.min(Integer.MAX_VALUE, n);
     }
 
     /** G2/G3 sizing: the options, else Dynamo's variables (read through the one environment parser), else 0. */

@@ -4,6 +4,7 @@ import dev.kvbm.api.Tier;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.core.cluster.ClusterReady;
 import dev.kvbm.core.cluster.Leader;
+import dev.kvbm.core.offload.PathStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,14 +15,18 @@ final class LeaderProbe {
     static final int BLOCKS = 16;
 
     /** Percentiles in microseconds. */
-    record Result(double transferP50Micros, double transferP99Micros, double pingP50Micros, double pingP99Micros) {
+    record Result(double transferP50Micros, double transferP99Micros, double pingP50Micros, double pingP99Micros,
+                  long transfers) {
     }
 
     private LeaderProbe() {
     }
 
-    /** {@code n} round trips of 16-block G1->G2 transfers (after 10% warm-up), then {@code n} pings. */
-    static Result run(Leader leader, ClusterReady r, int n) {
+    /**
+     * {@code n} round trips of 16-block G1->G2 transfers (after 10% warm-up), then {@code n} pings; every transfer
+     * is counted in {@code stats} when given (the leader's metrics).
+     */
+    static Result run(Leader leader, ClusterReady r, int n, PathStats stats) {
         if (Math.min(r.numDeviceBlocks(), r.numHostBlocks()) < BLOCKS) {
             throw new UsageException("--probe needs at least " + BLOCKS + " G1 and G2 blocks (G1 " + r.numDeviceBlocks()
                     + ", G2 " + r.numHostBlocks() + ")");
@@ -30,14 +35,15 @@ final class LeaderProbe {
         for (int i = 0; i < BLOCKS; i++) {
             pairs.add(new BlockPair(i, i));
         }
-        for (int i = 0; i < Math.max(1, n / 10); i++) {
-            leader.move(Tier.G1, Tier.G2, pairs).join();
+        int warmUp = Math.max(1, n / 10);
+        for (int i = 0; i < warmUp; i++) {
+            move(leader, pairs, r, stats);
         }
         // Three significant digits: 0.1% resolution, far finer than the spread of round trips.
         Histogram transfers = new Histogram(3);
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
-            leader.move(Tier.G1, Tier.G2, pairs).join();
+            move(leader, pairs, r, stats);
             transfers.recordValue(System.nanoTime() - t0);
         }
         Histogram pings = new Histogram(3);
@@ -46,7 +52,21 @@ final class LeaderProbe {
             leader.call("ping", List.of(), Duration.ofSeconds(10)).join();
             pings.recordValue(System.nanoTime() - t0);
         }
-        return new Result(micros(transfers, 50), micros(transfers, 99), micros(pings, 50), micros(pings, 99));
+        return new Result(micros(transfers, 50), micros(transfers, 99), micros(pings, 50), micros(pings, 99),
+                warmUp + (long) n);
+    }
+
+    private static void move(Leader leader, List<BlockPair> pairs, ClusterReady r, PathStats stats) {
+        long start = stats == null ? 0 : stats.begin();
+        boolean ok = false;
+        try {
+            leader.move(Tier.G1, Tier.G2, pairs).join();
+            ok = true;
+        } finally {
+            if (stats != null) {
+                stats.end(start, pairs.size(), pairs.size() * r.bytesPerBlock(), ok);
+            }
+        }
     }
 
     private static double micros(Histogram h, double percentile) {

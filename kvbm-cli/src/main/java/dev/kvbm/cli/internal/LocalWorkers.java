@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A leader in this process and N {@code kvbm worker} processes of the same distribution on loopback, for
@@ -32,7 +34,11 @@ final class LocalWorkers implements AutoCloseable {
     private final Thread hook = new Thread(this::destroy);
     private final Leader leader;
 
-    private LocalWorkers(int n, LayoutConfig g1, LayoutType layout, int g2, int g3, Map<String, String> tierOptions) {
+    /** The model identity a replay's workers name their G4 keys with (a local replay's, so both share G4). */
+    static final String MODEL_IDENTITY = "kvbm-replay";
+
+    private LocalWorkers(int n, LayoutConfig g1, LayoutType layout, int g2, int g3, Map<String, String> tierOptions,
+                         Optional<String> g4) {
         Runtime.getRuntime().addShutdownHook(hook);
         Leader started = null;
         try {
@@ -47,9 +53,14 @@ final class LocalWorkers implements AutoCloseable {
                 cmd.addAll(List.of("worker", "--leader-pub", started.publishEndpoint(), "--leader-ack", started.ackEndpoint(),
                         "--device-blocks", String.valueOf(g1.numBlocks()), "--layout", layout.shortName(),
                         "--layers", String.valueOf(g1.numLayers()), "--outer", String.valueOf(g1.outerDim()),
-                        "--page", String.valueOf(g1.pageSize()), "--inner", String.valueOf(g1.innerDim()),
+                        "--page", String.valueOf(g1.pageSize()), "--inner", String.valueOf(shardInner(g1.innerDim(), n, i)),
                         "--dtype-bytes", String.valueOf(g1.dtypeWidthBytes()),
                         "--parent-pid", String.valueOf(ProcessHandle.current().pid())));
+                if (g4.isPresent()) {
+                    // each worker's shard has keys of its own
+                    cmd.addAll(List.of("--g4", g4.get(), "--shard-index", String.valueOf(i), "--model-identity",
+                            MODEL_IDENTITY));
+                }
                 Path log = Files.createTempFile("kvbm-worker-" + i + "-", ".log");
                 logs.add(log);
                 workers.add(new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start());
@@ -68,17 +79,56 @@ final class LocalWorkers implements AutoCloseable {
         }
     }
 
-    static LocalWorkers start(int n, LayoutConfig g1, LayoutType layout, int g2, int g3, Map<String, String> tierOptions) {
-        return new LocalWorkers(n, g1, layout, g2, g3, tierOptions);
+    /**
+     * Elements per token of worker {@code i}'s shard: the workers split {@code inner} as tensor parallelism does
+     * (the first {@code inner % n} get one more), so a block's bytes summed over them are the local replay's.
+     */
+    static int shardInner(int inner, int n, int i) {
+        if (inner < n) {
+            throw new UsageException("--workers " + n + " splits each block's " + inner + " element(s) per token "
+                    + "among the workers: at most " + inner + " worker(s) (or larger blocks)");
+        }
+        return inner / n + (i < inner % n ? 1 : 0);
+    }
+
+    /**
+     * Starts {@code n} worker processes (each given {@code tierOptions} as {@code -DKEY=VALUE}) and their leader;
+     * with {@code g4}, each worker opens that store.
+     */
+    static LocalWorkers start(int n, LayoutConfig g1, LayoutType layout, int g2, int g3, Map<String, String> tierOptions,
+                              Optional<String> g4) {
+        return new LocalWorkers(n, g1, layout, g2, g3, tierOptions, g4);
     }
 
     /** A manager whose tiers are logical here, with the bytes on the workers. */
     KvBlockManager manager(int g1Blocks, int g2Blocks, int g3Blocks) {
-        ClusterReady r = leader.awaitReady(Duration.ofSeconds(1));
+        return manager(g1Blocks, g2Blocks, g3Blocks, b -> { });
+    }
+
+    /** As {@link #manager(int, int, int)}, after {@code more} added to the builder (events, G4). */
+    KvBlockManager manager(int g1Blocks, int g2Blocks, int g3Blocks, Consumer<KvBlockManager.Builder> more) {
+        KvBlockManager.Builder b = logical(leader, leader.awaitReady(Duration.ofSeconds(1))).tierBlocks(Tier.G1, g1Blocks)
+                .tierBlocks(Tier.G2, g2Blocks).tierBlocks(Tier.G3, g3Blocks);
+        more.accept(b);
+        return b.build();
+    }
+
+    /** A builder of a manager over {@code leader}: one block is the bytes of every worker's shard. */
+    static KvBlockManager.Builder logical(Leader leader, ClusterReady r) {
         long bytes = r.bytesPerBlock();
         LayoutConfig geometry = new LayoutConfig(1, 1, 1, 1, (int) (bytes / 2), LayoutConfig.DEFAULT_ALIGNMENT, 2);
-        return KvBlockManager.builder().geometry(geometry).logical(leader).tierBlocks(Tier.G1, g1Blocks)
-                .tierBlocks(Tier.G2, g2Blocks).tierBlocks(Tier.G3, g3Blocks).build();
+        return KvBlockManager.builder().geometry(geometry).logical(leader);
+    }
+
+    /** Workers that exited (each with its exit status), in start order; empty while all run. */
+    List<String> exited() {
+        List<String> gone = new ArrayList<>();
+        for (int i = 0; i < workers.size(); i++) {
+            if (!workers.get(i).isAlive()) {
+                gone.add("worker " + i + " (pid " + workers.get(i).pid() + ") exited with " + workers.get(i).exitValue());
+            }
+        }
+        return gone;
     }
 
     /** This JVM's command line up to the module to run, then {@code -m dev.kvbm.cli}. */

@@ -20,6 +20,13 @@ final class MetricsSupport {
         return endpoint;
     }
 
+    /** Starts {@code /metrics} on loopback at {@code port} with a distributed worker's figures. */
+    static AutoCloseable serve(dev.kvbm.core.cluster.Worker worker, int port) {
+        MetricsEndpoint endpoint = MetricsEndpoint.start(port);
+        KvbmMetrics.bind(worker, endpoint.registry());
+        return endpoint;
+    }
+
     /** The port an endpoint of {@link #serve} listens on. */
     static int port(AutoCloseable endpoint) {
         return ((MetricsEndpoint) endpoint).port();

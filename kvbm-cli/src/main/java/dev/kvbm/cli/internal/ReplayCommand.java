@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kvbm replay}: a request trace through real memory tiers, with per-tier hit rates and bandwidths. */
@@ -163,19 +164,12 @@ final class ReplayCommand extends Subcommand {
     @Option(names = "--baseline-every", paramLabel = "K", defaultValue = "1", description = "with --engine: recompute "
             + "every K-th request from scratch for the time-to-first-token comparison (0: none)")
     int baselineEvery;
-    @Option(names = "--g4", paramLabel = "URI", description = "G4 shared by many machines: redis://HOST:PORT, "
-            + "rediss://..., redis-cluster://H1:P1,H2:P2 or s3://BUCKET?endpoint=URL (credentials from the environment)")
-    String g4;
-    @Option(names = "--events", paramLabel = "tcp://HOST:PORT", description = "publish KV events (vLLM's KVEventBatch) "
-            + "on this ZeroMQ PUB endpoint (env KVBM_EVENTS_ENDPOINT)")
-    String events;
-    @Option(names = "--events-replay", paramLabel = "tcp://HOST:PORT", description = "serve missed event batches on "
-            + "this ROUTER endpoint (env KVBM_EVENTS_REPLAY_ENDPOINT)")
-    String eventsReplay;
-    @Range(max = 65_535)
-    @Option(names = "--metrics-port", paramLabel = "P", description = "serve Prometheus metrics at http://127.0.0.1:P/"
-            + "metrics, 0..65535 (0: any free port; env DYN_KVBM_METRICS=true with DYN_KVBM_METRICS_PORT, default 6880)")
-    Integer metricsPort;
+    @Mixin
+    ServiceOptions.G4 g4 = new ServiceOptions.G4();
+    @Mixin
+    ServiceOptions.Events events = new ServiceOptions.Events();
+    @Mixin
+    ServiceOptions.Metrics metrics = new ServiceOptions.Metrics();
     @Range(max = 86_400)
     @Option(names = "--serve-after", paramLabel = "SECONDS", description = "keep the metrics and event endpoints up "
             + "this long after the report, 0..86400")
@@ -256,17 +250,20 @@ final class ReplayCommand extends Subcommand {
                 .tierBlocks(Tier.G1, g1).tierBlocks(Tier.G2, g2Blocks).tierBlocks(Tier.G3, g3Blocks)
                 .layoutType(Tier.G1, g1Layout);
         if (workers > 0) {
-            if (g4 != null || events != null || metricsPort != null) {
-                throw new UsageException("--g4, --events and --metrics-port run in this process: not with --workers");
+            LocalWorkers.shardInner(geometry.innerDim(), workers, 0); // each worker holds a shard of every block
+            ReplayPreflight.checkMemory(g1, g2Blocks, blockBytes);
+            // The leader keeps logical blocks (it publishes the events, G4 goes through the workers); each worker
+            // process holds its shard of the bytes.
+            try (services;
+                 LocalWorkers cluster = LocalWorkers.start(workers, geometry.withNumBlocks(g1), g1Layout, g2Blocks,
+                         g3Blocks, tierOptions, services.g4Uri());
+                 KvBlockManager manager = cluster.manager(g1, g2Blocks, g3Blocks, b -> services.attach(b,
+                         ProviderRegistry.load(Set.of(CUDA_PROVIDER)), LocalWorkers.MODEL_IDENTITY))) {
+                services.serve(manager, err);
+                report(manager, requestsToReplay, blockBytes, source + ", " + workers + " worker process(es)", services);
+                services.serveAfter(err);
+                return WorkerLoss.exitStatus(cluster, manager, err);
             }
-            ReplayPreflight.checkMemory(g1, g2Blocks, blockBytes * workers); // each worker holds its own G1 and G2
-            // The leader keeps logical blocks; each worker process holds the bytes (one geometry per worker here).
-            try (LocalWorkers cluster = LocalWorkers.start(workers, geometry.withNumBlocks(g1), g1Layout, g2Blocks,
-                    g3Blocks, tierOptions);
-                 KvBlockManager manager = cluster.manager(g1, g2Blocks, g3Blocks)) {
-                report(manager, requestsToReplay, blockBytes, source + ", " + workers + " worker process(es)");
-            }
-            return Cli.OK;
         }
         boolean g1OnDevice = selectG1(device, builder, err);
         ReplayPreflight.checkMemory(g1OnDevice ? 0 : g1, g2Blocks, blockBytes); // a device G1 takes no host memory
@@ -279,10 +276,6 @@ final class ReplayCommand extends Subcommand {
             }
         }
         return Cli.OK;
-    }
-
-    private void report(KvBlockManager manager, List<TraceRequest> requests, long blockBytes, String source) {
-        report(manager, requests, blockBytes, source, null);
     }
 
     private void report(KvBlockManager manager, List<TraceRequest> requests, long blockBytes, String source,

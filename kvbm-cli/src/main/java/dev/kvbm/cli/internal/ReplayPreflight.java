@@ -145,16 +145,7 @@ final class ReplayPreflight {
     }
 
     static OptionalLong memAvailable() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemAvailable:")) {
-                    return OptionalLong.of(Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // not Linux, or unreadable: no check
-        }
-        return OptionalLong.empty();
+        return dev.kvbm.core.cluster.HostMemory.available();
     }
 
 }

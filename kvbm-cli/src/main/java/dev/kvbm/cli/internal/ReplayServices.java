@@ -15,9 +15,10 @@ import java.net.URISyntaxException;
 import java.util.Optional;
 
 /**
- * What a replay offers beside its report: G4 ({@code --g4}), KV events ({@code --events}, {@code --events-replay})
- * and the metrics endpoint ({@code --metrics-port}, {@code DYN_KVBM_METRICS}), kept up after the report for
- * {@code --serve-after} seconds. Every option is checked before anything is bound or allocated.
+ * What a replay, a leader or a worker offers beside its work: G4 ({@code --g4}), KV events ({@code --events},
+ * {@code --events-replay}; where the logical pools are: replay and leader) and the metrics endpoint
+ * ({@code --metrics-port}, {@code DYN_KVBM_METRICS}), kept up after a replay's report for {@code --serve-after}
+ * seconds. Every option is checked before anything is bound or allocated.
  */
 final class ReplayServices implements AutoCloseable {
     /** Environment equivalents of the event endpoints. */
@@ -27,6 +28,7 @@ final class ReplayServices implements AutoCloseable {
     static final String METRICS_PORT_ENV = "DYN_KVBM_METRICS_PORT";
     static final int DEFAULT_METRICS_PORT = 6880;
 
+    private final String command;
     private final Optional<URI> g4;
     private final Optional<String> events;
     private final Optional<String> eventsReplay;
@@ -35,8 +37,9 @@ final class ReplayServices implements AutoCloseable {
     private KvEventPublisher publisher;
     private AutoCloseable metrics;
 
-    private ReplayServices(Optional<URI> g4, Optional<String> events, Optional<String> eventsReplay,
+    private ReplayServices(String command, Optional<URI> g4, Optional<String> events, Optional<String> eventsReplay,
                            Optional<Integer> metricsPort, int serveAfterSeconds) {
+        this.command = command;
         this.g4 = g4;
         this.events = events;
         this.eventsReplay = eventsReplay;
@@ -44,12 +47,21 @@ final class ReplayServices implements AutoCloseable {
         this.serveAfterSeconds = serveAfterSeconds;
     }
 
-    /** Checks the options (and their environment equivalents); binds nothing yet. */
+    /** Checks a replay's options (and their environment equivalents); binds nothing yet. */
     static ReplayServices check(ReplayCommand c, EnvironmentVariables env) {
-        Optional<URI> g4 = Optional.ofNullable(c.g4).map(ReplayServices::g4Uri);
-        Optional<String> events = Optional.ofNullable(c.events).or(() -> Optional.ofNullable(System.getenv(EVENTS_ENV))
-                .filter(s -> !s.isBlank()));
-        Optional<String> replay = Optional.ofNullable(c.eventsReplay)
+        return check("kvbm replay", c.g4, c.events, c.metrics, c.serveAfter, env);
+    }
+
+    /**
+     * Checks the options of {@code command} (and their environment equivalents); binds nothing yet.
+     * {@code events} is null for a command without event options (a worker: the leader publishes).
+     */
+    static ReplayServices check(String command, ServiceOptions.G4 g4Option, ServiceOptions.Events eventOptions,
+                                ServiceOptions.Metrics metricsOption, Integer serveAfterOption, EnvironmentVariables env) {
+        Optional<URI> g4 = Optional.ofNullable(g4Option.uri).map(ReplayServices::g4Uri);
+        Optional<String> events = eventOptions == null ? Optional.empty() : Optional.ofNullable(eventOptions.endpoint)
+                .or(() -> Optional.ofNullable(System.getenv(EVENTS_ENV)).filter(s -> !s.isBlank()));
+        Optional<String> replay = eventOptions == null ? Optional.empty() : Optional.ofNullable(eventOptions.replay)
                 .or(() -> Optional.ofNullable(System.getenv(EVENTS_REPLAY_ENV)).filter(s -> !s.isBlank()));
         if (replay.isPresent() && events.isEmpty()) {
             throw new UsageException("--events-replay needs --events (the PUB endpoint the batches go out on)");
@@ -59,19 +71,24 @@ final class ReplayServices implements AutoCloseable {
             endpoint("--events", events.get());
             replay.ifPresent(r -> endpoint("--events-replay", r));
         }
-        Optional<Integer> port = Optional.ofNullable(c.metricsPort);
+        Optional<Integer> port = Optional.ofNullable(metricsOption.port).map(p -> OptionChecks.range("--metrics-port", p, 0, 65_535));
         if (port.isEmpty() && env.bool(METRICS_ENV).orElse(false)) {
             port = Optional.of((int) env.port(METRICS_PORT_ENV).orElse(DEFAULT_METRICS_PORT));
         }
         if (port.isPresent()) {
             OptionalModules.require(OptionalModules.METRICS, "--metrics-port");
         }
-        int serveAfter = c.serveAfter == null ? 0 : c.serveAfter;
+        int serveAfter = serveAfterOption == null ? 0 : OptionChecks.range("--serve-after", serveAfterOption, 0, 86_400);
         if (serveAfter > 0 && port.isEmpty() && events.isEmpty()) {
             throw new UsageException("--serve-after keeps the metrics and event endpoints up: give --metrics-port or "
                     + "--events");
         }
-        return new ReplayServices(g4, events, replay, port, serveAfter);
+        return new ReplayServices(command, g4, events, replay, port, serveAfter);
+    }
+
+    /** Whether any of G4, events or metrics was asked for. */
+    boolean requested() {
+        return g4.isPresent() || events.isPresent() || metricsPort.isPresent();
     }
 
     private static URI g4Uri(String text) {
@@ -93,19 +110,48 @@ final class ReplayServices implements AutoCloseable {
 
     /** Opens the event publisher (when asked for) and adds it and G4 to {@code builder}. */
     void attach(KvBlockManager.Builder builder, ProviderRegistry registry, String modelIdentity) {
+        attach(builder, registry, modelIdentity, 0);
+    }
+
+    /** As {@link #attach(KvBlockManager.Builder, ProviderRegistry, String)}; events carry {@code dataParallelRank}. */
+    void attach(KvBlockManager.Builder builder, ProviderRegistry registry, String modelIdentity, int dataParallelRank) {
         if (events.isPresent()) {
-            publisher = registry.eventPublisher(ProviderNames.ZMQ).open(new KvEventsConfig(events.get(), eventsReplay));
-            builder.events(publisher, 0);
+            // The publisher stamps every batch with its own rank: it is the leader's, as the journal's.
+            publisher = registry.eventPublisher(ProviderNames.ZMQ).open(new KvEventsConfig(events.get(), eventsReplay, "",
+                    KvEventsConfig.DEFAULT_REPLAY_BATCHES, KvEventsConfig.DEFAULT_QUEUE_BATCHES, dataParallelRank, false));
+            builder.events(publisher, dataParallelRank);
         }
-        g4.ifPresent(uri -> builder.remote(RemoteTierConfig.of(uri, modelIdentity).withWaitWhenFull(true)));
+        g4(modelIdentity).ifPresent(builder::remote);
+    }
+
+    /** How a manager (or a worker: its rank names its shard) uses {@code --g4}; empty without it. */
+    Optional<RemoteTierConfig> g4(String modelIdentity) {
+        return g4.map(uri -> RemoteTierConfig.of(uri, modelIdentity).withWaitWhenFull(true));
+    }
+
+    /** The {@code --g4} URI as given, for the worker processes of a replay. */
+    Optional<String> g4Uri() {
+        return g4.map(URI::toString);
     }
 
     /** Starts the metrics endpoint of {@code manager} when asked for. */
     void serve(KvBlockManager manager, PrintStream err) {
         if (metricsPort.isPresent()) {
-            metrics = MetricsSupport.serve(manager, metricsPort.get());
-            err.println("kvbm replay: metrics at http://127.0.0.1:" + MetricsSupport.port(metrics) + "/metrics");
+            announce(MetricsSupport.serve(manager, metricsPort.get()), err);
         }
+    }
+
+    /** Starts the metrics endpoint of a distributed worker when asked for. */
+    void serve(dev.kvbm.core.cluster.Worker worker, PrintStream err) {
+        if (metricsPort.isPresent()) {
+            announce(MetricsSupport.serve(worker, metricsPort.get()), err);
+        }
+    }
+
+    private void announce(AutoCloseable endpoint, PrintStream err) {
+        metrics = endpoint;
+        err.println(command + ": metrics at http://127.0.0.1:" + MetricsSupport.port(metrics) + "/metrics");
+        err.flush();
     }
 
     /** Waits until every event batch is published: the report comes after the run's last batch. */
@@ -137,7 +183,7 @@ final class ReplayServices implements AutoCloseable {
     /** Keeps the endpoints up for {@code --serve-after} seconds (nothing new is published meanwhile). */
     void serveAfter(PrintStream err) {
         if (serveAfterSeconds > 0) {
-            err.println("kvbm replay: serving metrics and events for " + serveAfterSeconds + " s");
+            err.println(command + ": serving metrics and events for " + serveAfterSeconds + " s");
             try {
                 Thread.sleep(serveAfterSeconds * 1000L);
             } catch (InterruptedException e) {

@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         descriptionHeading = "%n", optionListHeading = "%noptions:%n", showDefaultValues = true, sortOptions = false,
         usageHelpWidth = 110, exitCodeListHeading = "%nexit status:%n", exitCodeList = {
             "0:ok", "1:failed while running", "2:bad command line or environment variable (one line naming it)",
-            "3:regression against the baseline (kvbm bench)"},
+            "3:regression against the baseline (kvbm bench)",
+            "4:a worker died or failed transfers during kvbm replay --workers (the report is incomplete)"},
         footerHeading = "%n")
 abstract class Subcommand implements Callable<Integer> {
     /** Listed in every command's help; {@link Cli} takes it off the command line before parsing, wherever it is. */

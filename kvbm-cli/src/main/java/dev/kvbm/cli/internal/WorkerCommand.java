@@ -8,6 +8,7 @@ import dev.kvbm.api.spi.TransportConfig;
 import dev.kvbm.core.cluster.Worker;
 import dev.kvbm.core.cluster.WorkerSpec;
 import dev.kvbm.core.providers.ProviderRegistry;
+import dev.kvbm.core.remote.RemoteTierConfig;
 import dev.kvbm.transport.zmq.ZmqOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -15,18 +16,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kvbm worker}: one worker process of a distributed leader (G1 on the host when there is no GPU). */
 @Command(name = "worker", description = "Run a worker: own G1/G2/G3 bytes and copy what a leader asks over ZeroMQ.",
         customSynopsis = "kvbm worker [--leader-pub URL] [--leader-ack URL] [--dp-rank R] --device-blocks N --layers L "
                 + "--outer O --page P --inner I [--dtype-bytes D] [--layout fc|ls-outer|ls-block] [--rank R "
-                + "[--shared-dir DIR]] [--curve-server-key FILE] [--parent-pid PID]",
+                + "[--shared-dir DIR]] [--g4 URI [--shard-index S] [--model-identity ID]] [--metrics-port P] "
+                + "[--curve-server-key FILE] [--parent-pid PID]",
         footer = {"environment (a malformed value is an error naming it):",
             "  DYN_KVBM_LEADER_ZMQ_HOST, _PUB_PORT, _ACK_PORT   the leader's endpoints (127.0.0.1, 56001, 56002)",
-            "  DYN_KVBM_DISK_CACHE_DIR                          where this worker's G3 files go"})
+            "  DYN_KVBM_DISK_CACHE_DIR                          where this worker's G3 files go",
+            "  DYN_KVBM_METRICS=true, DYN_KVBM_METRICS_PORT     metrics without --metrics-port (port 6880)"})
 final class WorkerCommand extends Subcommand {
     @Option(names = "--leader-pub", paramLabel = "URL", description = "leader PUB endpoint (default from "
             + "DYN_KVBM_LEADER_ZMQ_HOST/_PUB_PORT, tcp://127.0.0.1:56001)")
@@ -62,6 +67,17 @@ final class WorkerCommand extends Subcommand {
     @Option(names = "--curve-server-key", paramLabel = "FILE", description = "the leader's public CURVE certificate: "
             + "encrypt")
     String curveServerKey;
+    @Option(names = "--shard-index", paramLabel = "S", defaultValue = "0", description = "this worker's shard among "
+            + "the leader's workers (its tensor-parallel rank), 0..65535: names its G4 keys, so give each sharded worker "
+            + "its own with --g4")
+    int shardIndex;
+    @Option(names = "--model-identity", paramLabel = "ID", defaultValue = "kvbm", description = "with --g4: what makes "
+            + "KV compatible beyond the geometry (model, revision, salt); only equal identities share G4 blocks")
+    String modelIdentity;
+    @Mixin
+    ServiceOptions.G4 g4 = new ServiceOptions.G4();
+    @Mixin
+    ServiceOptions.Metrics metrics = new ServiceOptions.Metrics();
     @Option(names = "--parent-pid", paramLabel = "PID", description = "exit when this process exits (set by kvbm replay "
             + "--workers)")
     Integer parentPid;
@@ -114,9 +130,17 @@ final class WorkerCommand extends Subcommand {
             }
             spec = spec.replicated(OptionChecks.range("--rank", rank, 0, 65535), dir);
         }
-        Worker worker = Worker.start(config, spec, ProviderRegistry.load());
+        int shard = OptionChecks.range("--shard-index", shardIndex, 0, 65535);
+        ReplayServices services = ReplayServices.check("kvbm worker", g4, null, metrics, null, env);
+        // G2/G3 come with the leader's metadata: a failure to allocate them goes back to the leader in the handshake.
+        int g4Rank = spec.rank().isPresent() ? 0 : shard; // replicated ranks hold the same KV: one key per block
+        Optional<RemoteTierConfig> remote = services.g4(modelIdentity).map(c -> c.withRank(g4Rank));
+        Worker worker = remote.isPresent() ? Worker.start(config, spec, ProviderRegistry.load(), remote.get())
+                : Worker.start(config, spec, ProviderRegistry.load());
+        services.serve(worker, err);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            services.close();
             worker.close();
             stop.countDown();
         }));

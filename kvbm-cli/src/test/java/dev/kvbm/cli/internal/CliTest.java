@@ -268,6 +268,16 @@ class CliTest {
         }
         assertTrue(run("leader", "--help").out().contains("DYN_KVBM_LEADER_WORKER_INIT_TIMEOUT_SECS"));
         assertTrue(run("help", "bench").out().contains("3   regression against the baseline"));
+        assertTrue(run("help", "replay").out().contains("4   a worker died or failed transfers during kvbm replay --workers"));
+        String worker = run("worker", "--help").out();
+        for (String option : List.of("--g4=URI", "--shard-index=S", "--model-identity=ID", "--metrics-port=P")) {
+            assertTrue(worker.contains(option), option + " missing from:\n" + worker);
+        }
+        String leader = run("leader", "--help").out();
+        for (String option : List.of("--g4=URI", "--events=tcp://HOST:PORT", "--events-replay=tcp://HOST:PORT",
+                "--metrics-port=P", "KVBM_EVENTS_ENDPOINT")) {
+            assertTrue(leader.contains(option), option + " missing from:\n" + leader);
+        }
     }
 
     @Test

@@ -10,10 +10,13 @@ import dev.kvbm.api.spi.TransportConfig;
 import dev.kvbm.api.spi.TransportProvider;
 import dev.kvbm.api.spi.WorkerReply;
 import dev.kvbm.core.cluster.internal.CallbackFuture;
+import dev.kvbm.core.cluster.internal.ClusterBlockIo;
 import dev.kvbm.core.cluster.internal.Handshake;
 import dev.kvbm.core.cluster.internal.LeaderTransfers;
 import dev.kvbm.core.cluster.internal.Membership;
 import dev.kvbm.core.providers.ProviderRegistry;
+import dev.kvbm.core.remote.RemoteBlockIo;
+import dev.kvbm.core.remote.RemoteTierConfig;
 import dev.kvbm.core.transfer.BlockMover;
 import java.time.Duration;
 import java.util.List;
@@ -171,6 +174,31 @@ public final class Leader implements BlockMover {
             return CompletableFuture.failedFuture(new KvbmException(ErrorCode.TRANSFER_FAILED, "leader closed"));
         }
         return transfers.move(source, target, pairs);
+    }
+
+    /**
+     * G4 on the workers: each moves its shard with the store it opened ({@code kvbm worker --g4}); fails now,
+     * naming them, when a worker has none.
+     */
+    @Override
+    public Optional<RemoteBlockIo> remote(RemoteTierConfig config, Tier source, Tier landing) {
+        Duration timeout = config.timeout().multipliedBy(2);
+        java.util.function.BiFunction<String, byte[], CompletableFuture<List<WorkerReply>>> send =
+                (function, frame) -> call(function, List.of(frame), timeout);
+        ClusterBlockIo.checkWorkers(send, timeout.plusSeconds(5));
+        ClusterBlockIo.Written written = new ClusterBlockIo.Written() {
+            @Override
+            public int notWrittenIn(Tier tier, int[] blocks, int epoch) {
+                return transfers.notWrittenIn(tier, blocks, epoch);
+            }
+
+            @Override
+            public void written(Tier tier, int[] blocks, int epoch) {
+                transfers.written(tier, blocks, epoch);
+            }
+        };
+        return Optional.of(new ClusterBlockIo(send, written, membership::epoch, source, landing, "the workers' G4 (" + config.uri().getScheme()
+                + ", " + transport.worldSize() + " shard(s))"));
     }
 
     @Override

@@ -13,11 +13,19 @@ import dev.kvbm.api.spi.WorkerMetadata;
 import dev.kvbm.api.spi.WorkerTransport;
 import dev.kvbm.api.spi.WorkerTransport.Answer;
 import dev.kvbm.core.cluster.internal.CheckFunctions;
+import dev.kvbm.core.cluster.internal.RemoteFrames;
+import dev.kvbm.core.cluster.internal.WorkerRemote;
 import dev.kvbm.core.cluster.internal.HeldTier;
 import dev.kvbm.core.cluster.internal.TierAllocation;
 import dev.kvbm.core.cluster.internal.WorkerTiers;
 import dev.kvbm.core.cluster.internal.WorkerTransfers;
+import dev.kvbm.core.offload.PathStats;
+import dev.kvbm.core.offload.TierHealth;
 import dev.kvbm.core.providers.ProviderRegistry;
+import dev.kvbm.core.remote.RemoteTierConfig;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -41,8 +49,15 @@ public final class Worker implements AutoCloseable {
     private final WorkerTransfers transfers;
     private final CheckFunctions checks;
     private final AtomicLong badRequests = new AtomicLong();
+    /** What this worker moved, per path ({@code G1->G2}, ...; every pair of tiers, from the start). */
+    private final Map<String, PathStats> paths;
+    private final TierHealth health = new TierHealth(TierHealth.DEFAULT_FAILURE_THRESHOLD, TierHealth.DEFAULT_COOL_DOWN,
+            System::nanoTime);
+    /** G4 of this worker's shard, or null. */
+    private final WorkerRemote remote;
 
-    private Worker(WorkerSpec spec, ProviderRegistry registry, WorkerTransport transport, ClusterCodec codec) {
+    private Worker(WorkerSpec spec, ProviderRegistry registry, WorkerTransport transport, ClusterCodec codec,
+                   RemoteTierConfig g4) {
         this.spec = spec;
         this.transport = transport;
         this.codec = codec;
@@ -50,6 +65,21 @@ public final class Worker implements AutoCloseable {
         this.allocation = new TierAllocation(spec, registry, tiers);
         this.transfers = new WorkerTransfers(spec, tiers, allocation::ready);
         this.checks = new CheckFunctions(tiers);
+        Map<String, PathStats> all = new LinkedHashMap<>();
+        for (Tier from : Tier.values()) {
+            for (Tier to : Tier.values()) {
+                if (from != to) {
+                    all.put(from + "->" + to, new PathStats(from + "->" + to));
+                }
+            }
+        }
+        this.paths = Collections.unmodifiableMap(all);
+        try {
+            this.remote = g4 == null ? null : new WorkerRemote(g4, spec, registry, tiers, paths, health);
+        } catch (RuntimeException e) {
+            tiers.close();
+            throw e;
+        }
     }
 
     /** Allocates G1 and starts answering the leader over the {@code zmq} transport. */
@@ -57,13 +87,26 @@ public final class Worker implements AutoCloseable {
         return start(registry, TransportProvider.ZMQ, config, spec);
     }
 
+    /**
+     * As {@link #start(TransportConfig, WorkerSpec, ProviderRegistry)}, with G4: the store of {@code g4} (its
+     * rank names this worker's shard in the keys), written and read when the leader asks.
+     */
+    public static Worker start(TransportConfig config, WorkerSpec spec, ProviderRegistry registry, RemoteTierConfig g4) {
+        return start(registry, TransportProvider.ZMQ, config, spec, g4);
+    }
+
     /** Allocates G1 and starts answering the leader over the transport provider named {@code transportName}. */
     public static Worker start(ProviderRegistry registry, String transportName, TransportConfig config, WorkerSpec spec) {
+        return start(registry, transportName, config, spec, null);
+    }
+
+    private static Worker start(ProviderRegistry registry, String transportName, TransportConfig config, WorkerSpec spec,
+                                RemoteTierConfig g4) {
         WorkerTransport transport = registry.transport(transportName).openWorker(config);
         try {
             WorkerSpec named = spec.group().isEmpty()
                     ? spec.withGroup("kvbm-" + config.publishEndpoint().replaceAll("[^A-Za-z0-9]+", "_")) : spec;
-            return start(transport, named, registry);
+            return start(transport, named, registry, g4);
         } catch (RuntimeException e) {
             transport.close();
             throw e;
@@ -72,10 +115,15 @@ public final class Worker implements AutoCloseable {
 
     /** Allocates G1 and starts answering over {@code transport}, which it then owns. */
     public static Worker start(WorkerTransport transport, WorkerSpec spec, ProviderRegistry registry) {
-        Worker w = new Worker(spec, registry, transport, transport.codec());
+        return start(transport, spec, registry, null);
+    }
+
+    private static Worker start(WorkerTransport transport, WorkerSpec spec, ProviderRegistry registry, RemoteTierConfig g4) {
+        Worker w = new Worker(spec, registry, transport, transport.codec(), g4);
         try {
             transport.start(w::handle);
         } catch (RuntimeException e) {
+            w.closeRemote();
             w.tiers.close(); // G1 was allocated: freed, the transport stays the caller's to close
             throw e;
         }
@@ -84,7 +132,7 @@ public final class Worker implements AutoCloseable {
 
     /** A worker with no transport, answering through {@link #handle}: for a transport's dispatcher tests. */
     public static Worker detached(WorkerSpec spec, ProviderRegistry registry, ClusterCodec codec) {
-        return new Worker(spec, registry, null, codec);
+        return new Worker(spec, registry, null, codec, null);
     }
 
     public WorkerMetadata metadata() {
@@ -121,6 +169,39 @@ public final class Worker implements AutoCloseable {
         return allocation.idle();
     }
 
+    /** Blocks, bytes, time and failures of what this worker moved, per path, every pair of tiers from the start. */
+    public Map<String, PathStats> pathStats() {
+        return paths;
+    }
+
+    /** G4's health on this worker (degraded after repeated store failures); the local tiers' state is {@link #tiers}. */
+    public TierHealth health() {
+        return health;
+    }
+
+    /** Whether this worker has G4. */
+    public boolean hasRemote() {
+        return remote != null;
+    }
+
+    /** The G1 geometry and blocks of this worker's shard. */
+    public WorkerSpec spec() {
+        return spec;
+    }
+
+    /** Blocks of each tier this worker holds now (G1 from the start, G2/G3 once allocated). */
+    public Map<Tier, Integer> tierBlocks() {
+        return tiers.read(v -> {
+            Map<Tier, Integer> m = new java.util.EnumMap<>(Tier.class);
+            for (Tier t : Tier.values()) {
+                if (v.get(t) != null) {
+                    m.put(t, v.get(t).layout().layout().config().numBlocks());
+                }
+            }
+            return m;
+        });
+    }
+
     /** Tier allocations of all workers in this JVM not yet closed (for leak checks). */
     public static long openAllocations() {
         return HeldTier.open();
@@ -134,8 +215,11 @@ public final class Worker implements AutoCloseable {
                 allocation.want(codec.decodeLeaderMetadata(single(m)));
                 yield new Answer.Ack();
             }
-            case "ping" -> allocation.ready() ? new Answer.Ack() : new Answer.Silent();
+            case "ping" -> ping();
             case "transfer_blocks" -> new Answer.Reply(codec.encodeOutcome(transfer(m)));
+            case RemoteFrames.PUT, RemoteFrames.GET, RemoteFrames.CONTAINS -> new Answer.Reply(RemoteFrames.answer(
+                    remote == null ? RemoteFrames.Answer.failure("this worker has no G4 (start it with --g4 URI)")
+                            : remote.handle(m.function(), RemoteFrames.decodeRequest(m.function(), single(m)))));
             case "kvbm_fill" -> {
                 checks.fill(codec.decodeProbe(m.function(), single(m)));
                 yield new Answer.Ack();
@@ -144,6 +228,19 @@ public final class Worker implements AutoCloseable {
                     codec.decodeProbe(m.function(), single(m)))));
             default -> throw new KvbmException(ErrorCode.PROTOCOL_ERROR, "unknown function '" + m.function() + "'");
         };
+    }
+
+    /**
+     * Ready: ACK. Allocating: silent, so the leader asks again. Failed: the reason as the reply's payload, so the
+     * leader can say why this worker will not become ready (a ready worker never sends one).
+     */
+    private Answer ping() {
+        if (allocation.ready()) {
+            return new Answer.Ack();
+        }
+        String error = allocation.error();
+        return error == null || !allocation.idle() ? new Answer.Silent()
+                : new Answer.Reply(("allocation failed: " + error).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static byte[] single(WorkerMessage m) {
@@ -166,7 +263,14 @@ public final class Worker implements AutoCloseable {
             badRequests.incrementAndGet();
             return TransferOutcome.failure(e.getMessage());
         }
-        return transfers.transfer(request, badRequests::incrementAndGet);
+        PathStats stats = paths.get(request.from() + "->" + request.to());
+        long start = stats == null ? 0 : stats.begin();
+        TransferOutcome outcome = transfers.transfer(request, badRequests::incrementAndGet);
+        if (stats != null) {
+            int n = request.blocks().size();
+            stats.end(start, n, n * spec.g1().blockDataBytes(), outcome.ok());
+        }
+        return outcome;
     }
 
     /** Stops the transport, waits for a running allocation, and frees every tier. */
@@ -176,6 +280,13 @@ public final class Worker implements AutoCloseable {
         if (transport != null) {
             transport.close();
         }
+        closeRemote();
         tiers.close();
+    }
+
+    private void closeRemote() {
+        if (remote != null) {
+            remote.close();
+        }
     }
 }

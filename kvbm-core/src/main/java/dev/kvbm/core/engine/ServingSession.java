@@ -98,7 +98,7 @@ public final class ServingSession {
         long[] hashes = sequenceHashes(prompt);
         // At least one token is computed: a prompt of whole blocks reuses at most all but its last block.
         int reuseLimit = (prompt.length - 1) / pageSize;
-        try (PreparedRequest p = manager.prepare(hashes, Math.min(reuseLimit, hashes.length))) {
+        try (PreparedRequest p = manager.prepare(hashes, Math.min(reuseLimit, hashes.length), prompt)) {
             int reused = p.cachedPrefix();
             long loaded = System.nanoTime();
             if (reused > 0) {

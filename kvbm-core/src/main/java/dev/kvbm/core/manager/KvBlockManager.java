@@ -139,7 +139,7 @@ public final class KvBlockManager implements AutoCloseable {
             if (b.remoteConfig != null) {
                 try {
                     g4 = RemoteTiers.build(b.remoteConfig, b.remoteStore, b.registry, b.geometry, ordered, health,
-                            checksums, this::stats, b.mover != null);
+                            checksums, this::stats, b.mover);
                 } catch (RuntimeException e) {
                     offloads.close();
                     throw e;
@@ -205,9 +205,20 @@ public final class KvBlockManager implements AutoCloseable {
         return from + "->" + to;
     }
 
-    /** Matches, onboards and allocates for a request given as token ids. */
+    /** Matches, onboards and allocates for a request given as token ids (its KV events carry them). */
     public PreparedRequest prepare(int[] tokens, int blockSize, long salt) {
-        return prepare(SequenceHashes.sequenceHashes(tokens, blockSize, salt));
+        long[] hashes = SequenceHashes.sequenceHashes(tokens, blockSize, salt);
+        return blockSize == counters.pageSize() ? prepare(hashes, hashes.length, tokens) : prepare(hashes);
+    }
+
+    /**
+     * As {@link #prepare(long[], int)} for the blocks of {@code tokens} (a prompt: block i is tokens
+     * {@code [i * pageSize, (i + 1) * pageSize)}), so that the KV events of its fresh blocks carry their token ids.
+     */
+    public PreparedRequest prepare(long[] sequenceHashes, int reuseLimit, int[] tokens) {
+        PreparedRequest p = prepare(sequenceHashes, reuseLimit);
+        p.tokens(tokens.clone());
+        return p;
     }
 
     /**
@@ -403,7 +414,12 @@ public final class KvBlockManager implements AutoCloseable {
             int[] positions = new int[p.length()];
             for (int i = 0; i < p.length(); i++) {
                 if (p.slot(i) instanceof MutableBlock m) {
-                    m.complete(p.sequenceHash(i), p.parent(i));
+                    long hash = p.sequenceHash(i);
+                    int[] blockTokens = events.isPresent() ? p.blockTokens(i, counters.pageSize()) : null;
+                    if (blockTokens != null) {
+                        events.get().tokens(hash, blockTokens);
+                    }
+                    m.complete(hash, p.parent(i));
                     positions[fresh.size()] = i;
                     fresh.add(m);
                 }
@@ -417,6 +433,35 @@ public final class KvBlockManager implements AutoCloseable {
             }
         }
         events.ifPresent(KvEventJournal::flush); // one batch per request: its evictions, onboardings and blocks
+    }
+
+    /**
+     * Forgets every block of every local tier (vLLM's reset of the prefix cache; G4 is shared and stays): waits
+     * for the offloads, then resets each pool. With events on this is one AllBlocksCleared (a reset of one pool
+     * alone, {@code tier(t).pool().reset()}, is a removal per block). Fails with {@code INVALID_STATE}, changing
+     * nothing, while any block is in use (a request not closed).
+     */
+    public void reset() {
+        Lock exclusive = closing.writeLock(); // no prepare or commit runs meanwhile
+        exclusive.lock();
+        try {
+            if (closed) {
+                throw new KvbmException(ErrorCode.INVALID_STATE, "reset on a closed block manager");
+            }
+            awaitOffloads();
+            for (TierRuntime t : tiers.values()) {
+                dev.kvbm.core.pool.PoolStatus s = t.pool().status();
+                if (s.free() + s.inactive() < s.total()) {
+                    throw new KvbmException(ErrorCode.INVALID_STATE, "cannot reset while blocks are in use: " + t.tier()
+                            + " " + s);
+                }
+            }
+            Runnable resetAll = () -> tiers.values().forEach(t -> t.pool().reset());
+            events.ifPresentOrElse(journal -> journal.clearing(resetAll), resetAll);
+            events.ifPresent(KvEventJournal::flush);
+        } finally {
+            exclusive.unlock();
+        }
     }
 
     private void forgetIfGone(long sequenceHash) {

@@ -26,10 +26,23 @@ public final class PreparedRequest implements AutoCloseable {
     private long copyNanos;
     private boolean committed;
     private boolean closed;
+    /** The prompt's token ids when the request was prepared from them (KV events carry them), else null. */
+    private int[] tokens;
 
     PreparedRequest(long[] hashes) {
         this.hashes = hashes.clone();
         this.slots = new AutoCloseable[hashes.length];
+    }
+
+    void tokens(int[] promptTokens) {
+        this.tokens = promptTokens;
+    }
+
+    /** The token ids of the block at {@code position}, or null when unknown (prepared from hashes alone). */
+    int[] blockTokens(int position, int blockSize) {
+        long end = (position + 1L) * blockSize;
+        return tokens == null || end > tokens.length ? null
+                : java.util.Arrays.copyOfRange(tokens, position * blockSize, (int) end);
     }
 
     public int length() {

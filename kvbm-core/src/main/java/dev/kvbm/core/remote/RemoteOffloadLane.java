@@ -1,9 +1,6 @@
 package dev.kvbm.core.remote;
 
 import dev.kvbm.api.Tier;
-import dev.kvbm.api.spi.PhysicalLayout;
-import dev.kvbm.api.spi.RemoteBlockStore;
-import dev.kvbm.core.integrity.BlockBytes;
 import dev.kvbm.core.offload.PathStats;
 import dev.kvbm.core.offload.TierHealth;
 import dev.kvbm.core.pool.BlockPool;
@@ -35,9 +32,8 @@ final class RemoteOffloadLane implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(RemoteOffloadLane.class.getName());
     static final int BATCH = 32;
 
-    private final RemoteBlockStore store;
+    private final RemoteBlockIo io;
     private final BlockPool source;
-    private final PhysicalLayout sourceLayout;
     private final TierHealth health;
     private final PathStats stats;
     private final long blockBytes;
@@ -56,11 +52,10 @@ final class RemoteOffloadLane implements AutoCloseable {
     private final LongAdder failed = new LongAdder();
     private final Thread thread;
 
-    RemoteOffloadLane(RemoteBlockStore store, BlockPool source, PhysicalLayout sourceLayout, TierHealth health,
-                      PathStats stats, long blockBytes, RemoteTierConfig config) {
-        this.store = store;
+    RemoteOffloadLane(RemoteBlockIo io, BlockPool source, TierHealth health, PathStats stats, long blockBytes,
+                      RemoteTierConfig config) {
+        this.io = io;
         this.source = source;
-        this.sourceLayout = sourceLayout;
         this.health = health;
         this.stats = stats;
         this.blockBytes = blockBytes;
@@ -151,10 +146,13 @@ final class RemoteOffloadLane implements AutoCloseable {
                 return;
             }
             long start = stats.begin();
-            List<CompletableFuture<Boolean>> writes = new ArrayList<>(pins.size());
-            for (ImmutableBlock pin : pins) {
-                writes.add(store.putIfAbsent(pin.sequenceHash(), BlockBytes.segments(sourceLayout, pin.blockId())));
+            long[] hashes = new long[pins.size()];
+            int[] ids = new int[pins.size()];
+            for (int i = 0; i < hashes.length; i++) {
+                hashes[i] = pins.get(i).sequenceHash();
+                ids[i] = pins.get(i).blockId();
             }
+            List<CompletableFuture<Boolean>> writes = io.put(hashes, ids);
             int failures = 0;
             long deadline = start + 2 * timeoutNanos;
             for (CompletableFuture<Boolean> w : writes) {
@@ -168,7 +166,7 @@ final class RemoteOffloadLane implements AutoCloseable {
                 } catch (Exception e) {
                     failures++;
                     if (failures == 1) {
-                        LOG.log(Level.WARNING, "offload " + stats.path() + " to " + store.describe() + " failed: "
+                        LOG.log(Level.WARNING, "offload " + stats.path() + " to " + io.describe() + " failed: "
                                 + rootMessage(e));
                     }
                 }
@@ -179,7 +177,7 @@ final class RemoteOffloadLane implements AutoCloseable {
             if (failures == 0) {
                 health.success(Tier.G4);
             } else if (health.failure(Tier.G4)) {
-                LOG.log(Level.WARNING, "G4 (" + store.describe() + ") is degraded after repeated failures; offloads "
+                LOG.log(Level.WARNING, "G4 (" + io.describe() + ") is degraded after repeated failures; offloads "
                         + "to it are skipped and lookups pass it by until it is probed again");
             }
         } finally {

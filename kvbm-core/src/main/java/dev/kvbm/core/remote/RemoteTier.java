@@ -34,18 +34,22 @@ public final class RemoteTier implements AutoCloseable {
     /** Presence queries per pipelined round. */
     static final int PRESENCE_BATCH = 32;
 
-    /** Where G4 blocks are copied to and from in this process. */
+    /**
+     * Where G4 blocks are copied to and from: a tier of this process, or (layout null) a distributed leader's
+     * logical tier, whose bytes are on its workers.
+     */
     public record LocalSide(Tier tier, BlockPool pool, PhysicalLayout layout) {
         public LocalSide {
-            if (!BlockBytes.hostAddressable(layout)) {
+            if (layout != null && !BlockBytes.hostAddressable(layout)) {
                 throw new KvbmException(ErrorCode.INVALID_CONFIG, tier + " is " + layout.kind()
                         + " memory: G4 moves blocks through host memory, so it needs a host-addressable G2 (or G1)");
             }
         }
     }
 
-    private final RemoteBlockStore store;
+    private final RemoteBlockIo io;
     private final LocalSide landing;
+    private final long blockBytes;
     private final TierHealth health;
     private final PathStats onboardStats;
     private final BlockChecksums checksums;
@@ -58,26 +62,45 @@ public final class RemoteTier implements AutoCloseable {
      */
     public RemoteTier(RemoteBlockStore store, LocalSide source, LocalSide landing, TierHealth health,
                       PathStats offloadStats, PathStats onboardStats, BlockChecksums checksums, RemoteTierConfig config) {
+        this(RemoteBlockIo.over(store, source.layout(), landing.layout()), source, landing,
+                checkedBlockBytes(store, landing), health, offloadStats, onboardStats, checksums, config);
+    }
+
+    /**
+     * G4 over {@code io}: for a distributed leader, whose sides are logical ({@code layout} null) and whose
+     * workers move {@code blockBytes} (their shards' sum) per block.
+     */
+    public RemoteTier(RemoteBlockIo io, LocalSide source, LocalSide landing, long blockBytes, TierHealth health,
+                      PathStats offloadStats, PathStats onboardStats, BlockChecksums checksums, RemoteTierConfig config) {
+        this.io = io;
+        this.landing = landing;
+        this.blockBytes = blockBytes;
+        this.health = health;
+        this.onboardStats = onboardStats;
+        this.checksums = checksums;
+        this.timeoutNanos = config.timeout().toNanos();
+        this.lane = new RemoteOffloadLane(io, source.pool(), health, offloadStats, blockBytes, config);
+    }
+
+    private static long checkedBlockBytes(RemoteBlockStore store, LocalSide landing) {
         long blockBytes = landing.layout().layout().config().blockDataBytes();
         if (store.namespace().blockBytes() != blockBytes) {
             throw KvbmException.invalid("g4 block bytes", store.namespace().blockBytes(), "the local block size "
                     + blockBytes);
         }
-        this.store = store;
-        this.landing = landing;
-        this.health = health;
-        this.onboardStats = onboardStats;
-        this.checksums = checksums;
-        this.timeoutNanos = config.timeout().toNanos();
-        this.lane = new RemoteOffloadLane(store, source.pool(), source.layout(), health, offloadStats, blockBytes, config);
+        return blockBytes;
     }
 
     public Tier landingTier() {
         return landing.tier();
     }
 
+    /** The store of an in-process G4 (a distributed leader's G4 has none here: its workers hold the stores). */
     public RemoteBlockStore store() {
-        return store;
+        if (io instanceof StoreBlockIo local) {
+            return local.store();
+        }
+        throw new KvbmException(ErrorCode.INVALID_STATE, "this G4 is on the workers (" + io.describe() + ")");
     }
 
     /**
@@ -110,10 +133,11 @@ public final class RemoteTier implements AutoCloseable {
             return List.of();
         }
         long start = onboardStats.begin();
-        List<CompletableFuture<Boolean>> reads = new ArrayList<>(run);
+        int[] ids = new int[run];
         for (int i = 0; i < run; i++) {
-            reads.add(store.get(hashes[from + i], BlockBytes.segments(landing.layout(), targets.get(i).blockId())));
+            ids[i] = targets.get(i).blockId();
         }
+        List<CompletableFuture<Boolean>> reads = io.get(java.util.Arrays.copyOfRange(hashes, from, from + run), ids);
         int usable = 0;
         boolean failure = false;
         long deadline = start + 2 * timeoutNanos;
@@ -140,12 +164,14 @@ public final class RemoteTier implements AutoCloseable {
         if (!failure) {
             health.success(Tier.G4);
         }
-        onboardStats.end(start, usable, usable * landing.layout().layout().config().blockDataBytes(), !failure || usable > 0);
+        onboardStats.end(start, usable, usable * blockBytes, !failure || usable > 0);
         List<MutableBlock> good = targets.subList(0, usable);
         List<Long> registering = new ArrayList<>(usable);
         for (int i = 0; i < usable; i++) {
             long hash = hashes[from + i];
-            checksums.record(hash, landing.layout(), good.get(i).blockId());
+            if (landing.layout() != null) { // a logical tier's checksums are its workers' business
+                checksums.record(hash, landing.layout(), good.get(i).blockId());
+            }
             good.get(i).complete(hash, from + i == 0 ? OptionalLong.empty() : OptionalLong.of(hashes[from + i - 1]));
             registering.add(hash);
         }
@@ -169,7 +195,7 @@ public final class RemoteTier implements AutoCloseable {
             long[] query = java.util.Arrays.copyOfRange(hashes, chunk, end);
             boolean[] present;
             try {
-                present = store.contains(query).get(2 * timeoutNanos, TimeUnit.NANOSECONDS);
+                present = io.contains(query).get(2 * timeoutNanos, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new KvbmException(ErrorCode.TIMEOUT, "interrupted while asking G4", e);
@@ -187,10 +213,10 @@ public final class RemoteTier implements AutoCloseable {
     }
 
     private void failed(String what, Exception e) {
-        LOG.log(Level.WARNING, "G4 " + what + " on " + store.describe() + " failed; served as misses: "
+        LOG.log(Level.WARNING, "G4 " + what + " on " + io.describe() + " failed; served as misses: "
                 + RemoteOffloadLane.rootMessage(e));
         if (health.failure(Tier.G4)) {
-            LOG.log(Level.WARNING, "G4 (" + store.describe() + ") is degraded after repeated failures; lookups pass "
+            LOG.log(Level.WARNING, "G4 (" + io.describe() + ") is degraded after repeated failures; lookups pass "
                     + "it by until it is probed again");
         }
     }
@@ -206,13 +232,13 @@ public final class RemoteTier implements AutoCloseable {
     }
 
     public RemoteStoreStats storeStats() {
-        return store.stats();
+        return io.stats();
     }
 
     /** Stops the lane, then closes the store. */
     @Override
     public void close() {
         lane.close();
-        store.close();
+        io.close();
     }
 }

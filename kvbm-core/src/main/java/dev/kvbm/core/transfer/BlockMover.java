@@ -24,6 +24,16 @@ public interface BlockMover extends AutoCloseable {
     /** The tier's bytes when this process holds them; empty for a tier whose bytes live elsewhere. */
     Optional<PhysicalLayout> layout(Tier tier);
 
+    /**
+     * G4 moved by whoever holds the bytes, for a manager whose tiers are logical: a distributed leader's workers
+     * each write and read their shard of {@code source}'s and {@code landing}'s blocks in the store named by
+     * {@code config}. Empty (the default) when this mover cannot.
+     */
+    default Optional<dev.kvbm.core.remote.RemoteBlockIo> remote(dev.kvbm.core.remote.RemoteTierConfig config,
+                                                                 Tier source, Tier landing) {
+        return Optional.empty();
+    }
+
     /** Fails now, naming what is missing, when {@code source -> target} cannot be served. */
     void checkPath(Tier source, Tier target);
 

@@ -116,6 +116,61 @@ class LeaderWorkerInMemoryTest {
         }
     }
 
+    /** What each worker moved, per path, for its metrics: its shard's bytes, and the failures. */
+    @Test
+    void workersCountWhatTheyMovedPerPath() {
+        Leader leader = leader(2, 32).start();
+        Worker a = worker(16, LayoutType.FULLY_CONTIGUOUS);
+        Worker b = worker(12, LayoutType.FULLY_CONTIGUOUS);
+        leader.awaitReady(Duration.ofSeconds(20));
+        for (Worker w : List.of(a, b)) {
+            assertEquals(12, w.pathStats().size(), "every pair of tiers from the start");
+            assertEquals(0, w.pathStats().get("G1->G2").transfers());
+        }
+        leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(0, 10), new BlockPair(1, 11), new BlockPair(2, 12))).join();
+        assertThrows(CompletionException.class, () -> leader.move(Tier.G1, Tier.G2, List.of(new BlockPair(14, 0))).join());
+        // block 14 exists on the first worker only: it copied it, the second refused
+        assertEquals(4, a.pathStats().get("G1->G2").blocks());
+        assertEquals(4 * 256, a.pathStats().get("G1->G2").bytes(), "bytes of this worker's shard");
+        assertEquals(3, b.pathStats().get("G1->G2").blocks());
+        assertEquals(3 * 256, b.pathStats().get("G1->G2").bytes());
+        assertEquals(0, a.pathStats().get("G1->G2").failures());
+        assertEquals(1, b.pathStats().get("G1->G2").failures(), "block 14 is out of this worker's range");
+        assertEquals(Map.of(Tier.G1, 12, Tier.G2, 32), b.tierBlocks());
+        // a worker without G4 says so to kvbm's G4 functions
+        var replies = leader.call(dev.kvbm.core.cluster.internal.RemoteFrames.CONTAINS, List.of(
+                dev.kvbm.core.cluster.internal.RemoteFrames.request(null, new long[] {1}, null)), Duration.ofSeconds(5)).join();
+        for (var r : replies) {
+            var answer = dev.kvbm.core.cluster.internal.RemoteFrames.decodeAnswer("contains", r.payload().orElseThrow());
+            assertTrue(answer.error().contains("no G4"), answer.error());
+        }
+        assertThrows(KvbmException.class, () -> leader.remote(dev.kvbm.core.remote.RemoteTierConfig.of(
+                java.net.URI.create("redis://127.0.0.1:1"), "m"), Tier.G2, Tier.G2));
+    }
+
+    /** A worker that cannot allocate what the leader asks answers the pings with why; the leader fails with it. */
+    @Test
+    void aWorkersAllocationErrorReachesTheLeader() {
+        Leader leader = leader(1, (long) Integer.MAX_VALUE + 1).start();
+        worker(8, LayoutType.FULLY_CONTIGUOUS);
+        KvbmException e = assertThrows(KvbmException.class, () -> leader.awaitReady(Duration.ofSeconds(20)));
+        assertEquals(ErrorCode.ALLOCATION_FAILED, e.code());
+        assertTrue(e.getMessage().contains("allocation failed") && e.getMessage().contains("num_host_blocks"),
+                e.getMessage());
+    }
+
+    /** A G2 larger than the host's available memory is refused before allocating, and the leader says so. */
+    @Test
+    void aG2BeyondTheHostsMemoryIsRefusedBeforeAllocating() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(HostMemory.available().isPresent(), "no /proc/meminfo here");
+        Leader leader = leader(1, Integer.MAX_VALUE).start(); // 2^31 blocks of 256 bytes: 512 GiB
+        worker(8, LayoutType.FULLY_CONTIGUOUS);
+        KvbmException e = assertThrows(KvbmException.class, () -> leader.awaitReady(Duration.ofSeconds(20)));
+        assertEquals(ErrorCode.ALLOCATION_FAILED, e.code());
+        assertTrue(e.getMessage().contains("needs 512.00 GiB of host memory") && e.getMessage().contains("MemAvailable"),
+                e.getMessage());
+    }
+
     @Tag("fault")
     @Test
     void oneWorkersFailureFailsTheTransfer() {

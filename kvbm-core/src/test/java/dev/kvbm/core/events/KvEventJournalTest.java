@@ -143,4 +143,86 @@ class KvEventJournalTest {
         assertEquals(List.of(2L), LongStream.of(removed.blockHashes()).boxed().toList());
         assertEquals(held(pool), rebuild(events.batches).get(Medium.CPU));
     }
+
+    static KvBlockManager manager(Recording events) {
+        LayoutConfig geometry = LayoutConfig.builder().numBlocks(1).numLayers(2).outerDim(2).pageSize(4).innerDim(8).build();
+        return KvBlockManager.builder().geometry(geometry)
+                .providers(TestProviders.registry(new TestProviders.CopyEngineProvider()))
+                .tierBlocks(Tier.G1, 48).tierBlocks(Tier.G2, 96).tierBlocks(Tier.G3, 160).diskOffloadFilter(false)
+                .events(events, 0).build();
+    }
+
+    /** A reset of every tier is one AllBlocksCleared; a reset of one pool is a removal per block; both rebuild. */
+    @Test
+    void resettingEveryTierIsOneAllBlocksClearedAndOneTierARemovalPerBlock() {
+        Recording events = new Recording();
+        try (KvBlockManager m = manager(events)) {
+            Replayer.run(m, WorkloadGenerator.generate(new WorkloadGenerator.Shape(8, 4, 2, 4, 4), 5, 4), null);
+            m.awaitOffloads();
+            int g3 = m.tier(Tier.G3).pool().registeredHashes().length;
+            assertTrue(g3 > 0);
+            int before = events.batches.size();
+            m.tier(Tier.G3).pool().reset();
+            m.awaitOffloads(); // flushes
+            List<KvEvent> g3Reset = events.batches.subList(before, events.batches.size()).stream()
+                    .flatMap(b -> b.events().stream()).toList();
+            assertEquals(g3, g3Reset.stream().mapToLong(e -> ((KvEvent.BlockRemoved) e).blockHashes().length).sum(),
+                    "one removal per block of the reset tier");
+            assertTrue(rebuild(events.batches).get(Medium.DISK).isEmpty());
+
+            before = events.batches.size();
+            m.reset();
+            List<KvEvent> cleared = events.batches.subList(before, events.batches.size()).stream()
+                    .flatMap(b -> b.events().stream()).toList();
+            assertEquals(List.of(new KvEvent.AllBlocksCleared()), cleared, "one event for the reset of every tier");
+            for (Tier t : m.tiers().keySet()) {
+                assertEquals(0, m.tier(t).pool().registeredHashes().length, t + " was reset");
+            }
+            // the manager serves on, and the events still rebuild every tier
+            Replayer.run(m, WorkloadGenerator.generate(new WorkloadGenerator.Shape(4, 3, 2, 4, 4), 6, 4), null);
+            m.awaitOffloads();
+            Map<Medium, Set<Long>> rebuilt = rebuild(events.batches);
+            for (Tier t : m.tiers().keySet()) {
+                assertEquals(held(m.tier(t).pool()), rebuilt.get(Medium.of(t)), t + " after the reset");
+            }
+        }
+    }
+
+    /** A request prepared from tokens: its blocks' BlockStored events carry their token ids, in G1 and below. */
+    @Test
+    void blocksPreparedFromTokensCarryTheirTokenIdsInEveryTier() {
+        Recording events = new Recording();
+        try (KvBlockManager m = manager(events)) {
+            int[] tokens = java.util.stream.IntStream.range(100, 112).toArray(); // three blocks of 4
+            try (dev.kvbm.core.manager.PreparedRequest p = m.prepare(tokens, 4, 0)) {
+                m.commit(p);
+            }
+            m.awaitOffloads();
+            try (dev.kvbm.core.manager.PreparedRequest p = m.prepare(new long[] {77}, 1)) {
+                m.commit(p); // prepared from a hash alone: no tokens known
+            }
+            m.awaitOffloads();
+            Map<Medium, List<Integer>> tokensByMedium = new EnumMap<>(Medium.class);
+            List<KvEvent.BlockStored> unknown = new ArrayList<>();
+            for (KvEventBatch b : events.batches) {
+                for (KvEvent e : b.events()) {
+                    if (e instanceof KvEvent.BlockStored s) {
+                        if (s.tokenIds().length == 0) {
+                            unknown.add(s);
+                        } else {
+                            assertEquals(s.blockHashes().length * 4, s.tokenIds().length);
+                            List<Integer> list = tokensByMedium.computeIfAbsent(s.medium(), k -> new ArrayList<>());
+                            java.util.stream.IntStream.of(s.tokenIds()).forEach(list::add);
+                        }
+                    }
+                }
+            }
+            List<Integer> expected = java.util.stream.IntStream.of(tokens).boxed().toList();
+            for (Medium medium : List.of(Medium.GPU, Medium.CPU, Medium.DISK)) {
+                assertEquals(expected, tokensByMedium.get(medium), medium + " copies carry the tokens");
+            }
+            assertEquals(3, unknown.size(), "the block prepared from its hash alone, once per tier: " + unknown);
+            assertTrue(unknown.stream().allMatch(s -> s.blockHashes().length == 1 && s.blockHashes()[0] == 77));
+        }
+    }
 }

@@ -8,6 +8,7 @@ import dev.kvbm.api.spi.WorkerMetadata;
 import dev.kvbm.api.spi.WorkerReply;
 import dev.kvbm.core.cluster.ClusterReady;
 import dev.kvbm.core.cluster.Sizing;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -67,11 +68,23 @@ public final class Handshake {
         }
         rounds("leader_metadata", List.of(transport.codec().encodeLeaderMetadata(meta)), ROUND, deadline,
                 "Handshake timed out (allocation-config broadcast).");
-        rounds("ping", List.of(), PING_ROUND, deadline, "Timed out waiting for ping readiness after handshake.");
+        List<WorkerReply> pings = rounds("ping", List.of(), PING_ROUND, deadline,
+                "Timed out waiting for ping readiness after handshake.");
+        failIfNotReady(pings, meta);
         ClusterReady r = new ClusterReady(minDevice, bytes, meta.numHostBlocks(), meta.numDiskBlocks(),
                 Duration.ofNanos(System.nanoTime() - start));
         LOG.log(System.Logger.Level.INFO, "handshake done with " + transport.worldSize() + " worker(s): " + r);
         return new Result(r, meta, members);
+    }
+
+    /** A ready worker ACKs a ping; one whose G2/G3 allocation failed answers with the reason, given here. */
+    private static void failIfNotReady(List<WorkerReply> pings, LeaderMetadata meta) {
+        List<String> failed = pings.stream().filter(r -> r.payload().isPresent())
+                .map(r -> "worker " + r.worker() + ": " + new String(r.payload().get(), StandardCharsets.UTF_8)).toList();
+        if (!failed.isEmpty()) {
+            throw new KvbmException(ErrorCode.ALLOCATION_FAILED, "a worker cannot hold G2 " + meta.numHostBlocks()
+                    + " blocks, G3 " + meta.numDiskBlocks() + " blocks: " + String.join("; ", failed));
+        }
     }
 
     /** Rebroadcasts {@code function} under a fresh id each round until every worker answered one round. */

@@ -92,6 +92,34 @@ public final class LeaderTransfers {
         return result;
     }
 
+    /**
+     * The first of {@code blocks} of {@code tier} that the current set of workers ({@code epoch}) did not write,
+     * or -1 when they wrote them all (always for a tier not tracked here). For G4, which reads worker memory itself.
+     */
+    public int notWrittenIn(Tier tier, int[] blocks, int epoch) {
+        int[] epochs = writtenEpoch.get(tier);
+        if (epochs != null) {
+            for (int b : blocks) {
+                if (b >= epochs.length || epochs[b] != epoch) {
+                    return b;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Records that {@code epoch}'s workers wrote {@code blocks} of {@code tier} other than by a move (a G4 read). */
+    public void written(Tier tier, int[] blocks, int epoch) {
+        int[] epochs = writtenEpoch.get(tier);
+        if (epochs != null) {
+            for (int b : blocks) {
+                if (b < epochs.length) {
+                    epochs[b] = epoch;
+                }
+            }
+        }
+    }
+
     private static KvbmException failed(Throwable error) {
         Throwable c = error instanceof CompletionException ? error.getCause() : error;
         return new KvbmException(ErrorCode.TRANSFER_FAILED, "block transfer failed: " + c.getMessage(), c);

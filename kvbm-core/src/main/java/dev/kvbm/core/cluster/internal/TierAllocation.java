@@ -89,6 +89,9 @@ public final class TierAllocation implements AutoCloseable {
         try {
             int host = blocks("num_host_blocks", meta.numHostBlocks());
             int disk = blocks("num_disk_blocks", meta.numDiskBlocks());
+            if (!spec.replicatedFollower()) {
+                checkHostMemory(host);
+            }
             if (spec.rank().isPresent()) {
                 if (host > 0) {
                     fresh.add(replicated.host(spec.g1().withNumBlocks(host), () -> stillWanted(meta)));
@@ -127,6 +130,19 @@ public final class TierAllocation implements AutoCloseable {
             allocations.incrementAndGet();
         }
         LOG.log(System.Logger.Level.INFO, "worker allocated G2 " + meta.numHostBlocks() + " blocks, G3 " + meta.numDiskBlocks() + " blocks");
+    }
+
+    /** Refuses a G2 larger than the host memory still available, before allocating (and maybe being OOM-killed). */
+    private void checkHostMemory(int host) {
+        long blockBytes = spec.g1().blockDataBytes();
+        long wanted = Math.multiplyHigh(host, blockBytes) != 0 ? Long.MAX_VALUE : host * blockBytes;
+        java.util.OptionalLong available = dev.kvbm.core.cluster.HostMemory.available();
+        if (host > 0 && available.isPresent() && wanted > available.getAsLong()) {
+            throw new KvbmException(dev.kvbm.api.ErrorCode.ALLOCATION_FAILED, String.format(
+                    "G2 of %d blocks of %d bytes (this worker's shard) needs %.2f GiB of host memory, but its host has "
+                            + "%.2f GiB available (MemAvailable in /proc/meminfo); give the leader a smaller G2",
+                    host, blockBytes, wanted / (double) (1L << 30), available.getAsLong() / (double) (1L << 30)));
+        }
     }
 
     private HeldTier lower(Tier tier, int blocks) {
