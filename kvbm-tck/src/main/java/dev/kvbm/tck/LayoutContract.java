@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * What every {@link LayoutProvider}'s layouts must hold, because every engine plans copies from what a layout
  * reports and nothing else: pages never overlap; each lies inside its storage region's data (and so inside
  * the required allocation); block starts honour the alignment; every block has block 0's shape moved by the
- * block stride; runs add up to the page; a block reported contiguous is one run in FullyContiguous order;
+ * block stride; runs add up to the page; a block reported contiguous is one run in FullyContiguous order, and a
+ * layer reported contiguous is one run in outer order;
  * out-of-range indices fail naming the index kind and value; a geometry too large for 64-bit sizes is refused;
  * and copies planned by {@link BlockCopies} to and from every built-in layout come back byte-exact.
  *
@@ -186,6 +187,35 @@ public abstract class LayoutContract {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void aLayerReportedContiguousIsOneRunInOuterOrderInEveryBlock() {
+        for (LayoutConfig c : configs()) {
+            BlockLayout l = layout(c);
+            for (int la = 0; la < c.numLayers(); la++) {
+                boolean claimed = l.layerContiguous(la);
+                if (l.blockContiguous()) {
+                    assertTrue(claimed, c + ": a contiguous block's layer " + la + " must be contiguous too");
+                }
+                if (!claimed) {
+                    continue;
+                }
+                for (int b = 0; b < c.numBlocks(); b++) {
+                    MemoryRegion first = l.memoryRegion(b, la, 0);
+                    long next = first.offset();
+                    for (int o = 0; o < c.outerDim(); o++) {
+                        MemoryRegion r = l.memoryRegion(b, la, o);
+                        assertTrue(r.contiguous() && r.storageIndex() == first.storageIndex() && r.offset() == next,
+                                c + ": layer " + la + " is reported contiguous but page (" + b + "," + la + "," + o
+                                        + ") is " + r);
+                        next += r.size();
+                    }
+                }
+            }
+            int layers = c.numLayers();
+            expectIndexFailure(() -> l.layerContiguous(layers), "layer", layers);
         }
     }
 

@@ -74,6 +74,28 @@ public interface BlockLayout {
     boolean blockContiguous();
 
     /**
+     * True when one layer of a block is one contiguous run: its outer pages are each one run, in one storage region,
+     * each starting where the previous ends (outer order), so a per-layer copy (a layer-wise onboard) can move
+     * {@code outerDim x memoryRegionSize()} bytes as one piece. Every block has block 0's shape (the block stride
+     * rule), so the answer holds for every block. Default: read from block 0's pages.
+     *
+     * @throws dev.kvbm.api.KvbmException naming {@code layer} when it is out of range
+     */
+    default boolean layerContiguous(int layer) {
+        checkIndices(0, layer, 0);
+        MemoryRegion first = memoryRegion(0, layer, 0);
+        long next = first.offset();
+        for (int o = 0; o < config().outerDim(); o++) {
+            MemoryRegion r = memoryRegion(0, layer, o);
+            if (!r.contiguous() || r.storageIndex() != first.storageIndex() || r.offset() != next) {
+                return false;
+            }
+            next += r.size();
+        }
+        return true;
+    }
+
+    /**
      * The page of ({@code block}, {@code layer}, {@code outer}), as runs when it is strided. Indices are checked in
      * that order; the first out of range fails naming its kind and value.
      */

@@ -30,6 +30,28 @@ class HiCacheLayoutsTest {
                 .orElseThrow());
     }
 
+    /** Which built-ins hold one layer of a block (its K and V, or its one MLA page) as one run. */
+    @Test
+    void layerContiguityFollowsEachLayoutsAxes() {
+        LayoutConfig mla = new LayoutConfig(3, 2, 1, 4, 8, 1, 2, 2);
+        Map<String, List<Boolean>> expected = Map.of( // name -> [K/V, MLA]
+                "fc", List.of(true, true),
+                "ls-block", List.of(true, true),
+                "ls-outer", List.of(false, true),            // [outer][block][page] per layer: K and V blocks apart
+                "hicache-layer-first", List.of(false, true),  // outer outermost; one layer's page is one run
+                "hicache-page-first", List.of(false, false),  // a page's tokens lie layers apart
+                "hicache-page-first-direct", List.of(false, true),
+                "hicache-page-head", List.of(false, false));  // a page's heads lie apart
+        expected.forEach((name, kvAndMla) -> {
+            for (int layer = 0; layer < 2; layer++) {
+                assertEquals(kvAndMla.get(0), layout(name, C).layerContiguous(layer), name + " K/V layer " + layer);
+                assertEquals(kvAndMla.get(1), layout(name, mla).layerContiguous(layer), name + " MLA layer " + layer);
+            }
+        });
+        KvbmException e = assertThrows(KvbmException.class, () -> layout("fc", C).layerContiguous(2));
+        assertEquals("layer", e.field().orElse(""));
+    }
+
     @Test
     void layerFirstPagesAreOneRunLayersABlockRowApart() {
         BlockLayout l = layout("hicache-layer-first", C);
