@@ -19,7 +19,12 @@ import dev.kvbm.core.cluster.internal.WorkerTiers;
 import dev.kvbm.core.cluster.internal.WorkerTransfers;
 import dev.kvbm.core.providers.ProviderRegistry;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * One worker of a distributed leader over any {@link WorkerTransport}: it owns the bytes of every tier for its
@@ -31,6 +36,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * allocate in the background, single flight), {@code ping} (ACK only when ready), {@code transfer_blocks}
  * (reply: outcome). kvbm extensions for checks: {@code kvbm_fill} (ACK) and {@code kvbm_checksums} (reply:
  * one CRC32C per block). Messages are encoded by the transport's {@link ClusterCodec}.
+ *
+ * <p>{@link #handle} runs on the transport's receive thread: pings, metadata and copies between memory tiers (G1,
+ * G2) are answered there, with no thread hand-off; copies that touch G3 or G4 and the check functions run on
+ * their own virtual thread ({@link Answer.Later}), so disk or remote I/O never delays a ping or another copy.
  */
 public final class Worker implements AutoCloseable {
     private final WorkerSpec spec;
@@ -41,6 +50,8 @@ public final class Worker implements AutoCloseable {
     private final WorkerTransfers transfers;
     private final CheckFunctions checks;
     private final AtomicLong badRequests = new AtomicLong();
+    private final ExecutorService slow = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("kvbm-worker-io-", 0).factory());
 
     private Worker(WorkerSpec spec, ProviderRegistry registry, WorkerTransport transport, ClusterCodec codec) {
         this.spec = spec;
@@ -135,13 +146,18 @@ public final class Worker implements AutoCloseable {
                 yield new Answer.Ack();
             }
             case "ping" -> allocation.ready() ? new Answer.Ack() : new Answer.Silent();
-            case "transfer_blocks" -> new Answer.Reply(codec.encodeOutcome(transfer(m)));
+            case "transfer_blocks" -> transferAnswer(m);
             case "kvbm_fill" -> {
-                checks.fill(codec.decodeProbe(m.function(), single(m)));
-                yield new Answer.Ack();
+                var probe = codec.decodeProbe(m.function(), single(m));
+                yield later(() -> {
+                    checks.fill(probe);
+                    return new Answer.Ack();
+                });
             }
-            case "kvbm_checksums" -> new Answer.Reply(codec.encodeChecksums(checks.checksums(
-                    codec.decodeProbe(m.function(), single(m)))));
+            case "kvbm_checksums" -> {
+                var probe = codec.decodeProbe(m.function(), single(m));
+                yield later(() -> new Answer.Reply(codec.encodeChecksums(checks.checksums(probe))));
+            }
             default -> throw new KvbmException(ErrorCode.PROTOCOL_ERROR, "unknown function '" + m.function() + "'");
         };
     }
@@ -154,7 +170,13 @@ public final class Worker implements AutoCloseable {
         return m.data().getFirst();
     }
 
-    private TransferOutcome transfer(WorkerMessage m) {
+    /** Runs {@code work} on its own virtual thread; the transport sends its answer when it is done. */
+    private Answer later(Supplier<Answer> work) {
+        return new Answer.Later(CompletableFuture.supplyAsync(work, slow));
+    }
+
+    /** A copy between memory tiers is answered at once on this thread; one that touches G3 or G4 later. */
+    private Answer transferAnswer(WorkerMessage m) {
         TransferRequest request;
         try {
             if (m.data().size() != 1) {
@@ -164,9 +186,16 @@ public final class Worker implements AutoCloseable {
             request = codec.decodeTransfer(m.data().getFirst());
         } catch (KvbmException e) {
             badRequests.incrementAndGet();
-            return TransferOutcome.failure(e.getMessage());
+            return new Answer.Reply(codec.encodeOutcome(TransferOutcome.failure(e.getMessage())));
         }
-        return transfers.transfer(request, badRequests::incrementAndGet);
+        if (inMemory(request.from()) && inMemory(request.to())) {
+            return new Answer.Reply(codec.encodeOutcome(transfers.transfer(request, badRequests::incrementAndGet)));
+        }
+        return later(() -> new Answer.Reply(codec.encodeOutcome(transfers.transfer(request, badRequests::incrementAndGet))));
+    }
+
+    private static boolean inMemory(Tier t) {
+        return t == Tier.G1 || t == Tier.G2;
     }
 
     /** Stops the transport, waits for a running allocation, and frees every tier. */
@@ -175,6 +204,12 @@ public final class Worker implements AutoCloseable {
         allocation.close();
         if (transport != null) {
             transport.close();
+        }
+        slow.shutdownNow(); // a disk copy still running is interrupted and answers "worker shutting down"
+        try {
+            slow.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         tiers.close();
     }
