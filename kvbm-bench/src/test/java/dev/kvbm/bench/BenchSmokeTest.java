@@ -30,7 +30,7 @@ class BenchSmokeTest {
         Set<String> ids = first.metrics().stream().map(Metric::id).collect(Collectors.toSet());
         String disk = BenchRunner.availableDiskEngines().getFirst();
         assertEquals(Set.of("host-copy/fc-fc/64KiB/x1", "disk/" + disk + "/write/256KiB/x16", "zmq/transfer_blocks/16x2",
-                "pool/allocateRegisterRelease/1000", "pool/matchPrefix/1000", "hash/sequence/32"), ids);
+                "zmq/ping/2", "zmq/transfer_blocks/16x2/p99", "pool/allocateRegisterRelease/1000", "pool/matchPrefix/1000", "hash/sequence/32"), ids);
         for (Metric m : first.metrics()) {
             assertTrue(m.value() > 0 && m.reference() > 0 && m.speed() > 0, m.toString());
         }
@@ -43,6 +43,6 @@ class BenchSmokeTest {
             assertEquals(960, img.getWidth());
         }
         assertTrue(Files.exists(baseline));
-        assertEquals(6, Baseline.read(baseline).entries().size());
+        assertEquals(8, Baseline.read(baseline).entries().size());
     }
 }

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 
 /**
@@ -29,7 +30,6 @@ public final class MetricMapping {
             HostCopyBenchmark.class.getSimpleName(), new Pairing("engine", "memcpy", MetricMapping::hostCopy),
             BlockPoolBenchmark.class.getSimpleName(), new Pairing(null, "hashMapReference", MetricMapping::pool),
             DiskCopyBenchmark.class.getSimpleName(), new Pairing("engine", "fileChannelReference", MetricMapping::disk),
-            ZmqRoundTripBenchmark.class.getSimpleName(), new Pairing("transferBlocks", "pingReference", MetricMapping::zmq),
             SequenceHashBenchmark.class.getSimpleName(), new Pairing("sequenceHashes", "xxh3Reference",
                     MetricMapping::hash));
 
@@ -44,6 +44,10 @@ public final class MetricMapping {
         }
         List<Metric> metrics = new ArrayList<>();
         for (RunResult r : results) {
+            if (className(r).equals(ZmqRoundTripBenchmark.class.getSimpleName())) {
+                metrics.addAll(zmq(r));
+                continue;
+            }
             Pairing pairing = PAIRINGS.get(className(r));
             String method = method(r);
             // A null measured method: every method but the reference is measured (the pool's operations).
@@ -87,9 +91,27 @@ public final class MetricMapping {
                 gbps(ref.getPrimaryResult().getScore(), bytesPerOp), gbps(err(ref), bytesPerOp), true);
     }
 
-    private static Metric zmq(RunResult r, RunResult ref) {
-        return Metric.of("zmq/transfer_blocks/16x2", "zmq", 16, "transfer_blocks, 2 workers",
-                r.getPrimaryResult().getScore(), err(r), "us/op", ref.getPrimaryResult().getScore(), err(ref), false);
+    /**
+     * The ZeroMQ round trips, all medians of the same interleaved iterations (JMH auxiliary counters): the transfer
+     * against the ping to the same worker processes, the ping against a raw JeroMQ REQ/REP round trip, and the
+     * transfer's 99th percentile against its median.
+     */
+    private static List<Metric> zmq(RunResult r) {
+        Map<String, Result> aux = r.getSecondaryResults();
+        List<String> needed = List.of("transferP50Micros", "transferP99Micros", "pingP50Micros", "reqRepP50Micros");
+        if (!aux.keySet().containsAll(needed)) {
+            return List.of(); // an older or interrupted run: nothing to pair
+        }
+        Result transfer = aux.get("transferP50Micros");
+        Result ping = aux.get("pingP50Micros");
+        return List.of(
+                Metric.of("zmq/transfer_blocks/16x2", "zmq", 16, "transfer_blocks p50 vs ping p50, 2 worker processes",
+                        transfer.getScore(), err(transfer), "us", ping.getScore(), err(ping), false),
+                Metric.of("zmq/ping/2", "zmq", 2, "ping p50 vs JeroMQ REQ/REP p50", ping.getScore(), err(ping), "us",
+                        aux.get("reqRepP50Micros").getScore(), err(aux.get("reqRepP50Micros")), false),
+                Metric.of("zmq/transfer_blocks/16x2/p99", "zmq", 16, "transfer_blocks p99 vs its p50",
+                        aux.get("transferP99Micros").getScore(), err(aux.get("transferP99Micros")), "us",
+                        transfer.getScore(), err(transfer), false));
     }
 
     private static Metric hash(RunResult r, RunResult ref) {
@@ -104,7 +126,11 @@ public final class MetricMapping {
      * the few iterations of a quick run is too wide to ever see a regression); NaN with a single sample.
      */
     private static double err(RunResult r) {
-        var stats = r.getPrimaryResult().getStatistics();
+        return err(r.getPrimaryResult());
+    }
+
+    private static double err(Result result) {
+        var stats = result.getStatistics();
         if (stats.getN() < 2) {
             return Double.NaN;
         }

@@ -20,7 +20,10 @@ final class LeaderProbe {
     private LeaderProbe() {
     }
 
-    /** {@code n} round trips of 16-block G1->G2 transfers (after 10% warm-up), then {@code n} pings. */
+    /**
+     * {@code n} round trips of 16-block G1->G2 transfers and {@code n} pings, interleaved (transfer, ping, transfer,
+     * ...) after a warm-up of 10% of each, so a machine that drifts (JIT, other load) moves both figures alike.
+     */
     static Result run(Leader leader, ClusterReady r, int n) {
         if (Math.min(r.numDeviceBlocks(), r.numHostBlocks()) < BLOCKS) {
             throw new UsageException("--probe needs at least " + BLOCKS + " G1 and G2 blocks (G1 " + r.numDeviceBlocks()
@@ -32,21 +35,24 @@ final class LeaderProbe {
         }
         for (int i = 0; i < Math.max(1, n / 10); i++) {
             leader.move(Tier.G1, Tier.G2, pairs).join();
+            ping(leader);
         }
         // Three significant digits: 0.1% resolution, far finer than the spread of round trips.
         Histogram transfers = new Histogram(3);
-        for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            leader.move(Tier.G1, Tier.G2, pairs).join();
-            transfers.recordValue(System.nanoTime() - t0);
-        }
         Histogram pings = new Histogram(3);
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
-            leader.call("ping", List.of(), Duration.ofSeconds(10)).join();
-            pings.recordValue(System.nanoTime() - t0);
+            leader.move(Tier.G1, Tier.G2, pairs).join();
+            long t1 = System.nanoTime();
+            ping(leader);
+            transfers.recordValue(t1 - t0);
+            pings.recordValue(System.nanoTime() - t1);
         }
         return new Result(micros(transfers, 50), micros(transfers, 99), micros(pings, 50), micros(pings, 99));
+    }
+
+    private static void ping(Leader leader) {
+        leader.call("ping", List.of(), Duration.ofSeconds(10)).join();
     }
 
     private static double micros(Histogram h, double percentile) {
