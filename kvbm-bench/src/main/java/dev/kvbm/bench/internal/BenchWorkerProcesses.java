@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Worker processes for the ZeroMQ benchmark, started from a JMH fork with the fork's own java, class path and
@@ -64,19 +67,19 @@ public final class BenchWorkerProcesses implements AutoCloseable {
         return b.toString();
     }
 
+    /** Asks every worker to stop, waits up to 5 s for them together, then kills what is left. */
     @Override
     public void close() {
         processes.forEach(Process::destroy);
-        for (Process p : processes) {
-            try {
-                if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+        try {
+            CompletableFuture.allOf(processes.stream().map(Process::onExit).toArray(CompletableFuture[]::new))
+                    .get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // killed below
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        processes.stream().filter(Process::isAlive).forEach(Process::destroyForcibly);
         for (Path log : logs) {
             try {
                 Files.deleteIfExists(log);

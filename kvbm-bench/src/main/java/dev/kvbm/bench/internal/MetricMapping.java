@@ -33,6 +33,9 @@ public final class MetricMapping {
             SequenceHashBenchmark.class.getSimpleName(), new Pairing("sequenceHashes", "xxh3Reference",
                     MetricMapping::hash));
 
+    /** The disk benchmark's auxiliary counter: fio's GB/s (DiskCopyBenchmark.FioReference). */
+    private static final String FIO_COUNTER = "fioGbps";
+
     private MetricMapping() {
     }
 
@@ -59,6 +62,7 @@ public final class MetricMapping {
             if (ref != null) {
                 metrics.add(pairing.metric().apply(r, ref));
             }
+            fio(r).ifPresent(metrics::add);
         }
         return metrics;
     }
@@ -83,12 +87,42 @@ public final class MetricMapping {
 
     private static Metric disk(RunResult r, RunResult ref) {
         int kib = Integer.parseInt(r.getParams().getParam("diskBlockKiB"));
-        String engine = r.getParams().getParam("engine");
-        String dir = r.getParams().getParam("direction");
         double bytesPerOp = kib * 1024.0 * 16;
-        return Metric.of("disk/" + engine + "/" + dir + "/" + kib + "KiB/x16", "disk", kib, engine + " " + dir,
-                gbps(r.getPrimaryResult().getScore(), bytesPerOp), gbps(err(r), bytesPerOp), "GB/s",
-                gbps(ref.getPrimaryResult().getScore(), bytesPerOp), gbps(err(ref), bytesPerOp), true);
+        return Metric.of(diskId("disk", r), "disk", kib, r.getParams().getParam("engine") + " "
+                        + r.getParams().getParam("direction"), gbps(r.getPrimaryResult().getScore(), bytesPerOp),
+                gbps(err(r), bytesPerOp), "GB/s", gbps(ref.getPrimaryResult().getScore(), bytesPerOp),
+                gbps(err(ref), bytesPerOp), true);
+    }
+
+    private static String diskId(String group, RunResult r) {
+        return group + "/" + r.getParams().getParam("engine") + "/" + r.getParams().getParam("direction") + "/"
+                + r.getParams().getParam("diskBlockKiB") + "KiB/x16";
+    }
+
+    /** A disk engine against fio QD4 run before each of its iterations in the same fork, when fio ran. */
+    private static java.util.Optional<Metric> fio(RunResult r) {
+        Result fio = r.getSecondaryResults().get(FIO_COUNTER);
+        if (fio == null || !(fio.getStatistics().getMin() > 0)) {
+            return java.util.Optional.empty();
+        }
+        int kib = Integer.parseInt(r.getParams().getParam("diskBlockKiB"));
+        double bytesPerOp = kib * 1024.0 * 16;
+        return java.util.Optional.of(Metric.of(diskId("disk-fio", r), "disk-fio", kib, r.getParams().getParam("engine")
+                        + " " + r.getParams().getParam("direction") + " vs fio QD4",
+                gbps(r.getPrimaryResult().getScore(), bytesPerOp), gbps(err(r), bytesPerOp), "GB/s", fio.getScore(),
+                err(fio), true));
+    }
+
+    /** The disk benchmarks whose fio reference was missing in some iteration (fio installed but failing). */
+    public static List<String> fioFailures(Collection<RunResult> results) {
+        List<String> failed = new ArrayList<>();
+        for (RunResult r : results) {
+            Result fio = r.getSecondaryResults().get(FIO_COUNTER);
+            if (fio != null && !(fio.getStatistics().getMin() > 0)) {
+                failed.add("fio reference of " + diskId("disk", r));
+            }
+        }
+        return failed;
     }
 
     /**
