@@ -109,7 +109,7 @@ public final class MetricMapping {
         double bytesPerOp = kib * 1024.0 * 16;
         return java.util.Optional.of(Metric.of(diskId("disk-fio", r), "disk-fio", kib, r.getParams().getParam("engine")
                         + " " + r.getParams().getParam("direction") + " vs fio QD4",
-                gbps(r.getPrimaryResult().getScore(), bytesPerOp), gbps(err(r), bytesPerOp), "GB/s", fio.getScore(),
+                gbps(r.getPrimaryResult().getScore(), bytesPerOp), gbps(err(r), bytesPerOp), "GB/s", mean(fio),
                 err(fio), true));
     }
 
@@ -138,14 +138,15 @@ public final class MetricMapping {
         }
         Result transfer = aux.get("transferP50Micros");
         Result ping = aux.get("pingP50Micros");
+        Result reqRep = aux.get("reqRepP50Micros");
+        Result p99 = aux.get("transferP99Micros");
         return List.of(
                 Metric.of("zmq/transfer_blocks/16x2", "zmq", 16, "transfer_blocks p50 vs ping p50, 2 worker processes",
-                        transfer.getScore(), err(transfer), "us", ping.getScore(), err(ping), false),
-                Metric.of("zmq/ping/2", "zmq", 2, "ping p50 vs JeroMQ REQ/REP p50", ping.getScore(), err(ping), "us",
-                        aux.get("reqRepP50Micros").getScore(), err(aux.get("reqRepP50Micros")), false),
-                Metric.of("zmq/transfer_blocks/16x2/p99", "zmq", 16, "transfer_blocks p99 vs its p50",
-                        aux.get("transferP99Micros").getScore(), err(aux.get("transferP99Micros")), "us",
-                        transfer.getScore(), err(transfer), false));
+                        mean(transfer), err(transfer), "us", mean(ping), err(ping), false),
+                Metric.of("zmq/ping/2", "zmq", 2, "ping p50 vs JeroMQ REQ/REP p50", mean(ping), err(ping), "us",
+                        mean(reqRep), err(reqRep), false),
+                Metric.of("zmq/transfer_blocks/16x2/p99", "zmq", 16, "transfer_blocks p99 vs its p50", mean(p99),
+                        err(p99), "us", mean(transfer), err(transfer), false));
     }
 
     private static Metric hash(RunResult r, RunResult ref) {
@@ -153,6 +154,14 @@ public final class MetricMapping {
         double t = SequenceHashBenchmark.TOKENS;
         return Metric.of("hash/sequence/" + bs, "hash", bs, "sequence hashes", r.getPrimaryResult().getScore() / t,
                 err(r) / t, "ns/token", ref.getPrimaryResult().getScore() / t, err(ref) / t, false);
+    }
+
+    /**
+     * The mean over the measurement iterations of an auxiliary counter: JMH's score of an {@code EVENTS} counter is
+     * their sum.
+     */
+    private static double mean(Result aux) {
+        return aux.getStatistics().getMean();
     }
 
     /**

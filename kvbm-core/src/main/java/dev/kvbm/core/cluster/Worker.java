@@ -50,6 +50,8 @@ public final class Worker implements AutoCloseable {
     private final WorkerTransfers transfers;
     private final CheckFunctions checks;
     private final AtomicLong badRequests = new AtomicLong();
+    /** The answer of every successful transfer, encoded once. */
+    private final byte[] transferOk;
     private final ExecutorService slow = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("kvbm-worker-io-", 0).factory());
 
@@ -61,6 +63,7 @@ public final class Worker implements AutoCloseable {
         this.allocation = new TierAllocation(spec, registry, tiers);
         this.transfers = new WorkerTransfers(spec, tiers, allocation::ready);
         this.checks = new CheckFunctions(tiers);
+        this.transferOk = codec.encodeOutcome(TransferOutcome.success());
     }
 
     /** Allocates G1 and starts answering the leader over the {@code zmq} transport. */
@@ -189,9 +192,13 @@ public final class Worker implements AutoCloseable {
             return new Answer.Reply(codec.encodeOutcome(TransferOutcome.failure(e.getMessage())));
         }
         if (inMemory(request.from()) && inMemory(request.to())) {
-            return new Answer.Reply(codec.encodeOutcome(transfers.transfer(request, badRequests::incrementAndGet)));
+            return outcome(transfers.transfer(request, badRequests::incrementAndGet));
         }
-        return later(() -> new Answer.Reply(codec.encodeOutcome(transfers.transfer(request, badRequests::incrementAndGet))));
+        return later(() -> outcome(transfers.transfer(request, badRequests::incrementAndGet)));
+    }
+
+    private Answer outcome(TransferOutcome o) {
+        return new Answer.Reply(o.ok() ? transferOk : codec.encodeOutcome(o));
     }
 
     private static boolean inMemory(Tier t) {
