@@ -72,6 +72,7 @@ public class ZmqRoundTripBenchmark {
         req = context.createSocket(SocketType.REQ);
         req.setLinger(0);
         req.setReceiveTimeOut((int) TIMEOUT.toMillis());
+        req.setSendTimeOut((int) TIMEOUT.toMillis()); // a REQ with no peer yet would wait for one forever
         req.bind(any);
         BenchWorkerProcesses workers = new BenchWorkerProcesses(WORKERS, leader.publishEndpoint(), leader.ackEndpoint(),
                 2 * BLOCKS, req.getLastEndpoint());
