@@ -73,6 +73,9 @@ public class ZmqRoundTripBenchmark {
         req.setLinger(0);
         req.setReceiveTimeOut((int) TIMEOUT.toMillis());
         req.setSendTimeOut((int) TIMEOUT.toMillis()); // a REQ with no peer yet would wait for one forever
+        // a request whose echo did not come may be sent again (stale echoes are dropped): the first one may be lost
+        req.setReqRelaxed(true);
+        req.setReqCorrelate(true);
         req.bind(any);
         BenchWorkerProcesses workers = new BenchWorkerProcesses(WORKERS, leader.publishEndpoint(), leader.ackEndpoint(),
                 2 * BLOCKS, req.getLastEndpoint());
@@ -86,7 +89,7 @@ public class ZmqRoundTripBenchmark {
         for (int i = 0; i < BLOCKS; i++) {
             pairs.add(new BlockPair(i, BLOCKS + i));
         }
-        reqRep(); // the REP side connects in its own time: the first round trip waits for it
+        firstEcho(init, workers);
         // The worker JVMs start cold and JMH warms up only this one: run every path until the JITs of all three
         // processes are done with it (JMH's own warm-up, a few hundred ms in quick mode, is far too short for that).
         long end = System.nanoTime() + WORKER_WARMUP.toNanos();
@@ -130,6 +133,22 @@ public class ZmqRoundTripBenchmark {
         if (!req.send(request, 0) || req.recv(0) == null) {
             throw new KvbmException(ErrorCode.TIMEOUT, "the REQ/REP reference got no echo within " + TIMEOUT.toMillis()
                     + " ms");
+        }
+    }
+
+    /** The REP side connects in its own time: the first round trip is tried again until {@code within}. */
+    private void firstEcho(Duration within, BenchWorkerProcesses workers) {
+        long end = System.nanoTime() + within.toNanos();
+        while (true) {
+            try {
+                reqRep();
+                return;
+            } catch (KvbmException e) {
+                if (System.nanoTime() - end > 0) {
+                    throw new KvbmException(e.code(), e.getMessage() + " (for " + within.toSeconds() + " s)"
+                            + workers.exited(), e);
+                }
+            }
         }
     }
 
