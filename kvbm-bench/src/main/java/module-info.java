@@ -10,6 +10,7 @@ module dev.kvbm.bench {
     requires dev.kvbm.core;
     requires static dev.kvbm.tier.host; // LibcMemcpy: the host-copy benchmark's reference
     requires static dev.kvbm.transport.zmq; // the transfer_blocks round trip
+    requires static org.zeromq.jeromq; // its raw REQ/REP reference
     requires static dev.kvbm.tier.cuda; // CudaCopyProbe: G1<->G2 on a GPU, next to cuMemcpyAsync
     requires jdk.unsupported; // com.sun.nio.file.ExtendedOpenOption.DIRECT for the O_DIRECT reference
     requires jmh.core;

@@ -47,13 +47,10 @@ public final class Baseline {
         return entries;
     }
 
-    /** A baseline of {@code metrics}; fio figures (their own reference) carry no speed to compare and are left out. */
+    /** A baseline of {@code metrics}. */
     public static Baseline of(List<Metric> metrics) {
         Map<String, Entry> m = new LinkedHashMap<>();
         for (Metric x : metrics) {
-            if (x.group().equals("disk-fio")) {
-                continue;
-            }
             m.put(x.id(), new Entry(x.speed(), x.speedError(), x.value(), x.unit()));
         }
         return new Baseline(m);

@@ -8,6 +8,7 @@ import dev.kvbm.bench.internal.BenchPlan;
 import dev.kvbm.bench.internal.BenchSummary;
 import dev.kvbm.bench.internal.Charts;
 import dev.kvbm.bench.internal.ExternalReferences;
+import dev.kvbm.bench.internal.Fio;
 import dev.kvbm.bench.internal.ForkClasspath;
 import dev.kvbm.bench.internal.MetricMapping;
 import dev.kvbm.bench.internal.RedisG4Measurement;
@@ -82,9 +83,13 @@ public final class BenchRunner {
                 && present(CUDA_MODULE, "cuda G1<->G2 copies", skipped)) {
             metrics.addAll(ExternalReferences.cuda(o.mode() == BenchOptions.Mode.FULL ? 20 : 5, skipped));
         }
-        if (o.mode() != BenchOptions.Mode.SMOKE && matches(o, "DiskCopy") && !diskEngines.isEmpty()) {
-            metrics.addAll(ExternalReferences.fio(List.of(256, 2048), Path.of(System.getProperty("java.io.tmpdir")),
-                    skipped));
+        if (matches(o, "DiskCopy") && !diskEngines.isEmpty()) {
+            if (Fio.find().isEmpty()) {
+                skipped.add(new ExternalReferences.Skipped("fio reference", Fio.ABSENT));
+            } else {
+                MetricMapping.fioFailures(results).forEach(what -> skipped.add(new ExternalReferences.Skipped(what,
+                        "fio failed in the benchmark's fork (its output says why)")));
+            }
         }
         if (o.mode() != BenchOptions.Mode.SMOKE && matches(o, RedisG4Measurement.NAME)) {
             metrics.addAll(RedisG4Measurement.measure(RedisG4Measurement.Settings.of(o.mode()),

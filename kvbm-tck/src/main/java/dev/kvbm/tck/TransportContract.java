@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * What every {@link TransportProvider} must do over {@link LeaderTransport} and {@link WorkerTransport}: a
  * broadcast reaches every worker with its function and data frames intact and completes with one reply per
  * worker (payloads and bare acknowledgements); a worker that stays silent makes the broadcast fail with
- * {@code TIMEOUT} within its timeout; a handler that throws does not stop the worker; malformed frames are
+ * {@code TIMEOUT} within its timeout; a handler that throws does not stop the worker; a {@code Later} answer is
+ * sent once it completes and delays no other message (and a failed one sends nothing); malformed frames are
  * counted and survived; close is idempotent and fails what is pending.
  *
  * <p>Subclasses supply the provider and a {@link #config(int)} with fresh endpoints for each call; a transport
@@ -226,6 +227,33 @@ public abstract class TransportContract {
     }
 
     @Tag("fault")
+    @Test
+    void aLaterAnswerIsSentWhenItCompletesAndPendingItDelaysNothing() {
+        TransportProvider p = createProvider();
+        TierProviderContract.assumeAvailable(p);
+        TransportConfig c = config(1);
+        LeaderTransport leader = leader(p, c);
+        CompletableFuture<Answer> slow = new CompletableFuture<>();
+        worker(p, c, m -> answerPings(m, msg -> switch (msg.function()) {
+            case "slow" -> new Answer.Later(slow);
+            case "failing" -> new Answer.Later(CompletableFuture.failedFuture(new IllegalStateException("late failure")));
+            default -> new Answer.Reply(new byte[] {7});
+        }));
+        awaitJoined(leader);
+        CompletableFuture<List<WorkerReply>> pending = leader.broadcast("slow", List.of(), Duration.ofSeconds(30));
+        // the worker answers other messages while the later answer is pending
+        List<WorkerReply> other = Waits.await(leader.broadcast("other", List.of(), Duration.ofSeconds(10)),
+                Duration.ofSeconds(15), "a broadcast while a later answer is pending");
+        assertArrayEquals(new byte[] {7}, other.getFirst().payload().orElseThrow());
+        assertFalse(pending.isDone(), "the later answer was sent before it completed");
+        Thread.ofPlatform().start(() -> slow.complete(new Answer.Reply(new byte[] {9})));
+        List<WorkerReply> late = Waits.await(pending, Duration.ofSeconds(15), "the later answer");
+        assertArrayEquals(new byte[] {9}, late.getFirst().payload().orElseThrow());
+        Throwable failed = Waits.failureOf(() -> leader.broadcast("failing", List.of(), Duration.ofMillis(500)),
+                Duration.ofSeconds(10), "a broadcast whose later answer fails");
+        assertInstanceOf(KvbmException.class, failed, "a failed later answer sends nothing: the round times out");
+    }
+
     @Test
     void malformedFramesAreCountedAndSurvived() {
         assumeTrue(hasBehavior(Behavior.RAW_FRAMES), "the transport cannot send raw frames (no " + Behavior.RAW_FRAMES + ")");

@@ -10,6 +10,7 @@ import dev.kvbm.api.spi.Storage;
 import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TransferEngine;
+import dev.kvbm.bench.internal.Fio;
 import dev.kvbm.core.providers.ProviderRegistry;
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -19,10 +20,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -33,11 +36,16 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.IterationParams;
 
 /**
  * G2 -&gt; G3 writes and G3 -&gt; G2 reads through each disk engine, 16 scattered blocks an operation, and
- * the reference measured in the same run: a plain {@code FileChannel} opened with O_DIRECT moving the
- * same bytes between the same kind of aligned buffer and a file of the same size, one block at a time.
+ * the references measured in the same run: a plain {@code FileChannel} opened with O_DIRECT moving the
+ * same bytes between the same kind of aligned buffer and a file of the same size, one block at a time; and,
+ * when fio is installed, {@code fio --direct=1} at queue depth 4 of the same block size on a file of the same
+ * size in the same directory, run in this fork before each of the engine's iterations for as long as the
+ * iteration (fio, engine, fio, engine...: a virtual disk that drifts moves both), reported as the auxiliary
+ * counter {@code fioGbps} ({@link FioReference}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -113,7 +121,7 @@ public class DiskCopyBenchmark {
     }
 
     @Benchmark
-    public void engine() {
+    public void engine(FioReference fio) {
         if (direction.equals("write")) {
             transfer.transfer(host, disk, pairs).join();
         } else {
@@ -141,6 +149,51 @@ public class DiskCopyBenchmark {
     private void writeFully(ByteBuffer b, long position) throws IOException {
         while (b.hasRemaining()) {
             referenceFile.write(b, position + b.position());
+        }
+    }
+
+    /**
+     * fio's GB/s in the iteration just before this one of the engine (0 when fio is not installed or failed: the
+     * fork's output says why).
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class FioReference {
+        private Path fio;
+        private Path file;
+        private double gbps;
+
+        @Setup(Level.Trial)
+        public void find(DiskCopyBenchmark b) {
+            fio = Fio.find().orElse(null);
+            // the disk tier's directory (its default), so fio measures the same file system
+            file = Path.of(System.getProperty("java.io.tmpdir"), "kvbm-bench-fio-" + ProcessHandle.current().pid()
+                    + "-" + b.diskBlockKiB + ".bin");
+        }
+
+        @Setup(Level.Iteration)
+        public void measure(DiskCopyBenchmark b, IterationParams iteration) {
+            gbps = 0;
+            if (fio == null) {
+                return;
+            }
+            try {
+                gbps = Fio.run(fio, file, b.blockBytes, b.blockBytes * BLOCKS, b.direction.equals("write"),
+                        Duration.ofNanos(iteration.getTime().convertTo(TimeUnit.NANOSECONDS)));
+            } catch (IOException e) {
+                System.err.println("fio reference: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        public double fioGbps() {
+            return gbps;
+        }
+
+        @TearDown(Level.Trial)
+        public void delete() throws IOException {
+            Files.deleteIfExists(file);
         }
     }
 

@@ -33,7 +33,6 @@ public final class MetricMapping {
 
     private static final Map<String, Pairing> PAIRINGS = Map.of(
             DiskCopyBenchmark.class.getSimpleName(), new Pairing("engine", "fileChannelReference", MetricMapping::disk),
-            ZmqRoundTripBenchmark.class.getSimpleName(), new Pairing("transferBlocks", "pingReference", MetricMapping::zmq),
             PlanningBenchmark.class.getSimpleName(), new Pairing("plan", "planFcFc", MetricMapping::planning));
 
     /** The secondary results of an {@link Interleaved} benchmark: its counter methods' names. */
@@ -46,6 +45,9 @@ public final class MetricMapping {
             BlockPoolBenchmark.class.getSimpleName(), MetricMapping::pool,
             SequenceHashBenchmark.class.getSimpleName(), MetricMapping::hash);
 
+    /** The disk benchmark's auxiliary counter: fio's GB/s (DiskCopyBenchmark.FioReference). */
+    private static final String FIO_COUNTER = "fioGbps";
+
     private MetricMapping() {
     }
 
@@ -57,6 +59,10 @@ public final class MetricMapping {
         }
         List<Metric> metrics = new ArrayList<>();
         for (RunResult r : results) {
+            if (className(r).equals(ZmqRoundTripBenchmark.class.getSimpleName())) {
+                metrics.addAll(zmq(r));
+                continue;
+            }
             Function<RunResult, Metric> interleaved = INTERLEAVED.get(className(r));
             if (interleaved != null) {
                 metrics.add(interleaved.apply(r));
@@ -73,6 +79,7 @@ public final class MetricMapping {
             if (ref != null) {
                 metrics.add(pairing.metric().apply(r, ref));
             }
+            fio(r).ifPresent(metrics::add);
         }
         return metrics;
     }
@@ -100,17 +107,66 @@ public final class MetricMapping {
 
     private static Metric disk(RunResult r, RunResult ref) {
         int kib = Integer.parseInt(r.getParams().getParam("diskBlockKiB"));
-        String engine = r.getParams().getParam("engine");
-        String dir = r.getParams().getParam("direction");
         double bytesPerOp = kib * 1024.0 * 16;
-        return Metric.of("disk/" + engine + "/" + dir + "/" + kib + "KiB/x16", "disk", kib, engine + " " + dir,
-                gbps(r.getPrimaryResult().getScore(), bytesPerOp), gbps(err(r), bytesPerOp), "GB/s",
-                gbps(ref.getPrimaryResult().getScore(), bytesPerOp), gbps(err(ref), bytesPerOp), true);
+        return Metric.of(diskId("disk", r), "disk", kib, r.getParams().getParam("engine") + " "
+                        + r.getParams().getParam("direction"), gbps(r.getPrimaryResult().getScore(), bytesPerOp),
+                gbps(err(r), bytesPerOp), "GB/s", gbps(ref.getPrimaryResult().getScore(), bytesPerOp),
+                gbps(err(ref), bytesPerOp), true);
     }
 
-    private static Metric zmq(RunResult r, RunResult ref) {
-        return Metric.of("zmq/transfer_blocks/16x2", "zmq", 16, "transfer_blocks, 2 workers",
-                r.getPrimaryResult().getScore(), err(r), "us/op", ref.getPrimaryResult().getScore(), err(ref), false);
+    private static String diskId(String group, RunResult r) {
+        return group + "/" + r.getParams().getParam("engine") + "/" + r.getParams().getParam("direction") + "/"
+                + r.getParams().getParam("diskBlockKiB") + "KiB/x16";
+    }
+
+    /** A disk engine against fio QD4 run before each of its iterations in the same fork, when fio ran. */
+    private static java.util.Optional<Metric> fio(RunResult r) {
+        Result fio = r.getSecondaryResults().get(FIO_COUNTER);
+        if (fio == null || !(fio.getStatistics().getMin() > 0)) {
+            return java.util.Optional.empty();
+        }
+        int kib = Integer.parseInt(r.getParams().getParam("diskBlockKiB"));
+        double bytesPerOp = kib * 1024.0 * 16;
+        return java.util.Optional.of(Metric.of(diskId("disk-fio", r), "disk-fio", kib, r.getParams().getParam("engine")
+                        + " " + r.getParams().getParam("direction") + " vs fio QD4",
+                gbps(r.getPrimaryResult().getScore(), bytesPerOp), gbps(err(r), bytesPerOp), "GB/s", mean(fio),
+                err(fio), true));
+    }
+
+    /** The disk benchmarks whose fio reference was missing in some iteration (fio installed but failing). */
+    public static List<String> fioFailures(Collection<RunResult> results) {
+        List<String> failed = new ArrayList<>();
+        for (RunResult r : results) {
+            Result fio = r.getSecondaryResults().get(FIO_COUNTER);
+            if (fio != null && !(fio.getStatistics().getMin() > 0)) {
+                failed.add("fio reference of " + diskId("disk", r));
+            }
+        }
+        return failed;
+    }
+
+    /**
+     * The ZeroMQ round trips, all medians of the same interleaved iterations (JMH auxiliary counters): the transfer
+     * against the ping to the same worker processes, the ping against a raw JeroMQ REQ/REP round trip, and the
+     * transfer's 99th percentile against its median.
+     */
+    private static List<Metric> zmq(RunResult r) {
+        Map<String, Result> aux = r.getSecondaryResults();
+        List<String> needed = List.of("transferP50Micros", "transferP99Micros", "pingP50Micros", "reqRepP50Micros");
+        if (!aux.keySet().containsAll(needed)) {
+            return List.of(); // an older or interrupted run: nothing to pair
+        }
+        Result transfer = aux.get("transferP50Micros");
+        Result ping = aux.get("pingP50Micros");
+        Result reqRep = aux.get("reqRepP50Micros");
+        Result p99 = aux.get("transferP99Micros");
+        return List.of(
+                Metric.of("zmq/transfer_blocks/16x2", "zmq", 16, "transfer_blocks p50 vs ping p50, 2 worker processes",
+                        mean(transfer), err(transfer), "us", mean(ping), err(ping), false),
+                Metric.of("zmq/ping/2", "zmq", 2, "ping p50 vs JeroMQ REQ/REP p50", mean(ping), err(ping), "us",
+                        mean(reqRep), err(reqRep), false),
+                Metric.of("zmq/transfer_blocks/16x2/p99", "zmq", 16, "transfer_blocks p99 vs its p50", mean(p99),
+                        err(p99), "us", mean(transfer), err(transfer), false));
     }
 
     /** Planning a batch of {@code layouts} against planning the same batch fc-fc, the cheapest plan there is. */

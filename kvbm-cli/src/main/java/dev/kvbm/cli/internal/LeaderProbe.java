@@ -23,8 +23,9 @@ final class LeaderProbe {
     }
 
     /**
-     * {@code n} round trips of 16-block G1->G2 transfers (after 10% warm-up), then {@code n} pings; every transfer
-     * is counted in {@code stats} when given (the leader's metrics).
+     * {@code n} round trips of 16-block G1->G2 transfers and {@code n} pings, interleaved (transfer, ping, transfer,
+     * ...) after a warm-up of 10% of each, so a machine that drifts (JIT, other load) moves both figures alike; every
+     * transfer is counted in {@code stats} when given (the leader's metrics).
      */
     static Result run(Leader leader, ClusterReady r, int n, PathStats stats) {
         if (Math.min(r.numDeviceBlocks(), r.numHostBlocks()) < BLOCKS) {
@@ -38,19 +39,18 @@ final class LeaderProbe {
         int warmUp = Math.max(1, n / 10);
         for (int i = 0; i < warmUp; i++) {
             move(leader, pairs, r, stats);
+            ping(leader);
         }
         // Three significant digits: 0.1% resolution, far finer than the spread of round trips.
         Histogram transfers = new Histogram(3);
-        for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            move(leader, pairs, r, stats);
-            transfers.recordValue(System.nanoTime() - t0);
-        }
         Histogram pings = new Histogram(3);
         for (int i = 0; i < n; i++) {
             long t0 = System.nanoTime();
-            leader.call("ping", List.of(), Duration.ofSeconds(10)).join();
-            pings.recordValue(System.nanoTime() - t0);
+            move(leader, pairs, r, stats);
+            long t1 = System.nanoTime();
+            ping(leader);
+            transfers.recordValue(t1 - t0);
+            pings.recordValue(System.nanoTime() - t1);
         }
         return new Result(micros(transfers, 50), micros(transfers, 99), micros(pings, 50), micros(pings, 99),
                 warmUp + (long) n);
@@ -67,6 +67,10 @@ final class LeaderProbe {
                 stats.end(start, pairs.size(), pairs.size() * r.bytesPerBlock(), ok);
             }
         }
+    }
+
+    private static void ping(Leader leader) {
+        leader.call("ping", List.of(), Duration.ofSeconds(10)).join();
     }
 
     private static double micros(Histogram h, double percentile) {

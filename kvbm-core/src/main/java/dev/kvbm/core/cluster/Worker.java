@@ -27,7 +27,12 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * One worker of a distributed leader over any {@link WorkerTransport}: it owns the bytes of every tier for its
@@ -39,6 +44,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * allocate in the background, single flight), {@code ping} (ACK only when ready), {@code transfer_blocks}
  * (reply: outcome). kvbm extensions for checks: {@code kvbm_fill} (ACK) and {@code kvbm_checksums} (reply:
  * one CRC32C per block). Messages are encoded by the transport's {@link ClusterCodec}.
+ *
+ * <p>{@link #handle} runs on the transport's receive thread: pings, metadata and copies between memory tiers (G1,
+ * G2) are answered there, with no thread hand-off; copies that touch G3 or G4 and the check functions run on
+ * their own virtual thread ({@link Answer.Later}), so disk or remote I/O never delays a ping or another copy.
  */
 public final class Worker implements AutoCloseable {
     private final WorkerSpec spec;
@@ -55,6 +64,10 @@ public final class Worker implements AutoCloseable {
             System::nanoTime);
     /** G4 of this worker's shard, or null. */
     private final WorkerRemote remote;
+    /** The answer of every successful transfer, encoded once. */
+    private final byte[] transferOk;
+    private final ExecutorService slow = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("kvbm-worker-io-", 0).factory());
 
     private Worker(WorkerSpec spec, ProviderRegistry registry, WorkerTransport transport, ClusterCodec codec,
                    RemoteTierConfig g4) {
@@ -80,6 +93,7 @@ public final class Worker implements AutoCloseable {
             tiers.close();
             throw e;
         }
+        this.transferOk = codec.encodeOutcome(TransferOutcome.success());
     }
 
     /** Allocates G1 and starts answering the leader over the {@code zmq} transport. */
@@ -216,16 +230,23 @@ public final class Worker implements AutoCloseable {
                 yield new Answer.Ack();
             }
             case "ping" -> ping();
-            case "transfer_blocks" -> new Answer.Reply(codec.encodeOutcome(transfer(m)));
-            case RemoteFrames.PUT, RemoteFrames.GET, RemoteFrames.CONTAINS -> new Answer.Reply(RemoteFrames.answer(
-                    remote == null ? RemoteFrames.Answer.failure("this worker has no G4 (start it with --g4 URI)")
-                            : remote.handle(m.function(), RemoteFrames.decodeRequest(m.function(), single(m)))));
+            case "transfer_blocks" -> transferAnswer(m);
+            // G4 calls wait on the store: answered later, so they never hold up a ping or a memory copy
+            case RemoteFrames.PUT, RemoteFrames.GET, RemoteFrames.CONTAINS -> later(() -> new Answer.Reply(
+                    RemoteFrames.answer(remote == null
+                            ? RemoteFrames.Answer.failure("this worker has no G4 (start it with --g4 URI)")
+                            : remote.handle(m.function(), RemoteFrames.decodeRequest(m.function(), single(m))))));
             case "kvbm_fill" -> {
-                checks.fill(codec.decodeProbe(m.function(), single(m)));
-                yield new Answer.Ack();
+                var probe = codec.decodeProbe(m.function(), single(m));
+                yield later(() -> {
+                    checks.fill(probe);
+                    return new Answer.Ack();
+                });
             }
-            case "kvbm_checksums" -> new Answer.Reply(codec.encodeChecksums(checks.checksums(
-                    codec.decodeProbe(m.function(), single(m)))));
+            case "kvbm_checksums" -> {
+                var probe = codec.decodeProbe(m.function(), single(m));
+                yield later(() -> new Answer.Reply(codec.encodeChecksums(checks.checksums(probe))));
+            }
             default -> throw new KvbmException(ErrorCode.PROTOCOL_ERROR, "unknown function '" + m.function() + "'");
         };
     }
@@ -251,7 +272,13 @@ public final class Worker implements AutoCloseable {
         return m.data().getFirst();
     }
 
-    private TransferOutcome transfer(WorkerMessage m) {
+    /** Runs {@code work} on its own virtual thread; the transport sends its answer when it is done. */
+    private Answer later(Supplier<Answer> work) {
+        return new Answer.Later(CompletableFuture.supplyAsync(work, slow));
+    }
+
+    /** A copy between memory tiers is answered at once on this thread; one that touches G3 or G4 later. */
+    private Answer transferAnswer(WorkerMessage m) {
         TransferRequest request;
         try {
             if (m.data().size() != 1) {
@@ -261,8 +288,16 @@ public final class Worker implements AutoCloseable {
             request = codec.decodeTransfer(m.data().getFirst());
         } catch (KvbmException e) {
             badRequests.incrementAndGet();
-            return TransferOutcome.failure(e.getMessage());
+            return new Answer.Reply(codec.encodeOutcome(TransferOutcome.failure(e.getMessage())));
         }
+        if (inMemory(request.from()) && inMemory(request.to())) {
+            return outcome(timedTransfer(request));
+        }
+        return later(() -> outcome(timedTransfer(request)));
+    }
+
+    /** Runs one transfer and counts it on its path. */
+    private TransferOutcome timedTransfer(TransferRequest request) {
         PathStats stats = paths.get(request.from() + "->" + request.to());
         long start = stats == null ? 0 : stats.begin();
         TransferOutcome outcome = transfers.transfer(request, badRequests::incrementAndGet);
@@ -273,12 +308,26 @@ public final class Worker implements AutoCloseable {
         return outcome;
     }
 
+    private Answer outcome(TransferOutcome o) {
+        return new Answer.Reply(o.ok() ? transferOk : codec.encodeOutcome(o));
+    }
+
+    private static boolean inMemory(Tier t) {
+        return t == Tier.G1 || t == Tier.G2;
+    }
+
     /** Stops the transport, waits for a running allocation, and frees every tier. */
     @Override
     public void close() {
         allocation.close();
         if (transport != null) {
             transport.close();
+        }
+        slow.shutdownNow(); // a disk copy still running is interrupted and answers "worker shutting down"
+        try {
+            slow.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         closeRemote();
         tiers.close();

@@ -195,15 +195,26 @@ final class InMemoryCluster implements AutoCloseable {
                     malformed.incrementAndGet();
                     return;
                 }
-                Leader l = leader;
-                switch (a) {
-                    case Answer.Ack ack -> io.execute(() -> l.answer(m.id(), name, Optional.empty()));
-                    case Answer.Reply r -> io.execute(() -> l.answer(m.id(), name, Optional.of(r.payload())));
-                    case Answer.Silent s -> {
-                        // no answer
-                    }
-                }
+                answer(m, a);
             });
+        }
+
+        private void answer(WorkerMessage m, Answer a) {
+            Leader l = leader;
+            switch (a) {
+                case Answer.Ack ack -> io.execute(() -> l.answer(m.id(), name, Optional.empty()));
+                case Answer.Reply r -> io.execute(() -> l.answer(m.id(), name, Optional.of(r.payload())));
+                case Answer.Silent s -> {
+                    // no answer
+                }
+                case Answer.Later later -> later.answer().whenComplete((done, error) -> {
+                    if (error == null) {
+                        answer(m, done);
+                    } else {
+                        malformed.incrementAndGet();
+                    }
+                });
+            }
         }
 
         @Override

@@ -191,8 +191,13 @@ class LeaderWorkerTest {
                 gone.error().orElseThrow());
     }
 
+    /** The outcome the worker answers {@code m} with (a G3 copy answers later, from its own thread). */
     private static TransferOutcome outcome(Worker worker, WorkerMessage m) {
-        return DynamoCodec.INSTANCE.decodeOutcome(((dev.kvbm.api.spi.WorkerTransport.Answer.Reply) worker.handle(m)).payload());
+        dev.kvbm.api.spi.WorkerTransport.Answer a = worker.handle(m);
+        while (a instanceof dev.kvbm.api.spi.WorkerTransport.Answer.Later later) {
+            a = later.answer().toCompletableFuture().join();
+        }
+        return DynamoCodec.INSTANCE.decodeOutcome(((dev.kvbm.api.spi.WorkerTransport.Answer.Reply) a).payload());
     }
 
     static byte[] json(String s) {

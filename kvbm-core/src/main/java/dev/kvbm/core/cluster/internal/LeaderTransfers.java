@@ -34,12 +34,15 @@ public final class LeaderTransfers {
     private final Executor callbacks;
     private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<Tier, int[]> writtenEpoch = new EnumMap<>(Tier.class);
+    /** How this codec encodes success: an answer with exactly these bytes needs no decoding. */
+    private final byte[] ok;
 
     public LeaderTransfers(LeaderTransport transport, Membership membership, Duration timeout, Executor callbacks) {
         this.transport = transport;
         this.membership = membership;
         this.timeout = timeout;
         this.callbacks = callbacks;
+        this.ok = transport.codec().encodeOutcome(TransferOutcome.success());
     }
 
     /** Sizes the epoch tables from the first handshake (before any move is served). */
@@ -130,6 +133,9 @@ public final class LeaderTransfers {
         for (WorkerReply r : replies) {
             if (r.payload().isEmpty()) {
                 continue; // a plain ACK: how Dynamo's workers answer, success as far as they tell
+            }
+            if (java.util.Arrays.equals(r.payload().get(), ok)) {
+                continue;
             }
             try {
                 TransferOutcome o = transport.codec().decodeOutcome(r.payload().get());

@@ -4,34 +4,33 @@ import dev.kvbm.api.spi.WorkerMessage;
 import dev.kvbm.api.spi.WorkerTransport.Answer;
 
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Turns the leader's frames into {@link WorkerMessage}s, runs the handler and sends its answer. Nothing a
- * leader (or anyone reaching the socket) sends can stop it: malformed frames, unknown functions and handler
- * failures are counted and logged, and the next message is served.
+ * Turns the leader's frames into {@link WorkerMessage}s, runs the handler and sends its answer. The handler runs
+ * on the calling (receive) thread: a ping or a copy between memory tiers is answered without waking another
+ * thread, and a handler that starts long work elsewhere answers {@link Answer.Later}, which is sent from the
+ * thread that completes it (Dynamo runs each handler as a detached task for the same reason: a long transfer
+ * never delays a ping). Nothing a leader (or anyone reaching the socket) sends can stop it: malformed frames,
+ * unknown functions and handler failures are counted and logged, and the next message is served.
  */
 public final class WorkerDispatcher {
     private static final System.Logger LOG = System.getLogger(WorkerDispatcher.class.getName());
 
     private final Function<WorkerMessage, Answer> handler;
     private final Consumer<List<byte[]>> sender;
-    private final Executor executor;
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong handled = new AtomicLong();
 
     /**
-     * @param sender   sends an answer's frames to the leader (thread-safe)
-     * @param executor where handlers run (Dynamo runs each as a detached task, so a long transfer never
-     *                 delays a ping)
+     * @param sender sends an answer's frames to the leader (thread-safe: a {@link Answer.Later} is sent from
+     *               the thread that completes it)
      */
-    public WorkerDispatcher(Function<WorkerMessage, Answer> handler, Consumer<List<byte[]>> sender, Executor executor) {
+    public WorkerDispatcher(Function<WorkerMessage, Answer> handler, Consumer<List<byte[]>> sender) {
         this.handler = handler;
         this.sender = sender;
-        this.executor = executor;
     }
 
     /** One multipart message as received; never throws. */
@@ -43,20 +42,31 @@ public final class WorkerDispatcher {
             Sockets.logRepeated(LOG, malformed.incrementAndGet(), "dropped a malformed message: " + e);
             return;
         }
-        try {
-            executor.execute(() -> handle(message));
-        } catch (RuntimeException e) { // a rejected task (executor closing) is a dropped message, not a dead loop
-            Sockets.logRepeated(LOG, malformed.incrementAndGet(), "could not run the handler of " + message.function() + ": " + e);
-        }
-    }
-
-    private void handle(WorkerMessage message) {
         Answer answer;
         try {
             answer = handler.apply(message);
         } catch (RuntimeException e) {
-            Sockets.logRepeated(LOG, malformed.incrementAndGet(), "message " + message.id() + " (" + message.function()
-                    + ") failed in its handler: " + e.getMessage());
+            failed(message, e);
+            return;
+        }
+        send(message, answer);
+    }
+
+    private void failed(WorkerMessage message, Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        Sockets.logRepeated(LOG, malformed.incrementAndGet(), "message " + message.id() + " (" + message.function()
+                + ") failed in its handler: " + cause.getMessage());
+    }
+
+    private void send(WorkerMessage message, Answer answer) {
+        if (answer instanceof Answer.Later later) {
+            later.answer().whenComplete((a, error) -> {
+                if (error != null || a == null) {
+                    failed(message, error != null ? error : new IllegalStateException("a null answer"));
+                } else {
+                    send(message, a);
+                }
+            });
             return;
         }
         handled.incrementAndGet();
@@ -69,6 +79,7 @@ public final class WorkerDispatcher {
                 case Answer.Silent s -> {
                     // no answer: a worker not ready yet lets the leader's ping round time out
                 }
+                case Answer.Later l -> throw new AssertionError("handled above");
             }
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "could not answer message " + message.id() + ": " + e);

@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.zeromq.SocketType;
@@ -30,6 +28,10 @@ import org.zeromq.ZMQ;
  * message id: it completes when {@code worldSize} <em>distinct</em> workers answered it. PULL does not
  * name the sender, so a worker is identified by its connection's {@code Peer-Address} (the worker's
  * ip:port of its PUSH connection), which every ZMTP peer has, Dynamo's Rust workers included.
+ *
+ * <p>One thread receives the answers and completes the rounds. It also expires them: a round past its deadline
+ * fails there (the loop wakes at least every {@link #RECEIVE_TIMEOUT_MILLIS} ms), so a broadcast schedules no
+ * timer task and a completed round leaves nothing behind.
  */
 public final class ZmqLeaderTransport implements LeaderTransport {
     private static final System.Logger LOG = System.getLogger(ZmqLeaderTransport.class.getName());
@@ -49,19 +51,27 @@ public final class ZmqLeaderTransport implements LeaderTransport {
     private final AtomicLong anonymous = new AtomicLong();
     private final AtomicLong subscriptions = new AtomicLong();
     private final long maxMessageBytes;
-    private final ScheduledExecutorService timers;
     private final Thread loop;
     private volatile boolean closed;
+
+    /** How long the receive loop waits for an answer before it looks at deadlines and subscriptions. */
+    static final int RECEIVE_TIMEOUT_MILLIS = 10;
+    /** How often deadlines and subscriptions are looked at while answers keep arriving. */
+    private static final long HOUSEKEEPING_NANOS = TimeUnit.MILLISECONDS.toNanos(RECEIVE_TIMEOUT_MILLIS);
 
     private static final class Round {
         final long id;
         final String function;
+        final Duration timeout;
+        final long deadline;
         final Map<String, WorkerReply> replies = new LinkedHashMap<>();
         final CompletableFuture<List<WorkerReply>> future = new CompletableFuture<>();
 
-        Round(long id, String function) {
+        Round(long id, String function, Duration timeout) {
             this.id = id;
             this.function = function;
+            this.timeout = timeout;
+            this.deadline = System.nanoTime() + timeout.toNanos();
         }
     }
 
@@ -83,7 +93,7 @@ public final class ZmqLeaderTransport implements LeaderTransport {
             pull.setLinger(0);
             pub.setSndHWM(100_000);
             pull.setRcvHWM(100_000);
-            pull.setReceiveTimeOut(20);
+            pull.setReceiveTimeOut(RECEIVE_TIMEOUT_MILLIS);
             String secret = config.options().get(ZmqOptions.CURVE_SERVER_SECRET_FILE);
             if (secret != null) {
                 byte[][] keys = Sockets.readCert(ZmqOptions.CURVE_SERVER_SECRET_FILE, secret, true);
@@ -114,7 +124,6 @@ public final class ZmqLeaderTransport implements LeaderTransport {
                     + "sockets " + config.publishEndpoint() + " / " + config.ackEndpoint() + ": " + e.getMessage(), e);
         }
         auth = zap;
-        timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().daemon().name("kvbm-zmq-timeouts").unstarted(r));
         loop = Thread.ofPlatform().name("kvbm-zmq-leader").daemon().start(this::receiveLoop);
     }
 
@@ -153,7 +162,7 @@ public final class ZmqLeaderTransport implements LeaderTransport {
             }
         }
         long id = nextId.incrementAndGet(); // pre-incremented: the first id is 1, as in Dynamo
-        Round round = new Round(id, function);
+        Round round = new Round(id, function, timeout);
         rounds.put(id, round);
         List<byte[]> frames = new ArrayList<>(data.size() + 2);
         frames.add(Sockets.id(id));
@@ -168,11 +177,19 @@ public final class ZmqLeaderTransport implements LeaderTransport {
             round.future.completeExceptionally(new KvbmException(ErrorCode.IO_ERROR, "could not publish " + function));
             return round.future;
         }
-        timers.schedule(() -> expire(round, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
         return round.future;
     }
 
-    private void expire(Round round, Duration timeout) {
+    /** Fails every round past its deadline. */
+    private void expireRounds(long now) {
+        for (Round round : rounds.values()) {
+            if (now - round.deadline >= 0) {
+                expire(round);
+            }
+        }
+    }
+
+    private void expire(Round round) {
         if (rounds.remove(round.id, round)) {
             int answered;
             List<String> who;
@@ -181,13 +198,14 @@ public final class ZmqLeaderTransport implements LeaderTransport {
                 who = List.copyOf(round.replies.keySet());
             }
             round.future.completeExceptionally(new KvbmException(ErrorCode.TIMEOUT, answered + " of " + worldSize()
-                    + " workers answered " + round.function + " (id " + round.id + ") within " + timeout.toMillis()
+                    + " workers answered " + round.function + " (id " + round.id + ") within " + round.timeout.toMillis()
                     + " ms" + (who.isEmpty() ? "" : "; answered: " + who)));
         }
     }
 
     private void receiveLoop() {
         zmq.io.Metadata[] meta = new zmq.io.Metadata[1];
+        long nextHousekeeping = 0;
         while (!closed) {
             List<byte[]> frames;
             try {
@@ -202,7 +220,13 @@ public final class ZmqLeaderTransport implements LeaderTransport {
             if (frames != null) {
                 onAnswer(frames, meta[0]);
             }
-            drainSubscriptions();
+            // Not after every answer: the subscriptions' receive takes the PUB lock a broadcast needs.
+            long now = System.nanoTime();
+            if (frames == null || now - nextHousekeeping >= 0) {
+                nextHousekeeping = now + HOUSEKEEPING_NANOS;
+                expireRounds(now);
+                drainSubscriptions();
+            }
         }
     }
 
@@ -283,7 +307,6 @@ public final class ZmqLeaderTransport implements LeaderTransport {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        timers.shutdownNow();
         for (Round r : rounds.values()) {
             r.future.completeExceptionally(new KvbmException(ErrorCode.INVALID_STATE, "leader transport closed"));
         }

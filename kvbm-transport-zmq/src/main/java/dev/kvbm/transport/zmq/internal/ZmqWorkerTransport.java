@@ -8,14 +8,15 @@ import dev.kvbm.api.spi.WorkerMessage;
 import dev.kvbm.api.spi.WorkerTransport;
 import dev.kvbm.transport.zmq.ZmqOptions;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
-/** A worker's SUB (every message) and PUSH sockets, connected to the leader; one receive thread. */
+/**
+ * A worker's SUB (every message) and PUSH sockets, connected to the leader; one receive thread, which also runs
+ * the handler ({@link WorkerDispatcher}).
+ */
 final class ZmqWorkerTransport implements WorkerTransport {
     private static final System.Logger LOG = System.getLogger(ZmqWorkerTransport.class.getName());
 
@@ -23,7 +24,6 @@ final class ZmqWorkerTransport implements WorkerTransport {
     private final ZContext context = new ZContext(1);
     private final ZMQ.Socket sub;
     private final ZMQ.Socket push;
-    private final ExecutorService handlers = Executors.newVirtualThreadPerTaskExecutor();
     private final ConnectionWatch subWatch;
     private final ConnectionWatch pushWatch;
     private volatile boolean closed;
@@ -68,7 +68,6 @@ final class ZmqWorkerTransport implements WorkerTransport {
                         + config.ackEndpoint());
             }
         } catch (RuntimeException e) {
-            handlers.close();
             context.close();
             throw e instanceof KvbmException k ? k : new KvbmException(ErrorCode.IO_ERROR,
                     "cannot open the worker's sockets: " + e.getMessage(), e);
@@ -80,7 +79,7 @@ final class ZmqWorkerTransport implements WorkerTransport {
         if (loop != null) {
             throw new KvbmException(ErrorCode.INVALID_STATE, "worker transport already started");
         }
-        dispatcher = new WorkerDispatcher(handler, this::send, handlers);
+        dispatcher = new WorkerDispatcher(handler, this::send);
         loop = Thread.ofPlatform().name("kvbm-zmq-worker").daemon().start(this::receiveLoop);
     }
 
@@ -92,7 +91,11 @@ final class ZmqWorkerTransport implements WorkerTransport {
         }
     }
 
+    /** How often the connection watches are polled: their events only matter within seconds (a 2 s grace). */
+    private static final long WATCH_POLL_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50);
+
     private void receiveLoop() {
+        long nextWatch = 0;
         while (!closed) {
             List<byte[]> frames;
             try {
@@ -107,8 +110,13 @@ final class ZmqWorkerTransport implements WorkerTransport {
             if (frames != null) {
                 dispatcher.onFrames(frames);
             }
-            subWatch.poll();
-            pushWatch.poll();
+            // Not after every message: each poll is a non-blocking receive on a monitor socket, on the answer's path.
+            long now = System.nanoTime();
+            if (frames == null || now - nextWatch >= 0) {
+                nextWatch = now + WATCH_POLL_NANOS;
+                subWatch.poll();
+                pushWatch.poll();
+            }
         }
     }
 
@@ -137,7 +145,6 @@ final class ZmqWorkerTransport implements WorkerTransport {
                 Thread.currentThread().interrupt();
             }
         }
-        handlers.shutdownNow();
         synchronized (push) {
             context.close();
         }

@@ -57,7 +57,7 @@ class WorkerDispatcherFuzzTest {
                 if (frames.isEmpty() || frames.getFirst().length != 8 || frames.size() == 2 || frames.size() > 3) {
                     badAnswers.incrementAndGet();
                 }
-            }, Runnable::run);
+            });
             d.onFrames(valid.get(1));
             long end = System.nanoTime() + 10_000_000_000L;
             while (!worker.isReady() && System.nanoTime() < end) {
