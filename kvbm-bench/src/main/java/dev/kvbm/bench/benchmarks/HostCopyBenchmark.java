@@ -1,16 +1,12 @@
 package dev.kvbm.bench.benchmarks;
 
 import dev.kvbm.api.Tier;
-import dev.kvbm.api.layout.BlockLayout;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.BlockPair;
 import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
-import dev.kvbm.api.spi.Storage;
-import dev.kvbm.api.spi.StorageAllocator;
 import dev.kvbm.api.spi.StorageKind;
-import dev.kvbm.api.spi.TierConfig;
 import dev.kvbm.api.spi.TierProvider;
 import dev.kvbm.api.spi.TransferEngine;
 import dev.kvbm.core.providers.ProviderRegistry;
@@ -89,8 +85,8 @@ public class HostCopyBenchmark {
         ProviderRegistry registry = ProviderRegistry.load();
         TierProvider tier = registry.bestTier(Tier.G2).orElseThrow();
         String[] kinds = layouts.split("-");
-        source = allocate(tier, geometry, type(kinds[0]));
-        target = allocate(tier, geometry, type(kinds[1]));
+        source = BenchLayouts.allocate(tier, geometry, BenchLayouts.type(kinds[0]), owned);
+        target = BenchLayouts.allocate(tier, geometry, BenchLayouts.type(kinds[1]), owned);
         engine = registry.bestEngine(source.kind(), target.kind()).orElseThrow().create(Map.of());
         owned.add(engine);
         windows = new ArrayList<>();
@@ -112,21 +108,6 @@ public class HostCopyBenchmark {
             engine.transfer(source, target, windows.get(w)).join();
             referenceWindow(w);
         }
-    }
-
-    private static LayoutType type(String name) {
-        return name.equals("fc") ? LayoutType.FULLY_CONTIGUOUS : LayoutType.LAYER_SEPARATE_BLOCK;
-    }
-
-    private PhysicalLayout allocate(TierProvider provider, LayoutConfig config, LayoutType type) {
-        StorageAllocator allocator = provider.createAllocator(new TierConfig(Tier.G2, config, type));
-        owned.add(allocator);
-        BlockLayout layout = BlockLayout.of(config, type);
-        List<Storage> storages = new ArrayList<>();
-        for (int i = 0; i < layout.numStorageRegions(); i++) {
-            storages.add(allocator.allocate(layout.requiredAllocationSize(), 4096));
-        }
-        return new PhysicalLayout(layout, storages);
     }
 
     private static MemorySegment[] segments(PhysicalLayout layout) {

@@ -1,16 +1,13 @@
 package dev.kvbm.bench.benchmarks;
 
-import dev.kvbm.api.layout.BlockLayout;
+import dev.kvbm.api.Tier;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.LayoutType;
 import dev.kvbm.api.spi.BlockCopies;
 import dev.kvbm.api.spi.BlockPair;
-import dev.kvbm.api.spi.HostMemoryStorage;
 import dev.kvbm.api.spi.PhysicalLayout;
-import dev.kvbm.api.spi.Storage;
-import dev.kvbm.api.spi.StorageKind;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
+import dev.kvbm.api.spi.TierProvider;
+import dev.kvbm.core.providers.ProviderRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +40,7 @@ public class PlanningBenchmark {
     @Param({"16"})
     public int batch;
 
-    private Arena arena;
+    private final List<AutoCloseable> owned = new ArrayList<>();
     private PhysicalLayout source;
     private PhysicalLayout target;
     private PhysicalLayout fcSource;
@@ -52,56 +49,18 @@ public class PlanningBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        arena = Arena.ofShared();
+        TierProvider tier = ProviderRegistry.load().bestTier(Tier.G2).orElseThrow();
         // 64 KiB blocks: 4 layers x 2 outer x 16 tokens x 512 x 2 bytes; the byte count does not change planning.
         LayoutConfig geometry = new LayoutConfig(batch, 4, 2, 16, 512, 1, 2, 4);
         int cut = layouts.lastIndexOf('-');
-        source = layout(geometry, type(layouts.substring(0, cut)));
-        target = layout(geometry, type(layouts.substring(cut + 1)));
-        fcSource = layout(geometry, LayoutType.FULLY_CONTIGUOUS);
-        fcTarget = layout(geometry, LayoutType.FULLY_CONTIGUOUS);
+        source = BenchLayouts.allocate(tier, geometry, BenchLayouts.type(layouts.substring(0, cut)), owned);
+        target = BenchLayouts.allocate(tier, geometry, BenchLayouts.type(layouts.substring(cut + 1)), owned);
+        fcSource = BenchLayouts.allocate(tier, geometry, LayoutType.FULLY_CONTIGUOUS, owned);
+        fcTarget = BenchLayouts.allocate(tier, geometry, LayoutType.FULLY_CONTIGUOUS, owned);
         pairs = new ArrayList<>();
         for (int i = 0; i < batch; i++) {
             pairs.add(new BlockPair(i, batch - 1 - i));
         }
-    }
-
-    private static LayoutType type(String name) {
-        return switch (name) {
-            case "fc" -> LayoutType.FULLY_CONTIGUOUS;
-            case "ls" -> LayoutType.LAYER_SEPARATE_BLOCK;
-            default -> LayoutType.builtIns().stream().filter(t -> t.shortName().equals("hicache-" + name)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("layouts: unknown side '" + name + "'"));
-        };
-    }
-
-    private PhysicalLayout layout(LayoutConfig config, LayoutType type) {
-        BlockLayout layout = BlockLayout.of(config, type);
-        List<Storage> storages = new ArrayList<>();
-        for (int i = 0; i < layout.numStorageRegions(); i++) {
-            MemorySegment segment = arena.allocate(layout.requiredAllocationSize(), 4096);
-            storages.add(new HostMemoryStorage() {
-                @Override
-                public MemorySegment segment() {
-                    return segment;
-                }
-
-                @Override
-                public StorageKind kind() {
-                    return StorageKind.SYSTEM;
-                }
-
-                @Override
-                public long size() {
-                    return segment.byteSize();
-                }
-
-                @Override
-                public void close() {
-                }
-            });
-        }
-        return new PhysicalLayout(layout, storages);
     }
 
     @Benchmark
@@ -115,7 +74,10 @@ public class PlanningBenchmark {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
-        arena.close();
+    public void tearDown() throws Exception {
+        for (int i = owned.size() - 1; i >= 0; i--) {
+            owned.get(i).close();
+        }
+        owned.clear();
     }
 }
