@@ -201,7 +201,7 @@ final class LeaderCommand extends Subcommand {
         long g3Blocks = env.blockCount(ConfigKeys.DISK_CACHE_OVERRIDE_NUM_BLOCKS).orElse(0);
         double g3Gb = env.gigabytes(ConfigKeys.DISK_CACHE_GB).orElse(0);
         if (g2.blocks != null) {
-            g2Blocks = OptionChecks.range("--g2-blocks", g2.blocks, 0, Integer.MAX_VALUE);
+            g2Blocks = g2.blocks; // its range (@Range) is checked before the command runs
             g2Gb = 0;
         }
         if (g2.gb != null) {
@@ -209,7 +209,7 @@ final class LeaderCommand extends Subcommand {
             g2Blocks = 0;
         }
         if (g3.blocks != null) {
-            g3Blocks = OptionChecks.range("--g3-blocks", g3.blocks, 0, Integer.MAX_VALUE);
+            g3Blocks = g3.blocks;
             g3Gb = 0;
         }
         if (g3.gb != null) {

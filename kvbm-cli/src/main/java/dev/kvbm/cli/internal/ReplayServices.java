@@ -71,14 +71,15 @@ final class ReplayServices implements AutoCloseable {
             endpoint("--events", events.get());
             replay.ifPresent(r -> endpoint("--events-replay", r));
         }
-        Optional<Integer> port = Optional.ofNullable(metricsOption.port).map(p -> OptionChecks.range("--metrics-port", p, 0, 65_535));
+        // --metrics-port and --serve-after carry their ranges (@Range), checked by Cli before any command runs.
+        Optional<Integer> port = Optional.ofNullable(metricsOption.port);
         if (port.isEmpty() && env.bool(METRICS_ENV).orElse(false)) {
             port = Optional.of((int) env.port(METRICS_PORT_ENV).orElse(DEFAULT_METRICS_PORT));
         }
         if (port.isPresent()) {
             OptionalModules.require(OptionalModules.METRICS, "--metrics-port");
         }
-        int serveAfter = serveAfterOption == null ? 0 : OptionChecks.range("--serve-after", serveAfterOption, 0, 86_400);
+        int serveAfter = serveAfterOption == null ? 0 : serveAfterOption;
         if (serveAfter > 0 && port.isEmpty() && events.isEmpty()) {
             throw new UsageException("--serve-after keeps the metrics and event endpoints up: give --metrics-port or "
                     + "--events");

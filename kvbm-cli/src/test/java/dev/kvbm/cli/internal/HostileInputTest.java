@@ -86,6 +86,11 @@ class HostileInputTest {
                 + "1..2147483647 (got 99999999999999)");
         usage(CliTest.run("leader", "--workers", "1", "--g2-blocks", "99999999999999"), "--g2-blocks must be in "
                 + "0..2147483647 (got 99999999999999)");
+        // Ranges declared once on shared options (mixins) hold for every command that has them.
+        usage(CliTest.run("replay", "--metrics-port", "70000"), "kvbm replay: --metrics-port must be in 0..65535 (got 70000)");
+        usage(CliTest.run("leader", "--workers", "1", "--metrics-port", "-1"), "--metrics-port must be in 0..65535 (got -1)");
+        usage(CliTest.run("replay", "--serve-after", "86401"), "kvbm replay: --serve-after must be in 0..86400 (got 86401)");
+        usage(CliTest.run("leader", "--workers", "1", "--g3-blocks", "-1"), "--g3-blocks must be in 0..2147483647 (got -1)");
         // The same wording below the range, and inside it for an option whose range is narrow.
         usage(CliTest.run("replay", "--requests", "0"), "kvbm replay: --requests must be in 1..2147483647 (got 0)");
         usage(CliTest.run("replay", "--workers", "65"), "kvbm replay: --workers must be in 0..64 (got 65)");
