@@ -6,7 +6,8 @@ import dev.kvbm.api.layout.BlockLayout;
 import dev.kvbm.api.layout.LayoutConfig;
 import dev.kvbm.api.layout.MemoryRegion;
 import java.util.ArrayList;
-import java.util.BitSet;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 
 /**
@@ -40,7 +41,7 @@ public final class BlockCopies {
         sameGeometry("numLayers", s.numLayers(), t.numLayers());
         sameGeometry("outerDim", s.outerDim(), t.outerDim());
         sameGeometry("memoryRegionSize", s.memoryRegionSize(), t.memoryRegionSize());
-        BitSet targets = new BitSet();
+        int[] targets = new int[pairs.size()];
         for (int i = 0; i < pairs.size(); i++) {
             BlockPair p = pairs.get(i);
             if (p == null) {
@@ -54,12 +55,51 @@ public final class BlockCopies {
                 throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "target", "pair " + i + ": target block "
                         + p.target() + " out of range 0.." + (t.numBlocks() - 1));
             }
-            if (targets.get(p.target())) {
-                throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "target", "pair " + i + ": target block "
-                        + p.target() + " appears twice in one transfer");
-            }
-            targets.set(p.target());
+            targets[i] = p.target();
         }
+        int twice = secondOccurrence(targets);
+        if (twice >= 0) {
+            throw KvbmException.forField(ErrorCode.INVALID_ARGUMENT, "target", "pair " + twice + ": target block "
+                    + targets[twice] + " appears twice in one transfer");
+        }
+    }
+
+    /** Pairs up to this many are checked against each other directly; more are sorted first. */
+    private static final int DIRECT_DUPLICATE_CHECK = 32;
+
+    /**
+     * The index of the first entry equal to an earlier one, or -1: in O(n log n) of the transfer's own size, never
+     * of the pool's (a bit set over block ids would allocate and clear up to numBlocks bits per transfer).
+     */
+    static int secondOccurrence(int[] values) {
+        int n = values.length;
+        if (n <= DIRECT_DUPLICATE_CHECK) {
+            for (int i = 1; i < n; i++) {
+                for (int j = 0; j < i; j++) {
+                    if (values[i] == values[j]) {
+                        return i;
+                    }
+                }
+            }
+            return -1;
+        }
+        int[] sorted = values.clone();
+        Arrays.sort(sorted);
+        boolean repeats = false;
+        for (int i = 1; i < n && !repeats; i++) {
+            repeats = sorted[i] == sorted[i - 1];
+        }
+        if (!repeats) {
+            return -1;
+        }
+        // Rare (a bad transfer): find the first repeat in pair order, as the direct check reports it.
+        HashSet<Integer> seen = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            if (!seen.add(values[i])) {
+                return i;
+            }
+        }
+        throw new AssertionError("a repeated value that repeats nowhere");
     }
 
     private static void sameGeometry(String field, long source, long target) {
@@ -268,7 +308,7 @@ public final class BlockCopies {
                     BlockPair p = pairs.get(i);
                     sorted[i] = ((long) p.source() << 32) | p.target();
                 }
-                java.util.Arrays.sort(sorted);
+                Arrays.sort(sorted);
                 for (long packed : sorted) {
                     int src = (int) (packed >>> 32);
                     int dst = (int) packed;

@@ -137,4 +137,30 @@ class BlockCopiesTest {
                 assertThrows(KvbmException.class, () -> BlockCopies.validate(a, other, List.of())).getMessage());
         assertEquals("pairs", assertThrows(KvbmException.class, () -> BlockCopies.validate(a, b, null)).field().orElseThrow());
     }
+
+    @Test
+    void duplicateTargetsAreFoundInPairOrderAtAnySize() {
+        for (int n : new int[] {2, 31, 32, 33, 200}) {
+            int[] distinct = new int[n];
+            for (int i = 0; i < n; i++) {
+                distinct[i] = 1_000_000 - 7 * i; // far beyond n: the check must not depend on block ids
+            }
+            assertEquals(-1, BlockCopies.secondOccurrence(distinct), "n=" + n);
+            int[] repeated = distinct.clone();
+            repeated[n - 1] = distinct[(n - 1) / 2];
+            if (n > 2) {
+                repeated[n - 2] = distinct[0]; // an earlier repeat (index n-2) wins over the later one
+                assertEquals(n - 2, BlockCopies.secondOccurrence(repeated), "n=" + n);
+            } else {
+                assertEquals(1, BlockCopies.secondOccurrence(repeated), "n=" + n);
+            }
+        }
+        PhysicalLayout a = layout(C, LayoutType.FULLY_CONTIGUOUS);
+        List<BlockPair> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            many.add(new BlockPair(i % C.numBlocks(), i % C.numBlocks()));
+        }
+        KvbmException dup = assertThrows(KvbmException.class, () -> BlockCopies.validate(a, a, many));
+        assertEquals("pair " + C.numBlocks() + ": target block 0 appears twice in one transfer", dup.getMessage());
+    }
 }
