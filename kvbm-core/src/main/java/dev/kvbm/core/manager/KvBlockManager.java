@@ -348,7 +348,10 @@ public final class KvBlockManager implements AutoCloseable {
                 usable++;
             }
         }
-        List<ImmutableBlock> registered = usable == 0 ? List.of() : g1.pool().register(targets.subList(0, usable));
+        // Always an ArrayList, as every other caller passes: a subList's iterator would make the JIT drop
+        // register's compiled code (type profile of its loops) and compile it again mid-run.
+        List<MutableBlock> good = usable == targets.size() ? targets : new ArrayList<>(targets.subList(0, usable));
+        List<ImmutableBlock> registered = usable == 0 ? List.of() : g1.pool().register(good);
         for (int i = usable; i < targets.size(); i++) {
             targets.get(i).close();
         }
