@@ -64,6 +64,8 @@ public final class KvBlockManager implements AutoCloseable {
     static final int DISK_ALIGNMENT = 4096;
 
     private final Map<Tier, TierRuntime> tiers;
+    /** The tiers' pools, G1 first: read on every eviction (on the request's thread) without an iterator. */
+    private final BlockPool[] pools;
     private final TierRuntime g1;
     private final BlockChecksums checksums;
     private final OffloadManager offloads;
@@ -100,6 +102,7 @@ public final class KvBlockManager implements AutoCloseable {
                 }
             }
             this.tiers = Collections.unmodifiableMap(built);
+            this.pools = built.values().stream().map(TierRuntime::pool).toArray(BlockPool[]::new);
             this.g1 = tiers.get(Tier.G1);
             if (b.mover != null) {
                 chosen = b.mover;
@@ -345,12 +348,19 @@ public final class KvBlockManager implements AutoCloseable {
                 usable++;
             }
         }
-        List<ImmutableBlock> registered = usable == 0 ? List.of() : g1.pool().register(targets.subList(0, usable));
-        targets.subList(usable, targets.size()).forEach(MutableBlock::close);
+        // Always an ArrayList, as every other caller passes: a subList's iterator would make the JIT drop
+        // register's compiled code (type profile of its loops) and compile it again mid-run.
+        List<MutableBlock> good = usable == targets.size() ? targets : new ArrayList<>(targets.subList(0, usable));
+        List<ImmutableBlock> registered = usable == 0 ? List.of() : g1.pool().register(good);
+        for (int i = usable; i < targets.size(); i++) {
+            targets.get(i).close();
+        }
         for (int i = 0; i < usable; i++) {
             p.set(pos + i, registered.get(i));
         }
-        found.forEach(ImmutableBlock::close); // the lower tier's hits become its most recently used, in order
+        for (ImmutableBlock b : found) {
+            b.close(); // the lower tier's hits become its most recently used, in order
+        }
         return usable;
     }
 
@@ -432,7 +442,9 @@ public final class KvBlockManager implements AutoCloseable {
                 }
             }
         }
-        events.ifPresent(KvEventJournal::flush); // one batch per request: its evictions, onboardings and blocks
+        if (events.isPresent()) {
+            events.get().flush(); // one batch per request: its evictions, onboardings and blocks
+        }
     }
 
     /**
@@ -465,8 +477,8 @@ public final class KvBlockManager implements AutoCloseable {
     }
 
     private void forgetIfGone(long sequenceHash) {
-        for (TierRuntime t : tiers.values()) {
-            if (t.pool().contains(sequenceHash)) {
+        for (BlockPool pool : pools) {
+            if (pool.contains(sequenceHash)) {
                 return;
             }
         }

@@ -5,8 +5,6 @@ import dev.kvbm.api.KvbmException;
 import dev.kvbm.api.Tier;
 import dev.kvbm.core.pool.ImmutableBlock;
 import dev.kvbm.core.pool.MutableBlock;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -21,7 +19,8 @@ import java.util.OptionalLong;
 public final class PreparedRequest implements AutoCloseable {
     private final long[] hashes;
     private final AutoCloseable[] slots;
-    private final Map<Tier, Integer> hits = new EnumMap<>(Tier.class);
+    /** Hits per tier, by ordinal: counted on the request's thread without boxing. */
+    private final int[] hits = new int[Tier.values().length];
     private int checksumFailures;
     private long copyNanos;
     private boolean committed;
@@ -60,12 +59,16 @@ public final class PreparedRequest implements AutoCloseable {
 
     /** Blocks found in {@code tier}: G1 hits, or blocks onboarded from G2 or G3. */
     public synchronized int hits(Tier tier) {
-        return hits.getOrDefault(tier, 0);
+        return hits[tier.ordinal()];
     }
 
     /** The cached prefix length: hits in every tier. */
     public synchronized int cachedPrefix() {
-        return hits.values().stream().mapToInt(Integer::intValue).sum();
+        int sum = 0;
+        for (int n : hits) {
+            sum += n;
+        }
+        return sum;
     }
 
     /** Blocks whose onboarded bytes failed their checksum (served as misses). */
@@ -113,7 +116,7 @@ public final class PreparedRequest implements AutoCloseable {
     }
 
     synchronized void addHits(Tier tier, int n) {
-        hits.merge(tier, n, Integer::sum);
+        hits[tier.ordinal()] += n;
     }
 
     synchronized void addChecksumFailure() {

@@ -102,6 +102,20 @@ class KvBlockManagerTest {
     }
 
     @Test
+    void theCachedPrefixCountsTheHitsOfEveryTier() {
+        try (KvBlockManager m = builder().tierBlocks(Tier.G1, 4).tierBlocks(Tier.G2, 16).build()) {
+            serve(m, 1, 2, 3);
+            serve(m, 10, 11, 12, 13); // G1 now holds 10..13 only; 1..3 stay in G2
+            PreparedRequest p = serve(m, 10, 11, 1, 2);
+            assertEquals(2, p.hits(Tier.G1));
+            assertEquals(2, p.hits(Tier.G2));
+            assertEquals(0, p.hits(Tier.G3));
+            assertEquals(4, p.cachedPrefix());
+            assertEquals(0, serve(m, 99).cachedPrefix(), "a block no tier holds is no hit");
+        }
+    }
+
+    @Test
     void blocksAreOffloadedAndOnboardedByteForByte() {
         try (KvBlockManager m = builder().tierBlocks(Tier.G1, 4).tierBlocks(Tier.G2, 16).build()) {
             serve(m, 1, 2, 3);

@@ -372,10 +372,12 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
             try {
                 while (true) {
                     batch.clear();
+                    boolean woken = false;
                     lock.lock();
                     try {
                         while (queue.isEmpty() && !headCopied() && !closed.get()) {
                             work.await();
+                            woken = true;
                         }
                         if (closed.get()) {
                             settle(queue.size()); // queued, never started: dropped with the manager
@@ -393,6 +395,12 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
                     }
                     finishCopied();
                     if (!batch.isEmpty()) {
+                        if (woken) {
+                            // The registration that woke this lane is still inside a manager call (commit) and the
+                            // scheduler often runs the woken lane on that thread's CPU, preempting it: hand the CPU
+                            // back once, so the call ends first. A free CPU makes this a no-op.
+                            Thread.yield();
+                        }
                         try {
                             process(batch);
                         } catch (RuntimeException e) {
