@@ -66,6 +66,28 @@ final class LongIntMap {
     }
 
     /**
+     * Maps {@code key} to {@code value} (>= 0) unless it is mapped already; returns the value it had, or
+     * {@link #MISSING} when it was put: a lookup and an insert in one probe.
+     */
+    int putIfAbsent(long key, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("values are >= 0, got " + value);
+        }
+        int i = slot(key);
+        for (; table[2 * i + 1] != FREE; i = (i + 1) & mask) {
+            if (table[2 * i] == key) {
+                return (int) table[2 * i + 1];
+            }
+        }
+        table[2 * i] = key;
+        table[2 * i + 1] = value;
+        if (++size * 4 > table.length) { // more than half the slots
+            grow();
+        }
+        return MISSING;
+    }
+
+    /**
      * Adds {@code delta} to the value of {@code key} (0 when absent) and returns the sum; a sum of 0 or less
      * removes the key (a count that reached zero).
      */
