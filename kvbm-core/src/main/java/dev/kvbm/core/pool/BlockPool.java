@@ -94,8 +94,16 @@ public final class BlockPool {
     private int freeCount;
     /** The primary block of each registered hash. */
     private final LongIntMap registry;
-    /** Registered blocks in this pool per parent hash: a parent with children here is not evictable. */
-    private final LongIntMap childrenOf;
+    /**
+     * Registered children of each primary block (blocks registered here whose parent hash is its hash): a
+     * parent with children is not evictable. Kept on the block, so a release asks no map.
+     */
+    private final int[] children;
+    /**
+     * The same count for parent hashes with no primary here (a child registered before its parent, or whose
+     * parent was invalidated): moved onto the block when the parent registers. Usually empty, so small.
+     */
+    private final LongIntMap orphans;
     /** Inactive registered blocks with no registered child: eviction candidates, first = next victim. */
     private final EvictionOrder evictable;
     private int inactive;
@@ -126,7 +134,8 @@ public final class BlockPool {
         }
         this.freeCount = numBlocks;
         this.registry = new LongIntMap(numBlocks);
-        this.childrenOf = new LongIntMap(numBlocks);
+        this.children = new int[numBlocks];
+        this.orphans = new LongIntMap(16);
         this.evictable = new EvictionOrder(priority, releaseTick);
     }
 
@@ -270,6 +279,10 @@ public final class BlockPool {
                 return new ImmutableBlock(this, existing, h);
             }
             registry.put(h, id); // replaces a doomed primary, which is dropped on its last release
+            children[id] = children[existing]; // the hash's children now count on the new primary
+            children[existing] = 0;
+        } else {
+            children[id] = Math.max(0, orphans.remove(h)); // children registered before this block (MISSING: none)
         }
         state[id] = REGISTERED;
         hash[id] = h;
@@ -286,10 +299,12 @@ public final class BlockPool {
         }
         if (parent.isPresent()) {
             long p = parent.getAsLong();
-            childrenOf.add(p, 1);
             int pid = registry.get(p);
             if (pid != LongIntMap.MISSING) {
+                children[pid]++;
                 evictable.remove(pid);
+            } else {
+                orphans.add(p, 1);
             }
         }
         if (newlyRegistered != null) {
@@ -460,7 +475,7 @@ public final class BlockPool {
                 drop(id, evicted);
                 pushFree(id);
             }
-            childrenOf.clear();
+            orphans.clear(); // every block was dropped: no registered child is left to count
         }
         fireEvicted(evicted);
     }
@@ -489,7 +504,7 @@ public final class BlockPool {
                         act++;
                     } else {
                         inact++;
-                        boolean leaf = !childrenOf.containsKey(hash[id]);
+                        boolean leaf = children[id] == 0;
                         if (leaf != evictable.contains(id)) {
                             throw new IllegalStateException(name + ": block " + id + " evictable=" + !leaf);
                         }
@@ -510,6 +525,41 @@ public final class BlockPool {
             if (freeCount > reset || freeCount + inactive + active > total) {
                 throw new IllegalStateException(name + ": free=" + freeCount + " reset=" + reset);
             }
+            checkChildCounts();
+        }
+    }
+
+    /** Recounts every registered block's parent: on the parent's primary when it has one here, else in orphans. */
+    private void checkChildCounts() {
+        java.util.Map<Long, Integer> counted = new java.util.HashMap<>();
+        for (int id = 0; id < total; id++) {
+            if (state[id] == REGISTERED && hasParent[id]) {
+                counted.merge(parentHash[id], 1, Integer::sum);
+            }
+        }
+        long onBlocks = 0;
+        for (int id = 0; id < total; id++) {
+            int expected = state[id] == REGISTERED && registry.get(hash[id]) == id
+                    ? counted.getOrDefault(hash[id], 0) : 0;
+            if (children[id] != expected) {
+                throw new IllegalStateException(name + ": block " + id + " counts " + children[id] + " children, "
+                        + expected + " are registered");
+            }
+            onBlocks += expected;
+        }
+        long[] orphanTotal = {0};
+        orphans.forEach((h, n) -> {
+            if (registry.get(h) != LongIntMap.MISSING || counted.getOrDefault(h, 0) != n) {
+                throw new IllegalStateException(name + ": parent " + Long.toUnsignedString(h) + " counts " + n
+                        + " orphans, " + counted.getOrDefault(h, 0) + " are registered, primary here: "
+                        + (registry.get(h) != LongIntMap.MISSING));
+            }
+            orphanTotal[0] += n;
+        });
+        long all = counted.values().stream().mapToLong(Integer::longValue).sum();
+        if (onBlocks + orphanTotal[0] != all) {
+            throw new IllegalStateException(name + ": " + all + " registered children, " + onBlocks
+                    + " counted on parents, " + orphanTotal[0] + " on orphan hashes");
         }
     }
 
@@ -551,7 +601,7 @@ public final class BlockPool {
                 return;
             }
             inactive++;
-            if (!childrenOf.containsKey(hash[id])) {
+            if (children[id] == 0) {
                 evictable.add(id);
             }
         }
@@ -590,14 +640,18 @@ public final class BlockPool {
     /** Unregisters a block (no references left) and resets it; its parent may become evictable. */
     private void drop(int id, Hashes evicted) {
         long h = hash[id];
-        registry.remove(h, id); // a doomed block may already have been replaced as primary
+        // A doomed block may already have been replaced as primary (its children then count on the new one).
+        if (registry.remove(h, id) && children[id] > 0) {
+            orphans.add(h, children[id]); // its children stay registered: they wait for the hash to come back
+            children[id] = 0;
+        }
         if (hasParent[id]) {
             long p = parentHash[id];
-            if (childrenOf.add(p, -1) <= 0) { // removed at zero
-                int pid = registry.get(p);
-                if (pid != LongIntMap.MISSING && refCount[pid] == NO_REF) {
-                    evictable.add(pid);
-                }
+            int pid = registry.get(p);
+            if (pid == LongIntMap.MISSING) {
+                orphans.add(p, -1);
+            } else if (--children[pid] == 0 && refCount[pid] == NO_REF) {
+                evictable.add(pid);
             }
         }
         Journal j = journal;
