@@ -61,8 +61,8 @@ public final class BlockPool {
     }
 
     private static final int NO_REF = 0;
-    private static final byte RESET = (byte) BlockState.RESET.ordinal();
-    private static final byte REGISTERED = (byte) BlockState.REGISTERED.ordinal();
+    private static final int RESET = BlockState.RESET.ordinal();
+    private static final int REGISTERED = BlockState.REGISTERED.ordinal();
     private static final BlockState[] STATES = BlockState.values();
 
     private final String name;
@@ -76,29 +76,29 @@ public final class BlockPool {
     private volatile Listener[] listeners = NO_LISTENERS;
     private volatile Journal journal;
 
-    // Per-block state, indexed by block id; guarded by lock.
-    /**
-     * Each block's {@link BlockState} ordinal: a byte[], not a BlockState[], because G1's write barrier on a
-     * reference stored into an old array costs a fence per store, and the pool stores a state per operation.
-     */
-    private final byte[] state;
-    private final long[] hash;
-    private final long[] parentHash;
-    private final boolean[] hasParent;
-    private final int[] refCount;
-    private final int[] priority;
-    private final long[] releaseTick;
-    private final boolean[] doomed;
+    // Per-block state, guarded by lock: one record per block in each of two arrays (a block's fields share a
+    // cache line or two, where an array per field spread one operation over a dozen lines). Ints only, so no
+    // store pays G1's reference write barrier.
+    private static final int INT_SHIFT = 3; // 8 ints a block
+    private static final int REFS = 0;
+    /** Registered children (blocks registered here whose parent hash is this block's hash): not evictable then. */
+    private static final int CHILDREN = 1;
+    private static final int PRIORITY = 2;
+    /** The {@link BlockState} ordinal. */
+    private static final int STATE = 3;
+    private static final int HAS_PARENT = 4;
+    private static final int DOOMED = 5;
+    private static final int LONG_SHIFT = 2; // 4 longs a block
+    private static final int HASH = 0;
+    private static final int PARENT = 1;
+    private static final int TICK = 2;
+    private final int[] ints;
+    private final long[] longs;
 
     private final int[] freeStack;
     private int freeCount;
     /** The primary block of each registered hash. */
     private final LongIntMap registry;
-    /**
-     * Registered children of each primary block (blocks registered here whose parent hash is its hash): a
-     * parent with children is not evictable. Kept on the block, so a release asks no map.
-     */
-    private final int[] children;
     /**
      * The same count for parent hashes with no primary here (a child registered before its parent, or whose
      * parent was invalidated): moved onto the block when the parent registers. Usually empty, so small.
@@ -118,15 +118,8 @@ public final class BlockPool {
         this.name = name;
         this.tier = tier;
         this.total = numBlocks;
-        this.state = new byte[numBlocks];
-        Arrays.fill(state, RESET);
-        this.hash = new long[numBlocks];
-        this.parentHash = new long[numBlocks];
-        this.hasParent = new boolean[numBlocks];
-        this.refCount = new int[numBlocks];
-        this.priority = new int[numBlocks];
-        this.releaseTick = new long[numBlocks];
-        this.doomed = new boolean[numBlocks];
+        this.ints = new int[Math.multiplyExact(numBlocks, 1 << INT_SHIFT)]; // all RESET (0), unreferenced, childless
+        this.longs = new long[Math.multiplyExact(numBlocks, 1 << LONG_SHIFT)];
         this.freeStack = new int[numBlocks];
         // Hand out low ids first: block 0 is taken first, which keeps small runs readable.
         for (int i = 0; i < numBlocks; i++) {
@@ -134,9 +127,8 @@ public final class BlockPool {
         }
         this.freeCount = numBlocks;
         this.registry = new LongIntMap(numBlocks);
-        this.children = new int[numBlocks];
         this.orphans = new LongIntMap(16);
-        this.evictable = new EvictionOrder(priority, releaseTick);
+        this.evictable = new EvictionOrder(ints, PRIORITY, INT_SHIFT, longs, TICK, LONG_SHIFT);
     }
 
     public String name() {
@@ -217,7 +209,7 @@ public final class BlockPool {
 
     private MutableBlock takeFree() {
         int id = freeStack[--freeCount];
-        state[id] = RESET;
+        ints[intAt(id, STATE)] = RESET;
         return new MutableBlock(this, id);
     }
 
@@ -273,25 +265,25 @@ public final class BlockPool {
         m.consume();
         int existing = registry.putIfAbsent(h, id);
         if (existing != LongIntMap.MISSING) {
-            if (!doomed[existing]) {
+            if (!flag(existing, DOOMED)) {
                 acquire(existing);
                 pushFree(id);
                 return new ImmutableBlock(this, existing, h);
             }
             registry.put(h, id); // replaces a doomed primary, which is dropped on its last release
-            children[id] = children[existing]; // the hash's children now count on the new primary
-            children[existing] = 0;
+            ints[intAt(id, CHILDREN)] = ints[intAt(existing, CHILDREN)]; // the hash's children now count on the new primary
+            ints[intAt(existing, CHILDREN)] = 0;
         } else {
-            children[id] = Math.max(0, orphans.remove(h)); // children registered before this block (MISSING: none)
+            ints[intAt(id, CHILDREN)] = Math.max(0, orphans.remove(h)); // children registered before this block (MISSING: none)
         }
-        state[id] = REGISTERED;
-        hash[id] = h;
+        ints[intAt(id, STATE)] = REGISTERED;
+        longs[longAt(id, HASH)] = h;
         OptionalLong parent = m.parentSequenceHash();
-        hasParent[id] = parent.isPresent();
-        parentHash[id] = parent.orElse(0);
-        priority[id] = m.priority();
-        refCount[id] = 1;
-        doomed[id] = false;
+        setFlag(id, HAS_PARENT, parent.isPresent());
+        longs[longAt(id, PARENT)] = parent.orElse(0);
+        ints[intAt(id, PRIORITY)] = m.priority();
+        ints[intAt(id, REFS)] = 1;
+        setFlag(id, DOOMED, false);
         active++;
         Journal j = journal;
         if (j != null) {
@@ -301,7 +293,7 @@ public final class BlockPool {
             long p = parent.getAsLong();
             int pid = registry.get(p);
             if (pid != LongIntMap.MISSING) {
-                children[pid]++;
+                ints[intAt(pid, CHILDREN)]++;
                 evictable.remove(pid);
             } else {
                 orphans.add(p, 1);
@@ -324,7 +316,7 @@ public final class BlockPool {
         synchronized (lock) {
             for (int i = from; i < to; i++) {
                 int id = registry.get(hashes[i]);
-                if (id == LongIntMap.MISSING || doomed[id]) {
+                if (id == LongIntMap.MISSING || flag(id, DOOMED)) {
                     break;
                 }
                 acquire(id);
@@ -343,7 +335,7 @@ public final class BlockPool {
         synchronized (lock) {
             for (int i = from; i < to; i++) {
                 int id = registry.get(hashes[i]);
-                if (id != LongIntMap.MISSING && !doomed[id]) {
+                if (id != LongIntMap.MISSING && !flag(id, DOOMED)) {
                     acquire(id);
                     found[i - from] = new ImmutableBlock(this, id, hashes[i]);
                 }
@@ -360,7 +352,7 @@ public final class BlockPool {
     public java.util.Optional<ImmutableBlock> pin(long sequenceHash) {
         synchronized (lock) {
             int id = registry.get(sequenceHash);
-            if (id == LongIntMap.MISSING || doomed[id]) {
+            if (id == LongIntMap.MISSING || flag(id, DOOMED)) {
                 return java.util.Optional.empty();
             }
             acquire(id);
@@ -374,7 +366,7 @@ public final class BlockPool {
             int n = 0;
             for (int i = from; i < to; i++) {
                 int id = registry.get(hashes[i]);
-                if (id == LongIntMap.MISSING || doomed[id]) {
+                if (id == LongIntMap.MISSING || flag(id, DOOMED)) {
                     break;
                 }
                 n++;
@@ -387,7 +379,7 @@ public final class BlockPool {
     public boolean contains(long sequenceHash) {
         synchronized (lock) {
             int id = registry.get(sequenceHash);
-            return id != LongIntMap.MISSING && !doomed[id];
+            return id != LongIntMap.MISSING && !flag(id, DOOMED);
         }
     }
 
@@ -402,9 +394,9 @@ public final class BlockPool {
                 if (id == LongIntMap.MISSING) {
                     break;
                 }
-                if (refCount[id] == NO_REF) {
+                if (ints[intAt(id, REFS)] == NO_REF) {
                     boolean wasEvictable = evictable.remove(id);
-                    releaseTick[id] = ++clock;
+                    longs[longAt(id, TICK)] = ++clock;
                     if (wasEvictable) {
                         evictable.add(id);
                     }
@@ -425,13 +417,13 @@ public final class BlockPool {
             if (id == LongIntMap.MISSING) {
                 return false;
             }
-            if (refCount[id] == NO_REF) {
+            if (ints[intAt(id, REFS)] == NO_REF) {
                 evictable.remove(id);
                 inactive--;
                 drop(id, null); // not an eviction: the journal hears of it, the listeners do not
                 pushFree(id);
-            } else if (!doomed[id]) {
-                doomed[id] = true;
+            } else if (!flag(id, DOOMED)) {
+                setFlag(id, DOOMED, true);
                 Journal j = journal;
                 if (j != null) {
                     j.removed(this, sequenceHash);
@@ -452,7 +444,7 @@ public final class BlockPool {
             long[] out = new long[registry.size()];
             int[] n = {0};
             registry.forEach((h, id) -> {
-                if (!doomed[id]) {
+                if (!flag(id, DOOMED)) {
                     out[n[0]++] = h;
                 }
             });
@@ -495,29 +487,29 @@ public final class BlockPool {
             int inact = 0;
             int reset = 0;
             for (int id = 0; id < total; id++) {
-                if (state[id] == REGISTERED) {
+                if (ints[intAt(id, STATE)] == REGISTERED) {
                     registered++;
-                    if (!doomed[id] && registry.get(hash[id]) != id) {
+                    if (!flag(id, DOOMED) && registry.get(longs[longAt(id, HASH)]) != id) {
                         throw new IllegalStateException(name + ": block " + id + " registered but not the primary");
                     }
-                    if (refCount[id] > 0) {
+                    if (ints[intAt(id, REFS)] > 0) {
                         act++;
                     } else {
                         inact++;
-                        boolean leaf = children[id] == 0;
+                        boolean leaf = ints[intAt(id, CHILDREN)] == 0;
                         if (leaf != evictable.contains(id)) {
                             throw new IllegalStateException(name + ": block " + id + " evictable=" + !leaf);
                         }
                     }
-                } else if (refCount[id] != 0) {
+                } else if (ints[intAt(id, REFS)] != 0) {
                     throw new IllegalStateException(name + ": unregistered block " + id + " has references");
                 }
-                if (state[id] == RESET) {
+                if (ints[intAt(id, STATE)] == RESET) {
                     reset++;
                 }
             }
             long replacedDoomed = java.util.stream.IntStream.range(0, total)
-                    .filter(id -> doomed[id] && registry.get(hash[id]) != id).count();
+                    .filter(id -> flag(id, DOOMED) && registry.get(longs[longAt(id, HASH)]) != id).count();
             if (registered - replacedDoomed != registry.size() || act != active || inact != inactive) {
                 throw new IllegalStateException(name + ": counts registry=" + registry.size() + "/" + registered
                         + " active=" + active + "/" + act + " inactive=" + inactive + "/" + inact);
@@ -533,16 +525,16 @@ public final class BlockPool {
     private void checkChildCounts() {
         java.util.Map<Long, Integer> counted = new java.util.HashMap<>();
         for (int id = 0; id < total; id++) {
-            if (state[id] == REGISTERED && hasParent[id]) {
-                counted.merge(parentHash[id], 1, Integer::sum);
+            if (ints[intAt(id, STATE)] == REGISTERED && flag(id, HAS_PARENT)) {
+                counted.merge(longs[longAt(id, PARENT)], 1, Integer::sum);
             }
         }
         long onBlocks = 0;
         for (int id = 0; id < total; id++) {
-            int expected = state[id] == REGISTERED && registry.get(hash[id]) == id
-                    ? counted.getOrDefault(hash[id], 0) : 0;
-            if (children[id] != expected) {
-                throw new IllegalStateException(name + ": block " + id + " counts " + children[id] + " children, "
+            int expected = ints[intAt(id, STATE)] == REGISTERED && registry.get(longs[longAt(id, HASH)]) == id
+                    ? counted.getOrDefault(longs[longAt(id, HASH)], 0) : 0;
+            if (ints[intAt(id, CHILDREN)] != expected) {
+                throw new IllegalStateException(name + ": block " + id + " counts " + ints[intAt(id, CHILDREN)] + " children, "
                         + expected + " are registered");
             }
             onBlocks += expected;
@@ -568,7 +560,7 @@ public final class BlockPool {
     ImmutableBlock share(ImmutableBlock block) {
         synchronized (lock) {
             if (block.isClosed()) {
-                throw invalidState("share a closed reference", block.blockId(), STATES[state[block.blockId()]]);
+                throw invalidState("share a closed reference", block.blockId(), STATES[ints[intAt(block.blockId(), STATE)]]);
             }
             acquire(block.blockId());
             return new ImmutableBlock(this, block.blockId(), block.sequenceHash());
@@ -588,20 +580,20 @@ public final class BlockPool {
                 // Every use's release counts, not only the last: a pin released after the user must not
                 // leave the block with the tick of an older use. Active blocks are not in the evictable
                 // set, so the tick can change here.
-                releaseTick[id] = ++clock;
+                longs[longAt(id, TICK)] = ++clock;
             }
-            if (--refCount[id] > 0) {
+            if (--ints[intAt(id, REFS)] > 0) {
                 return;
             }
             active--;
-            if (doomed[id]) {
+            if (flag(id, DOOMED)) {
                 evicted = evictionRecord();
                 drop(id, evicted);
                 pushFree(id);
                 return;
             }
             inactive++;
-            if (children[id] == 0) {
+            if (ints[intAt(id, CHILDREN)] == 0) {
                 evictable.add(id);
             }
         }
@@ -618,7 +610,7 @@ public final class BlockPool {
     // --- internals, lock held ---
 
     private void acquire(int id) {
-        if (refCount[id]++ == NO_REF) {
+        if (ints[intAt(id, REFS)]++ == NO_REF) {
             evictable.remove(id);
             inactive--;
             active++;
@@ -639,35 +631,51 @@ public final class BlockPool {
 
     /** Unregisters a block (no references left) and resets it; its parent may become evictable. */
     private void drop(int id, Hashes evicted) {
-        long h = hash[id];
+        long h = longs[longAt(id, HASH)];
         // A doomed block may already have been replaced as primary (its children then count on the new one).
-        if (registry.remove(h, id) && children[id] > 0) {
-            orphans.add(h, children[id]); // its children stay registered: they wait for the hash to come back
-            children[id] = 0;
+        if (registry.remove(h, id) && ints[intAt(id, CHILDREN)] > 0) {
+            orphans.add(h, ints[intAt(id, CHILDREN)]); // its children stay registered: they wait for the hash to come back
+            ints[intAt(id, CHILDREN)] = 0;
         }
-        if (hasParent[id]) {
-            long p = parentHash[id];
+        if (flag(id, HAS_PARENT)) {
+            long p = longs[longAt(id, PARENT)];
             int pid = registry.get(p);
             if (pid == LongIntMap.MISSING) {
                 orphans.add(p, -1);
-            } else if (--children[pid] == 0 && refCount[pid] == NO_REF) {
+            } else if (--ints[intAt(pid, CHILDREN)] == 0 && ints[intAt(pid, REFS)] == NO_REF) {
                 evictable.add(pid);
             }
         }
         Journal j = journal;
-        if (j != null && !doomed[id]) {
+        if (j != null && !flag(id, DOOMED)) {
             j.removed(this, h); // a doomed block was reported when it was invalidated
         }
-        doomed[id] = false;
-        hasParent[id] = false;
+        setFlag(id, DOOMED, false);
+        setFlag(id, HAS_PARENT, false);
         if (evicted != null) {
             evicted.add(h);
         }
     }
 
+    private static int intAt(int id, int field) {
+        return (id << INT_SHIFT) + field;
+    }
+
+    private static int longAt(int id, int field) {
+        return (id << LONG_SHIFT) + field;
+    }
+
+    private boolean flag(int id, int field) {
+        return ints[intAt(id, field)] != 0;
+    }
+
+    private void setFlag(int id, int field, boolean value) {
+        ints[intAt(id, field)] = value ? 1 : 0;
+    }
+
     private void pushFree(int id) {
-        state[id] = RESET;
-        refCount[id] = 0;
+        ints[intAt(id, STATE)] = RESET;
+        ints[intAt(id, REFS)] = 0;
         freeStack[freeCount++] = id;
     }
 

@@ -184,10 +184,9 @@ final class LongIntMap {
         size--;
         int hole = i;
         for (int j = (i + 1) & mask; table[2 * j + 1] != FREE; j = (j + 1) & mask) {
-            int home = slot(table[2 * j]);
-            // j's entry may fill the hole unless its home lies cyclically in (hole, j].
-            boolean homeBetween = hole <= j ? hole < home && home <= j : hole < home || home <= j;
-            if (!homeBetween) {
+            // j's entry may fill the hole unless its home lies cyclically in (hole, j]: unless it is nearer to j
+            // than the hole is (one comparison of distances, where three of positions mispredicted).
+            if (((j - slot(table[2 * j])) & mask) >= ((j - hole) & mask)) {
                 table[2 * hole] = table[2 * j];
                 table[2 * hole + 1] = table[2 * j + 1];
                 hole = j;
