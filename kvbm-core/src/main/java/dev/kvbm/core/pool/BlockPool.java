@@ -712,9 +712,7 @@ public final class BlockPool {
 
     /** A list of one, the caller's to change like every list the pool returns. */
     private static <T> List<T> listOf(T only) {
-        List<T> list = new ArrayList<>(1);
-        list.add(only);
-        return list;
+        return new OneOrMoreList<>(only);
     }
 
     static KvbmException invalidState(String op, int blockId, BlockState state) {
