@@ -64,11 +64,11 @@ public final class BlockPool {
     private static final int RESET = BlockState.RESET.ordinal();
     private static final int REGISTERED = BlockState.REGISTERED.ordinal();
     private static final BlockState[] STATES = BlockState.values();
+    private static final Listener[] NO_LISTENERS = {};
 
     private final String name;
     private final Tier tier;
     private final int total;
-    private static final Listener[] NO_LISTENERS = {};
 
     /** The pool's monitor: private, so no caller can hold it. */
     private final Object lock = new Object();
@@ -190,8 +190,8 @@ public final class BlockPool {
         synchronized (lock) {
             checkAvailable(1);
             if (freeCount == 0 && !evictOne(evicted)) {
-                throw new KvbmException(ErrorCode.NOT_ENOUGH_BLOCKS, name + ": 1 block asked, none could be freed; "
-                        + "the " + inactive + " inactive blocks are parents of blocks in use");
+                throw new KvbmException(ErrorCode.NOT_ENOUGH_BLOCKS, name + ": 1 blocks asked, only 0 could be freed; "
+                        + "the other " + inactive + " inactive blocks are parents of blocks in use");
             }
             taken = takeFree();
         }
@@ -271,10 +271,12 @@ public final class BlockPool {
                 return new ImmutableBlock(this, existing, h);
             }
             registry.put(h, id); // replaces a doomed primary, which is dropped on its last release
-            ints[intAt(id, CHILDREN)] = ints[intAt(existing, CHILDREN)]; // the hash's children now count on the new primary
+            // The hash's children now count on the new primary.
+            ints[intAt(id, CHILDREN)] = ints[intAt(existing, CHILDREN)];
             ints[intAt(existing, CHILDREN)] = 0;
         } else {
-            ints[intAt(id, CHILDREN)] = Math.max(0, orphans.remove(h)); // children registered before this block (MISSING: none)
+            // Children registered before this block counted on its hash (MISSING: there are none).
+            ints[intAt(id, CHILDREN)] = Math.max(0, orphans.remove(h));
         }
         ints[intAt(id, STATE)] = REGISTERED;
         longs[longAt(id, HASH)] = h;
@@ -531,11 +533,12 @@ public final class BlockPool {
         }
         long onBlocks = 0;
         for (int id = 0; id < total; id++) {
-            int expected = ints[intAt(id, STATE)] == REGISTERED && registry.get(longs[longAt(id, HASH)]) == id
-                    ? counted.getOrDefault(longs[longAt(id, HASH)], 0) : 0;
+            long h = longs[longAt(id, HASH)];
+            boolean primary = ints[intAt(id, STATE)] == REGISTERED && registry.get(h) == id;
+            int expected = primary ? counted.getOrDefault(h, 0) : 0;
             if (ints[intAt(id, CHILDREN)] != expected) {
-                throw new IllegalStateException(name + ": block " + id + " counts " + ints[intAt(id, CHILDREN)] + " children, "
-                        + expected + " are registered");
+                throw new IllegalStateException(name + ": block " + id + " counts " + ints[intAt(id, CHILDREN)]
+                        + " children, " + expected + " are registered");
             }
             onBlocks += expected;
         }
@@ -560,7 +563,8 @@ public final class BlockPool {
     ImmutableBlock share(ImmutableBlock block) {
         synchronized (lock) {
             if (block.isClosed()) {
-                throw invalidState("share a closed reference", block.blockId(), STATES[ints[intAt(block.blockId(), STATE)]]);
+                int id = block.blockId();
+                throw invalidState("share a closed reference", id, STATES[ints[intAt(id, STATE)]]);
             }
             acquire(block.blockId());
             return new ImmutableBlock(this, block.blockId(), block.sequenceHash());
@@ -634,7 +638,8 @@ public final class BlockPool {
         long h = longs[longAt(id, HASH)];
         // A doomed block may already have been replaced as primary (its children then count on the new one).
         if (registry.remove(h, id) && ints[intAt(id, CHILDREN)] > 0) {
-            orphans.add(h, ints[intAt(id, CHILDREN)]); // its children stay registered: they wait for the hash to come back
+            // Its children stay registered: they wait for the hash to come back.
+            orphans.add(h, ints[intAt(id, CHILDREN)]);
             ints[intAt(id, CHILDREN)] = 0;
         }
         if (flag(id, HAS_PARENT)) {

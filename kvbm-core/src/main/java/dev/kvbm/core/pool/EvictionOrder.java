@@ -14,7 +14,7 @@ import java.util.Arrays;
 final class EvictionOrder {
     private static final int NIL = -1;
 
-    /** Block i's priority is {@code ints[(i << intShift) + priorityAt]}, its tick {@code longs[(i << longShift) + tickAt]}. */
+    /** Where block i's priority ({@code ints[(i << intShift) + priorityAt]}) and tick ({@code longs[...]}) lie. */
     private final int[] ints;
     private final int priorityAt;
     private final int intShift;
