@@ -33,6 +33,8 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class BlockPoolBenchmark {
     private static final int CHAIN = 16;
+    /** Blocks per call in the batched row: a request's worth, as KvBlockManager calls the pool. */
+    static final int BATCH = 16;
     /** Operations per timed half: long enough that the clock's own cost is negligible. */
     static final int OPS = 64;
 
@@ -94,6 +96,18 @@ public class BlockPoolBenchmark {
         return sink;
     }
 
+    /**
+     * As a request meets the pool: {@value #BATCH} chained blocks allocated in one call (evicting as many, leaf
+     * first), registered in one call, released one by one; per block, against the reference doing the same
+     * bookkeeping for chains (each new block's parent link and its parent's child count). An extra figure: the
+     * one-block row above is unchanged.
+     */
+    @Benchmark
+    public long allocateRegisterReleaseX16(Interleaved timing) {
+        timing.time(this::allocateRegisterReleaseBatches, this::hashMapChainReference, OPS);
+        return sink;
+    }
+
     /** Match a 4-block registered prefix and release it. */
     @Benchmark
     public long matchPrefix(Interleaved timing) {
@@ -110,6 +124,26 @@ public class BlockPoolBenchmark {
             ImmutableBlock b = pool.register(List.of(m)).getFirst();
             b.close();
             sink += b.blockId();
+        }
+        return System.nanoTime() - t0;
+    }
+
+    private long allocateRegisterReleaseBatches() {
+        long t0 = System.nanoTime();
+        for (int request = 0; request < OPS / BATCH; request++) {
+            List<MutableBlock> blocks = pool.allocate(BATCH);
+            long parent = 0;
+            for (int i = 0; i < BATCH; i++) {
+                long h = spread(nextHash++);
+                blocks.get(i).complete(h, i == 0 ? OptionalLong.empty() : OptionalLong.of(parent));
+                parent = h;
+            }
+            List<ImmutableBlock> registered = pool.register(blocks);
+            for (int i = 0; i < BATCH; i++) {
+                ImmutableBlock b = registered.get(i);
+                b.close();
+                sink += b.blockId();
+            }
         }
         return System.nanoTime() - t0;
     }
@@ -136,6 +170,30 @@ public class BlockPoolBenchmark {
             }
             long h = spread(nextReferenceHash++);
             reference.put(h, id);
+            referenceOrder.add(h);
+            sink += id;
+        }
+        return System.nanoTime() - t0;
+    }
+
+    /** The reference for chains of {@value #BATCH}: as {@link #hashMapReference}, and each new block's parent link. */
+    private long hashMapChainReference() {
+        long t0 = System.nanoTime();
+        long parent = 0;
+        for (int op = 0; op < OPS; op++) {
+            Long oldest = referenceOrder.poll();
+            Integer id = reference.remove(oldest);
+            Long oldParent = referenceParent.remove(oldest);
+            if (oldParent != null && referenceChildren.merge(oldParent, -1, Integer::sum) == 0) {
+                referenceChildren.remove(oldParent);
+            }
+            long h = spread(nextReferenceHash++);
+            reference.put(h, id);
+            if (op % BATCH != 0) {
+                referenceParent.put(h, parent);
+                referenceChildren.merge(parent, 1, Integer::sum);
+            }
+            parent = h;
             referenceOrder.add(h);
             sink += id;
         }

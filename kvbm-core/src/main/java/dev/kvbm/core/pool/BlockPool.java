@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The blocks of one tier, by id, with Dynamo's semantics: a registry by sequence hash (one primary
@@ -22,6 +21,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The pool is logical: it hands out block ids and knows nothing of bytes, so the same class serves a
  * worker's physical tiers and a leader's logical ones. All operations are thread-safe; listeners are
  * called after the pool's lock is released.
+ *
+ * <p>Every operation takes the pool's monitor once ({@code synchronized}: an uncontended enter and exit cost
+ * two thirds of a {@code ReentrantLock}'s on this JDK, and the pool never needs a condition or a timed wait).
+ * A handle's close is claimed under that same monitor, so a release is one lock and no further atomic.
  */
 public final class BlockPool {
 
@@ -58,30 +61,49 @@ public final class BlockPool {
     }
 
     private static final int NO_REF = 0;
+    private static final int RESET = BlockState.RESET.ordinal();
+    private static final int REGISTERED = BlockState.REGISTERED.ordinal();
+    private static final BlockState[] STATES = BlockState.values();
+    private static final Listener[] NO_LISTENERS = {};
 
     private final String name;
     private final Tier tier;
     private final int total;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** The pool's monitor: private, so no caller can hold it. */
+    private final Object lock = new Object();
+    /** Copied on write (listeners are added at start-up, read on every operation). */
+    private volatile Listener[] listeners = NO_LISTENERS;
     private volatile Journal journal;
 
-    // Per-block state, indexed by block id; guarded by lock.
-    private final BlockState[] state;
-    private final long[] hash;
-    private final long[] parentHash;
-    private final boolean[] hasParent;
-    private final int[] refCount;
-    private final int[] priority;
-    private final long[] releaseTick;
-    private final boolean[] doomed;
+    // Per-block state, guarded by lock: one record per block in each of two arrays (a block's fields share a
+    // cache line or two, where an array per field spread one operation over a dozen lines). Ints only, so no
+    // store pays G1's reference write barrier.
+    private static final int INT_SHIFT = 3; // 8 ints a block
+    private static final int REFS = 0;
+    /** Registered children (blocks registered here whose parent hash is this block's hash): not evictable then. */
+    private static final int CHILDREN = 1;
+    private static final int PRIORITY = 2;
+    /** The {@link BlockState} ordinal. */
+    private static final int STATE = 3;
+    private static final int HAS_PARENT = 4;
+    private static final int DOOMED = 5;
+    private static final int LONG_SHIFT = 2; // 4 longs a block
+    private static final int HASH = 0;
+    private static final int PARENT = 1;
+    private static final int TICK = 2;
+    private final int[] ints;
+    private final long[] longs;
 
     private final int[] freeStack;
     private int freeCount;
     /** The primary block of each registered hash. */
     private final LongIntMap registry;
-    /** Registered blocks in this pool per parent hash: a parent with children here is not evictable. */
-    private final LongIntMap childrenOf;
+    /**
+     * The same count for parent hashes with no primary here (a child registered before its parent, or whose
+     * parent was invalidated): moved onto the block when the parent registers. Usually empty, so small.
+     */
+    private final LongIntMap orphans;
     /** Inactive registered blocks with no registered child: eviction candidates, first = next victim. */
     private final EvictionOrder evictable;
     private int inactive;
@@ -96,15 +118,8 @@ public final class BlockPool {
         this.name = name;
         this.tier = tier;
         this.total = numBlocks;
-        this.state = new BlockState[numBlocks];
-        Arrays.fill(state, BlockState.RESET);
-        this.hash = new long[numBlocks];
-        this.parentHash = new long[numBlocks];
-        this.hasParent = new boolean[numBlocks];
-        this.refCount = new int[numBlocks];
-        this.priority = new int[numBlocks];
-        this.releaseTick = new long[numBlocks];
-        this.doomed = new boolean[numBlocks];
+        this.ints = new int[Math.multiplyExact(numBlocks, 1 << INT_SHIFT)]; // all RESET (0), unreferenced, childless
+        this.longs = new long[Math.multiplyExact(numBlocks, 1 << LONG_SHIFT)];
         this.freeStack = new int[numBlocks];
         // Hand out low ids first: block 0 is taken first, which keeps small runs readable.
         for (int i = 0; i < numBlocks; i++) {
@@ -112,8 +127,8 @@ public final class BlockPool {
         }
         this.freeCount = numBlocks;
         this.registry = new LongIntMap(numBlocks);
-        this.childrenOf = new LongIntMap(numBlocks);
-        this.evictable = new EvictionOrder(priority, releaseTick);
+        this.orphans = new LongIntMap(16);
+        this.evictable = new EvictionOrder(ints, PRIORITY, INT_SHIFT, longs, TICK, LONG_SHIFT);
     }
 
     public String name() {
@@ -129,115 +144,167 @@ public final class BlockPool {
     }
 
     public void addListener(Listener listener) {
-        listeners.add(listener);
+        synchronized (lock) {
+            Listener[] now = Arrays.copyOf(listeners, listeners.length + 1);
+            now[now.length - 1] = listener;
+            listeners = now;
+        }
     }
 
     /**
      * Takes {@code n} blocks: reset ones first, then evicted inactive ones. Fails with
-     * {@code NOT_ENOUGH_BLOCKS} and takes nothing when fewer than {@code n} are available.
+     * {@code NOT_ENOUGH_BLOCKS} and takes nothing when fewer than {@code n} are available. The list is
+     * the caller's.
      */
     public List<MutableBlock> allocate(int n) {
         if (n < 0) {
             throw KvbmException.invalid("n", n, ">= 0");
         }
-        Hashes evicted = new Hashes();
-        List<MutableBlock> taken = new ArrayList<>(n);
-        lock.lock();
-        try {
-            if (freeCount + inactive < n) {
-                throw new KvbmException(ErrorCode.NOT_ENOUGH_BLOCKS, name + ": " + n + " blocks asked, "
-                        + (freeCount + inactive) + " available (" + freeCount + " free, " + inactive + " inactive) of "
-                        + total);
-            }
+        if (n == 1) {
+            return listOf(allocateOne()); // the manager's offload lanes take one block at a time
+        }
+        Hashes evicted = evictionRecord();
+        MutableBlock[] taken = new MutableBlock[n];
+        synchronized (lock) {
+            checkAvailable(n);
             for (int i = 0; i < n; i++) {
                 if (freeCount == 0 && !evictOne(evicted)) {
                     // Inactive blocks remain but each is the parent of a block in use: give back what was taken.
-                    taken.forEach(m -> pushFree(m.blockId()));
+                    for (int k = 0; k < i; k++) {
+                        pushFree(taken[k].blockId());
+                    }
                     throw new KvbmException(ErrorCode.NOT_ENOUGH_BLOCKS, name + ": " + n + " blocks asked, only "
                             + i + " could be freed; the other " + inactive + " inactive blocks are parents of blocks "
                             + "in use");
                 }
-                int id = freeStack[--freeCount];
-                state[id] = BlockState.RESET;
-                taken.add(new MutableBlock(this, id));
+                taken[i] = takeFree();
             }
-        } finally {
-            lock.unlock();
+        }
+        fireEvicted(evicted);
+        return new ArrayList<>(Arrays.asList(taken));
+    }
+
+    private MutableBlock allocateOne() {
+        Hashes evicted = evictionRecord();
+        MutableBlock taken;
+        synchronized (lock) {
+            checkAvailable(1);
+            if (freeCount == 0 && !evictOne(evicted)) {
+                throw new KvbmException(ErrorCode.NOT_ENOUGH_BLOCKS, name + ": 1 blocks asked, only 0 could be freed; "
+                        + "the other " + inactive + " inactive blocks are parents of blocks in use");
+            }
+            taken = takeFree();
         }
         fireEvicted(evicted);
         return taken;
     }
 
+    private void checkAvailable(int n) {
+        if (freeCount + inactive < n) {
+            throw new KvbmException(ErrorCode.NOT_ENOUGH_BLOCKS, name + ": " + n + " blocks asked, "
+                    + (freeCount + inactive) + " available (" + freeCount + " free, " + inactive + " inactive) of "
+                    + total);
+        }
+    }
+
+    private MutableBlock takeFree() {
+        int id = freeStack[--freeCount];
+        ints[intAt(id, STATE)] = RESET;
+        return new MutableBlock(this, id);
+    }
+
     /**
      * Registers complete blocks, in order. A block whose hash is already registered here is a
      * duplicate: the existing primary is returned (and revived if inactive) and the duplicate goes back
-     * reset. Each handle passed in is consumed.
+     * reset. Each handle passed in is consumed. The list is the caller's.
      */
     public List<ImmutableBlock> register(List<MutableBlock> blocks) {
-        if (blocks.isEmpty()) {
+        int n = blocks.size();
+        if (n == 0) {
             throw KvbmException.invalid("blocks", "an empty list", "at least one block to register");
         }
-        List<ImmutableBlock> result = new ArrayList<>(blocks.size());
         // Only listeners read what was newly registered: a pool without any (a benchmark's) records nothing.
-        Registrations newlyRegistered = listeners.isEmpty() ? null : new Registrations(blocks.size());
-        lock.lock();
-        try {
-            for (MutableBlock m : blocks) {
-                if (m.pool() != this) {
-                    throw new KvbmException(ErrorCode.INVALID_ARGUMENT, "block " + m.blockId() + " belongs to pool "
-                            + m.pool().name() + ", not " + name);
-                }
-                if (m.consumed() || m.state() != BlockState.COMPLETE) {
-                    throw invalidState("register", m.blockId(), m.consumed() ? BlockState.REGISTERED : m.state());
+        Registrations newlyRegistered = listeners.length == 0 ? null : new Registrations(n);
+        ImmutableBlock one = null;
+        ImmutableBlock[] many = n == 1 ? null : new ImmutableBlock[n];
+        synchronized (lock) {
+            for (int i = 0; i < n; i++) {
+                checkRegistrable(blocks.get(i));
+            }
+            for (int i = 0; i < n; i++) {
+                ImmutableBlock b = registerChecked(blocks.get(i), newlyRegistered);
+                if (many == null) {
+                    one = b;
+                } else {
+                    many[i] = b;
                 }
             }
-            for (MutableBlock m : blocks) {
-                int id = m.blockId();
-                long h = m.sequenceHash();
-                m.consume();
-                int existing = registry.get(h);
-                if (existing != LongIntMap.MISSING && !doomed[existing]) {
-                    acquire(existing);
-                    result.add(new ImmutableBlock(this, existing, h));
-                    pushFree(id);
-                    continue;
-                }
-                state[id] = BlockState.REGISTERED;
-                hash[id] = h;
-                OptionalLong parent = m.parentSequenceHash();
-                hasParent[id] = parent.isPresent();
-                parentHash[id] = parent.orElse(0);
-                priority[id] = m.priority();
-                refCount[id] = 1;
-                doomed[id] = false;
-                active++;
-                registry.put(h, id); // replaces a doomed primary, which is dropped on its last release
-                Journal j = journal;
-                if (j != null) {
-                    j.stored(this, h, parent);
-                }
-                if (parent.isPresent()) {
-                    long p = parent.getAsLong();
-                    childrenOf.add(p, 1);
-                    int pid = registry.get(p);
-                    if (pid != LongIntMap.MISSING) {
-                        evictable.remove(pid);
-                    }
-                }
-                result.add(new ImmutableBlock(this, id, h));
-                if (newlyRegistered != null) {
-                    newlyRegistered.add(id, h, parent, m.priority());
-                }
-            }
-        } finally {
-            lock.unlock();
         }
         if (newlyRegistered != null && newlyRegistered.size() > 0) {
             for (Listener l : listeners) {
                 l.registered(this, newlyRegistered);
             }
         }
-        return result;
+        return many == null ? listOf(one) : new ArrayList<>(Arrays.asList(many));
+    }
+
+    private void checkRegistrable(MutableBlock m) {
+        if (m.pool() != this) {
+            throw new KvbmException(ErrorCode.INVALID_ARGUMENT, "block " + m.blockId() + " belongs to pool "
+                    + m.pool().name() + ", not " + name);
+        }
+        if (m.consumed() || m.state() != BlockState.COMPLETE) {
+            throw invalidState("register", m.blockId(), m.consumed() ? BlockState.REGISTERED : m.state());
+        }
+    }
+
+    /** Registers one checked block (lock held): the new primary, or the existing one for a duplicate. */
+    private ImmutableBlock registerChecked(MutableBlock m, Registrations newlyRegistered) {
+        int id = m.blockId();
+        long h = m.sequenceHash();
+        m.consume();
+        int existing = registry.putIfAbsent(h, id);
+        if (existing != LongIntMap.MISSING) {
+            if (!flag(existing, DOOMED)) {
+                acquire(existing);
+                pushFree(id);
+                return new ImmutableBlock(this, existing, h);
+            }
+            registry.put(h, id); // replaces a doomed primary, which is dropped on its last release
+            // The hash's children now count on the new primary.
+            ints[intAt(id, CHILDREN)] = ints[intAt(existing, CHILDREN)];
+            ints[intAt(existing, CHILDREN)] = 0;
+        } else {
+            // Children registered before this block counted on its hash (MISSING: there are none).
+            ints[intAt(id, CHILDREN)] = Math.max(0, orphans.remove(h));
+        }
+        ints[intAt(id, STATE)] = REGISTERED;
+        longs[longAt(id, HASH)] = h;
+        OptionalLong parent = m.parentSequenceHash();
+        setFlag(id, HAS_PARENT, parent.isPresent());
+        longs[longAt(id, PARENT)] = parent.orElse(0);
+        ints[intAt(id, PRIORITY)] = m.priority();
+        ints[intAt(id, REFS)] = 1;
+        setFlag(id, DOOMED, false);
+        active++;
+        Journal j = journal;
+        if (j != null) {
+            j.stored(this, h, parent);
+        }
+        if (parent.isPresent()) {
+            long p = parent.getAsLong();
+            int pid = registry.get(p);
+            if (pid != LongIntMap.MISSING) {
+                ints[intAt(pid, CHILDREN)]++;
+                evictable.remove(pid);
+            } else {
+                orphans.add(p, 1);
+            }
+        }
+        if (newlyRegistered != null) {
+            newlyRegistered.add(id, h, parent, m.priority());
+        }
+        return new ImmutableBlock(this, id, h);
     }
 
     /** The longest registered prefix of {@code hashes}, each block acquired; stops at the first miss. */
@@ -247,19 +314,16 @@ public final class BlockPool {
 
     /** As {@link #matchSequenceHashes(long[])}, over {@code hashes[from, to)}. */
     public List<ImmutableBlock> matchSequenceHashes(long[] hashes, int from, int to) {
-        List<ImmutableBlock> matched = new ArrayList<>();
-        lock.lock();
-        try {
+        List<ImmutableBlock> matched = new ArrayList<>(Math.max(0, Math.min(to - from, 64)));
+        synchronized (lock) {
             for (int i = from; i < to; i++) {
                 int id = registry.get(hashes[i]);
-                if (id == LongIntMap.MISSING || doomed[id]) {
+                if (id == LongIntMap.MISSING || flag(id, DOOMED)) {
                     break;
                 }
                 acquire(id);
                 matched.add(new ImmutableBlock(this, id, hashes[i]));
             }
-        } finally {
-            lock.unlock();
         }
         return matched;
     }
@@ -270,17 +334,14 @@ public final class BlockPool {
      */
     public ImmutableBlock[] lookupEach(long[] hashes, int from, int to) {
         ImmutableBlock[] found = new ImmutableBlock[to - from];
-        lock.lock();
-        try {
+        synchronized (lock) {
             for (int i = from; i < to; i++) {
                 int id = registry.get(hashes[i]);
-                if (id != LongIntMap.MISSING && !doomed[id]) {
+                if (id != LongIntMap.MISSING && !flag(id, DOOMED)) {
                     acquire(id);
                     found[i - from] = new ImmutableBlock(this, id, hashes[i]);
                 }
             }
-        } finally {
-            lock.unlock();
         }
         return found;
     }
@@ -291,45 +352,36 @@ public final class BlockPool {
      * them look recently used). Empty when the hash is not registered.
      */
     public java.util.Optional<ImmutableBlock> pin(long sequenceHash) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             int id = registry.get(sequenceHash);
-            if (id == LongIntMap.MISSING || doomed[id]) {
+            if (id == LongIntMap.MISSING || flag(id, DOOMED)) {
                 return java.util.Optional.empty();
             }
             acquire(id);
             return java.util.Optional.of(new ImmutableBlock(this, id, sequenceHash, true));
-        } finally {
-            lock.unlock();
         }
     }
 
     /** How many leading hashes of {@code hashes[from, to)} are registered here, acquiring nothing. */
     public int prefixLength(long[] hashes, int from, int to) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             int n = 0;
             for (int i = from; i < to; i++) {
                 int id = registry.get(hashes[i]);
-                if (id == LongIntMap.MISSING || doomed[id]) {
+                if (id == LongIntMap.MISSING || flag(id, DOOMED)) {
                     break;
                 }
                 n++;
             }
             return n;
-        } finally {
-            lock.unlock();
         }
     }
 
     /** Whether {@code sequenceHash} is registered here. */
     public boolean contains(long sequenceHash) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             int id = registry.get(sequenceHash);
-            return id != LongIntMap.MISSING && !doomed[id];
-        } finally {
-            lock.unlock();
+            return id != LongIntMap.MISSING && !flag(id, DOOMED);
         }
     }
 
@@ -338,23 +390,20 @@ public final class BlockPool {
      * re-ordered, active ones are skipped (their release will order them).
      */
     public void touch(long[] hashes) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             for (long h : hashes) {
                 int id = registry.get(h);
                 if (id == LongIntMap.MISSING) {
                     break;
                 }
-                if (refCount[id] == NO_REF) {
+                if (ints[intAt(id, REFS)] == NO_REF) {
                     boolean wasEvictable = evictable.remove(id);
-                    releaseTick[id] = ++clock;
+                    longs[longAt(id, TICK)] = ++clock;
                     if (wasEvictable) {
                         evictable.add(id);
                     }
                 }
             }
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -365,28 +414,24 @@ public final class BlockPool {
      * @return whether the hash was registered
      */
     public boolean invalidate(long sequenceHash) {
-        Hashes evicted = new Hashes();
-        lock.lock();
-        try {
+        synchronized (lock) {
             int id = registry.get(sequenceHash);
             if (id == LongIntMap.MISSING) {
                 return false;
             }
-            if (refCount[id] == NO_REF) {
+            if (ints[intAt(id, REFS)] == NO_REF) {
                 evictable.remove(id);
                 inactive--;
-                drop(id, evicted);
+                drop(id, null); // not an eviction: the journal hears of it, the listeners do not
                 pushFree(id);
-            } else if (!doomed[id]) {
-                doomed[id] = true;
+            } else if (!flag(id, DOOMED)) {
+                setFlag(id, DOOMED, true);
                 Journal j = journal;
                 if (j != null) {
                     j.removed(this, sequenceHash);
                 }
             }
             return true;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -397,26 +442,22 @@ public final class BlockPool {
 
     /** The hashes a match can find now, in no particular order. */
     public long[] registeredHashes() {
-        lock.lock();
-        try {
+        synchronized (lock) {
             long[] out = new long[registry.size()];
             int[] n = {0};
             registry.forEach((h, id) -> {
-                if (!doomed[id]) {
+                if (!flag(id, DOOMED)) {
                     out[n[0]++] = h;
                 }
             });
             return Arrays.copyOf(out, n[0]);
-        } finally {
-            lock.unlock();
         }
     }
 
     /** Resets every block; only when nothing is in use. */
     public void reset() {
-        Hashes evicted = new Hashes();
-        lock.lock();
-        try {
+        Hashes evicted = evictionRecord();
+        synchronized (lock) {
             int inUse = total - freeCount - inactive;
             if (inUse > 0) {
                 throw new KvbmException(ErrorCode.INVALID_STATE, name + ": cannot reset while " + inUse
@@ -428,55 +469,49 @@ public final class BlockPool {
                 drop(id, evicted);
                 pushFree(id);
             }
-            childrenOf.clear();
-        } finally {
-            lock.unlock();
+            orphans.clear(); // every block was dropped: no registered child is left to count
         }
         fireEvicted(evicted);
     }
 
     public PoolStatus status() {
-        lock.lock();
-        try {
+        synchronized (lock) {
             int inFlight = total - freeCount - inactive - active;
             return new PoolStatus(total, freeCount, inactive, active, inFlight, registry.size(), evictions);
-        } finally {
-            lock.unlock();
         }
     }
 
     /** Checks the pool's invariants; for tests and debugging. Throws {@link IllegalStateException} on a breach. */
     public void checkInvariants() {
-        lock.lock();
-        try {
+        synchronized (lock) {
             int registered = 0;
             int act = 0;
             int inact = 0;
             int reset = 0;
             for (int id = 0; id < total; id++) {
-                if (state[id] == BlockState.REGISTERED) {
+                if (ints[intAt(id, STATE)] == REGISTERED) {
                     registered++;
-                    if (!doomed[id] && registry.get(hash[id]) != id) {
+                    if (!flag(id, DOOMED) && registry.get(longs[longAt(id, HASH)]) != id) {
                         throw new IllegalStateException(name + ": block " + id + " registered but not the primary");
                     }
-                    if (refCount[id] > 0) {
+                    if (ints[intAt(id, REFS)] > 0) {
                         act++;
                     } else {
                         inact++;
-                        boolean leaf = !childrenOf.containsKey(hash[id]);
+                        boolean leaf = ints[intAt(id, CHILDREN)] == 0;
                         if (leaf != evictable.contains(id)) {
                             throw new IllegalStateException(name + ": block " + id + " evictable=" + !leaf);
                         }
                     }
-                } else if (refCount[id] != 0) {
+                } else if (ints[intAt(id, REFS)] != 0) {
                     throw new IllegalStateException(name + ": unregistered block " + id + " has references");
                 }
-                if (state[id] == BlockState.RESET) {
+                if (ints[intAt(id, STATE)] == RESET) {
                     reset++;
                 }
             }
             long replacedDoomed = java.util.stream.IntStream.range(0, total)
-                    .filter(id -> doomed[id] && registry.get(hash[id]) != id).count();
+                    .filter(id -> flag(id, DOOMED) && registry.get(longs[longAt(id, HASH)]) != id).count();
             if (registered - replacedDoomed != registry.size() || act != active || inact != inactive) {
                 throw new IllegalStateException(name + ": counts registry=" + registry.size() + "/" + registered
                         + " active=" + active + "/" + act + " inactive=" + inactive + "/" + inact);
@@ -484,70 +519,102 @@ public final class BlockPool {
             if (freeCount > reset || freeCount + inactive + active > total) {
                 throw new IllegalStateException(name + ": free=" + freeCount + " reset=" + reset);
             }
-        } finally {
-            lock.unlock();
+            checkChildCounts();
+        }
+    }
+
+    /** Recounts every registered block's parent: on the parent's primary when it has one here, else in orphans. */
+    private void checkChildCounts() {
+        java.util.Map<Long, Integer> counted = new java.util.HashMap<>();
+        for (int id = 0; id < total; id++) {
+            if (ints[intAt(id, STATE)] == REGISTERED && flag(id, HAS_PARENT)) {
+                counted.merge(longs[longAt(id, PARENT)], 1, Integer::sum);
+            }
+        }
+        long onBlocks = 0;
+        for (int id = 0; id < total; id++) {
+            long h = longs[longAt(id, HASH)];
+            boolean primary = ints[intAt(id, STATE)] == REGISTERED && registry.get(h) == id;
+            int expected = primary ? counted.getOrDefault(h, 0) : 0;
+            if (ints[intAt(id, CHILDREN)] != expected) {
+                throw new IllegalStateException(name + ": block " + id + " counts " + ints[intAt(id, CHILDREN)]
+                        + " children, " + expected + " are registered");
+            }
+            onBlocks += expected;
+        }
+        long[] orphanTotal = {0};
+        orphans.forEach((h, n) -> {
+            if (registry.get(h) != LongIntMap.MISSING || counted.getOrDefault(h, 0) != n) {
+                throw new IllegalStateException(name + ": parent " + Long.toUnsignedString(h) + " counts " + n
+                        + " orphans, " + counted.getOrDefault(h, 0) + " are registered, primary here: "
+                        + (registry.get(h) != LongIntMap.MISSING));
+            }
+            orphanTotal[0] += n;
+        });
+        long all = counted.values().stream().mapToLong(Integer::longValue).sum();
+        if (onBlocks + orphanTotal[0] != all) {
+            throw new IllegalStateException(name + ": " + all + " registered children, " + onBlocks
+                    + " counted on parents, " + orphanTotal[0] + " on orphan hashes");
         }
     }
 
     // --- package-private: handles call back here ---
 
     ImmutableBlock share(ImmutableBlock block) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             if (block.isClosed()) {
-                throw invalidState("share a closed reference", block.blockId(), state[block.blockId()]);
+                int id = block.blockId();
+                throw invalidState("share a closed reference", id, STATES[ints[intAt(id, STATE)]]);
             }
             acquire(block.blockId());
             return new ImmutableBlock(this, block.blockId(), block.sequenceHash());
-        } finally {
-            lock.unlock();
         }
     }
 
+    /** Closes {@code block} once: the claim is made under the monitor, so a second close is a no-op. */
     void release(ImmutableBlock block) {
-        Hashes evicted = new Hashes();
-        lock.lock();
-        try {
+        Hashes evicted = null;
+        synchronized (lock) {
+            if (block.closedUnderLock()) {
+                return;
+            }
+            block.markClosed();
             int id = block.blockId();
             if (!block.preservesRecency()) {
                 // Every use's release counts, not only the last: a pin released after the user must not
                 // leave the block with the tick of an older use. Active blocks are not in the evictable
                 // set, so the tick can change here.
-                releaseTick[id] = ++clock;
+                longs[longAt(id, TICK)] = ++clock;
             }
-            if (--refCount[id] > 0) {
+            if (--ints[intAt(id, REFS)] > 0) {
                 return;
             }
             active--;
-            if (doomed[id]) {
+            if (flag(id, DOOMED)) {
+                evicted = evictionRecord();
                 drop(id, evicted);
                 pushFree(id);
                 return;
             }
             inactive++;
-            if (!childrenOf.containsKey(hash[id])) {
+            if (ints[intAt(id, CHILDREN)] == 0) {
                 evictable.add(id);
             }
-        } finally {
-            lock.unlock();
         }
         fireEvicted(evicted);
     }
 
     void returnUnregistered(MutableBlock m) {
-        lock.lock();
-        try {
+        synchronized (lock) {
             m.consume();
             pushFree(m.blockId());
-        } finally {
-            lock.unlock();
         }
     }
 
     // --- internals, lock held ---
 
     private void acquire(int id) {
-        if (refCount[id]++ == NO_REF) {
+        if (ints[intAt(id, REFS)]++ == NO_REF) {
             evictable.remove(id);
             inactive--;
             active++;
@@ -568,34 +635,62 @@ public final class BlockPool {
 
     /** Unregisters a block (no references left) and resets it; its parent may become evictable. */
     private void drop(int id, Hashes evicted) {
-        long h = hash[id];
-        registry.remove(h, id); // a doomed block may already have been replaced as primary
-        if (hasParent[id]) {
-            long p = parentHash[id];
-            if (childrenOf.add(p, -1) <= 0) { // removed at zero
-                int pid = registry.get(p);
-                if (pid != LongIntMap.MISSING && refCount[pid] == NO_REF) {
-                    evictable.add(pid);
-                }
+        long h = longs[longAt(id, HASH)];
+        // A doomed block may already have been replaced as primary (its children then count on the new one).
+        if (registry.remove(h, id) && ints[intAt(id, CHILDREN)] > 0) {
+            // Its children stay registered: they wait for the hash to come back.
+            orphans.add(h, ints[intAt(id, CHILDREN)]);
+            ints[intAt(id, CHILDREN)] = 0;
+        }
+        if (flag(id, HAS_PARENT)) {
+            long p = longs[longAt(id, PARENT)];
+            int pid = registry.get(p);
+            if (pid == LongIntMap.MISSING) {
+                orphans.add(p, -1);
+            } else if (--ints[intAt(pid, CHILDREN)] == 0 && ints[intAt(pid, REFS)] == NO_REF) {
+                evictable.add(pid);
             }
         }
         Journal j = journal;
-        if (j != null && !doomed[id]) {
+        if (j != null && !flag(id, DOOMED)) {
             j.removed(this, h); // a doomed block was reported when it was invalidated
         }
-        doomed[id] = false;
-        hasParent[id] = false;
-        evicted.add(h);
+        setFlag(id, DOOMED, false);
+        setFlag(id, HAS_PARENT, false);
+        if (evicted != null) {
+            evicted.add(h);
+        }
+    }
+
+    private static int intAt(int id, int field) {
+        return (id << INT_SHIFT) + field;
+    }
+
+    private static int longAt(int id, int field) {
+        return (id << LONG_SHIFT) + field;
+    }
+
+    private boolean flag(int id, int field) {
+        return ints[intAt(id, field)] != 0;
+    }
+
+    private void setFlag(int id, int field, boolean value) {
+        ints[intAt(id, field)] = value ? 1 : 0;
     }
 
     private void pushFree(int id) {
-        state[id] = BlockState.RESET;
-        refCount[id] = 0;
+        ints[intAt(id, STATE)] = RESET;
+        ints[intAt(id, REFS)] = 0;
         freeStack[freeCount++] = id;
     }
 
+    /** Where drops are recorded for the listeners: null (nothing recorded) when nobody listens. */
+    private Hashes evictionRecord() {
+        return listeners.length == 0 ? null : new Hashes();
+    }
+
     private void fireEvicted(Hashes evicted) {
-        if (evicted.size == 0) {
+        if (evicted == null || evicted.size == 0) {
             return;
         }
         for (Listener l : listeners) {
@@ -618,6 +713,11 @@ public final class BlockPool {
             }
             hashes[size++] = h;
         }
+    }
+
+    /** A list of one, the caller's to change like every list the pool returns. */
+    private static <T> List<T> listOf(T only) {
+        return new OneOrMoreList<>(only);
     }
 
     static KvbmException invalidState(String op, int blockId, BlockState state) {

@@ -14,12 +14,21 @@ import java.util.Arrays;
 final class EvictionOrder {
     private static final int NIL = -1;
 
-    private final int[] priority;
-    private final long[] releaseTick;
-    private final int[] next;
-    private final int[] prev;
-    /** The level a member is in, or NIL when the block is not a member. */
-    private final int[] levelOf;
+    /** Where block i's priority ({@code ints[(i << intShift) + priorityAt]}) and tick ({@code longs[...]}) lie. */
+    private final int[] ints;
+    private final int priorityAt;
+    private final int intShift;
+    private final long[] longs;
+    private final int tickAt;
+    private final int longShift;
+    /**
+     * Block i's links at [4i]: next, previous, and the level it is in (NIL when it is not a member); one array,
+     * so a block's links share a cache line.
+     */
+    private final int[] links;
+    private static final int NEXT = 0;
+    private static final int PREV = 1;
+    private static final int LEVEL = 2;
     // Levels sorted by ascending priority; an emptied level stays (pools use a handful of priorities).
     private int[] levelPriority = new int[2];
     private int[] head = new int[2];
@@ -29,13 +38,42 @@ final class EvictionOrder {
 
     /** Orders blocks {@code 0..priority.length-1} by the pool's own {@code priority} and {@code releaseTick}. */
     EvictionOrder(int[] priority, long[] releaseTick) {
-        this.priority = priority;
-        this.releaseTick = releaseTick;
-        int n = priority.length;
-        next = new int[n];
-        prev = new int[n];
-        levelOf = new int[n];
-        Arrays.fill(levelOf, NIL);
+        this(priority, 0, 0, releaseTick, 0, 0);
+    }
+
+    /** Orders blocks by a priority and a tick that lie in records of {@code 1 << shift} values (the pool's). */
+    EvictionOrder(int[] ints, int priorityAt, int intShift, long[] longs, int tickAt, int longShift) {
+        this.ints = ints;
+        this.priorityAt = priorityAt;
+        this.intShift = intShift;
+        this.longs = longs;
+        this.tickAt = tickAt;
+        this.longShift = longShift;
+        int n = ints.length >> intShift;
+        links = new int[4 * n];
+        for (int i = 0; i < n; i++) {
+            links[4 * i + LEVEL] = NIL;
+        }
+    }
+
+    private int priority(int id) {
+        return ints[(id << intShift) + priorityAt];
+    }
+
+    private long tick(int id) {
+        return longs[(id << longShift) + tickAt];
+    }
+
+    private int next(int id) {
+        return links[4 * id + NEXT];
+    }
+
+    private int prev(int id) {
+        return links[4 * id + PREV];
+    }
+
+    private int levelOf(int id) {
+        return links[4 * id + LEVEL];
     }
 
     int size() {
@@ -43,16 +81,16 @@ final class EvictionOrder {
     }
 
     boolean contains(int id) {
-        return levelOf[id] != NIL;
+        return levelOf(id) != NIL;
     }
 
     /** Adds {@code id} in its place; returns false when it is a member already. */
     boolean add(int id) {
-        if (levelOf[id] != NIL) {
+        if (levelOf(id) != NIL) {
             return false;
         }
-        int level = level(priority[id]);
-        levelOf[id] = level;
+        int level = level(priority(id));
+        links[4 * id + LEVEL] = level;
         size++;
         int h = head[level];
         int t = tail[level];
@@ -63,41 +101,41 @@ final class EvictionOrder {
         // t walks back from the tail to the last member before id; h walks on from the head to the first after.
         while (true) {
             if (before(t, id)) {
-                link(level, t, id, next[t]);
+                link(level, t, id, next(t));
                 return true;
             }
-            t = prev[t];
+            t = prev(t);
             if (t == NIL) {
                 link(level, NIL, id, head[level]);
                 return true;
             }
             if (before(id, h)) {
-                link(level, prev[h], id, h);
+                link(level, prev(h), id, h);
                 return true;
             }
-            h = next[h];
+            h = next(h);
         }
     }
 
     /** Removes {@code id}; returns false when it was not a member. */
     boolean remove(int id) {
-        int level = levelOf[id];
+        int level = levelOf(id);
         if (level == NIL) {
             return false;
         }
-        int p = prev[id];
-        int n = next[id];
+        int p = prev(id);
+        int n = next(id);
         if (p == NIL) {
             head[level] = n;
         } else {
-            next[p] = n;
+            links[4 * p + NEXT] = n;
         }
         if (n == NIL) {
             tail[level] = p;
         } else {
-            prev[n] = p;
+            links[4 * n + PREV] = p;
         }
-        levelOf[id] = NIL;
+        links[4 * id + LEVEL] = NIL;
         size--;
         return true;
     }
@@ -119,7 +157,7 @@ final class EvictionOrder {
         int[] out = new int[size];
         int k = 0;
         for (int level = 0; level < levels; level++) {
-            for (int id = head[level]; id != NIL; id = next[id]) {
+            for (int id = head[level]; id != NIL; id = next(id)) {
                 out[k++] = id;
             }
         }
@@ -128,23 +166,23 @@ final class EvictionOrder {
 
     /** Whether block {@code a} is evicted before block {@code b} (same priority). */
     private boolean before(int a, int b) {
-        long ta = releaseTick[a];
-        long tb = releaseTick[b];
+        long ta = tick(a);
+        long tb = tick(b);
         return ta < tb || (ta == tb && a < b);
     }
 
     private void link(int level, int p, int id, int n) {
-        prev[id] = p;
-        next[id] = n;
+        links[4 * id + PREV] = p;
+        links[4 * id + NEXT] = n;
         if (p == NIL) {
             head[level] = id;
         } else {
-            next[p] = id;
+            links[4 * p + NEXT] = id;
         }
         if (n == NIL) {
             tail[level] = id;
         } else {
-            prev[n] = id;
+            links[4 * n + PREV] = id;
         }
     }
 
@@ -177,9 +215,9 @@ final class EvictionOrder {
         tail[lo] = NIL;
         levels++;
         if (lo < levels - 1) {
-            for (int id = 0; id < levelOf.length; id++) {
-                if (levelOf[id] >= lo) {
-                    levelOf[id]++;
+            for (int i = LEVEL; i < links.length; i += 4) {
+                if (links[i] >= lo) {
+                    links[i]++;
                 }
             }
         }

@@ -12,7 +12,10 @@ public final class ImmutableBlock implements AutoCloseable {
     private final int blockId;
     private final long sequenceHash;
     private final boolean preservesRecency;
-    /** Closed once, by whichever thread wins: a field and a VarHandle, not an AtomicBoolean per handle. */
+    /**
+     * Set once, under the pool's monitor (which makes the claim: no atomic of its own); read there plainly and
+     * elsewhere with acquire semantics.
+     */
     private static final VarHandle CLOSED;
 
     static {
@@ -24,7 +27,7 @@ public final class ImmutableBlock implements AutoCloseable {
     }
 
     @SuppressWarnings("unused") // through CLOSED
-    private volatile boolean closed;
+    private boolean closed;
 
     ImmutableBlock(BlockPool pool, int blockId, long sequenceHash) {
         this(pool, blockId, sequenceHash, false);
@@ -60,14 +63,25 @@ public final class ImmutableBlock implements AutoCloseable {
     }
 
     public boolean isClosed() {
+        return (boolean) CLOSED.getAcquire(this);
+    }
+
+    /** Closing twice, or from two threads at once, releases the block once. */
+    @Override
+    public void close() {
+        if (!isClosed()) { // a closed handle does not take the pool's lock again
+            pool.release(this);
+        }
+    }
+
+    /** Whether it was closed; the pool's monitor held. */
+    boolean closedUnderLock() {
         return closed;
     }
 
-    @Override
-    public void close() {
-        if (CLOSED.compareAndSet(this, false, true)) {
-            pool.release(this);
-        }
+    /** The pool's monitor held: release stores, so {@link #isClosed} elsewhere sees it once it is done. */
+    void markClosed() {
+        CLOSED.setRelease(this, true);
     }
 
     @Override

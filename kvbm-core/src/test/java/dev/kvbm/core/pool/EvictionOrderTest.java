@@ -77,4 +77,26 @@ class EvictionOrderTest {
         assertEquals(-1, order.pollFirst());
         assertEquals(0, order.size());
     }
+
+    @Test
+    void priorityAndTickAreReadFromThePoolsRecords() {
+        // The pool's layout: 8 ints a block (priority at 2), 4 longs a block (tick at 2); other fields are noise.
+        int[] ints = new int[5 << 3];
+        long[] longs = new long[5 << 2];
+        java.util.Arrays.fill(ints, 77);
+        java.util.Arrays.fill(longs, -77);
+        int[] priority = {5, 0, 0, 5, 0};
+        long[] tick = {1, 9, 3, 0, 3};
+        for (int id = 0; id < 5; id++) {
+            ints[(id << 3) + 2] = priority[id];
+            longs[(id << 2) + 2] = tick[id];
+        }
+        EvictionOrder order = new EvictionOrder(ints, 2, 3, longs, 2, 2);
+        for (int id = 0; id < 5; id++) {
+            assertTrue(order.add(id));
+        }
+        assertArrayEquals(new int[] {2, 4, 1, 3, 0}, order.toArray(), "priority 0 by tick (ties by id), then 5");
+        assertEquals(2, order.pollFirst());
+        assertEquals(4, order.size());
+    }
 }

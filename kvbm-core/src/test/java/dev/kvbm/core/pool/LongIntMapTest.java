@@ -26,7 +26,12 @@ class LongIntMapTest {
             if (random.nextInt(10) == 0) {
                 key = key << 40; // far keys with equal low bits
             }
-            switch (random.nextInt(5)) {
+            switch (random.nextInt(6)) {
+                case 4 -> {
+                    int v = random.nextInt(1000);
+                    Integer old = model.putIfAbsent(key, v);
+                    assertEquals(old == null ? LongIntMap.MISSING : old, map.putIfAbsent(key, v));
+                }
                 case 0 -> {
                     int v = random.nextInt(1000);
                     Integer old = model.put(key, v);
