@@ -73,7 +73,9 @@ final class CompactTransferJson {
         if (at < 0) {
             return null;
         }
-        List<BlockPair> pairs = new ArrayList<>(Math.max(0, (frame.length - at) / 6));
+        // a pair takes 6 bytes at least ("[0,0],"); at most 1024 slots up front, so a frame that only starts like a
+        // request costs little
+        List<BlockPair> pairs = new ArrayList<>(Math.min(1024, (frame.length - at) / 6));
         if (at < frame.length && frame[at] == '[') {
             while (true) {
                 if (at >= frame.length || frame[at] != '[') {

@@ -57,6 +57,18 @@ class CompactTransferJsonTest {
     }
 
     @Test
+    void aLargeRequestRoundTrips() {
+        List<BlockPair> pairs = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            pairs.add(new BlockPair(i, Integer.MAX_VALUE - i));
+        }
+        TransferRequest r = new TransferRequest(Tier.G2, Tier.G3, pairs);
+        byte[] frame = DynamoCodec.INSTANCE.encodeTransfer(r);
+        assertArrayEquals(DynamoCodec.transferJson(r), frame);
+        assertEquals(r, CompactTransferJson.read(frame));
+    }
+
+    @Test
     void leavesConnectorRequestsAndUnnamedTiersToTheGenericWriter() {
         TransferRequest withConnector = new TransferRequest(Tier.G3, Tier.G1, List.of(new BlockPair(1, 2)),
                 Optional.of("{\"request_id\":\"r\"}"));
