@@ -33,7 +33,8 @@ public final class PayloadJson {
         }
     };
     private static final int MAX_DEPTH = 32;
-    private static final JsonFactory JSON = JsonFactory.builder()
+    /** The strict factory of both the generic path and its typed fast path ({@link CompactTransferJson}). */
+    static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
             .build();

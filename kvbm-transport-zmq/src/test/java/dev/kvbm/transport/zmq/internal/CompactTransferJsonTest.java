@@ -84,16 +84,54 @@ class CompactTransferJsonTest {
     @Test
     void anyOtherSpellingIsLeftToTheGenericParser() {
         for (String other : List.of(
-                " {\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[]}",
-                "{\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[ ]}",
-                "{\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[[0, 1]]}",
                 "{\"to_pool\":\"Host\",\"from_pool\":\"Device\",\"blocks\":[[0,1]]}",
                 "{\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[[0,1]],\"connector_req\":null}",
-                "{\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[[0,1]]}\n")) {
+                "{\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[[0,1]],\"extra\":1}",
+                "{\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[[0,1]],\"x\":\"\u00e9\"}")) {
             byte[] frame = other.getBytes(StandardCharsets.UTF_8);
             assertNull(CompactTransferJson.read(frame), other);
             assertNotNull(DynamoCodec.INSTANCE.decodeTransfer(frame), other);
         }
+        // not plain ASCII: whatever the generic path makes of it (a byte order mark, a non-ASCII pool name)
+        for (String other : List.of("\uFEFF{\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[]}",
+                "{\"from_pool\":\"D\u00e9vice\",\"to_pool\":\"Host\",\"blocks\":[]}")) {
+            assertNull(CompactTransferJson.read(other.getBytes(StandardCharsets.UTF_8)), other);
+        }
+        // Jackson would guess UTF-16 from the zero bytes; the generic path reads strict UTF-8 only
+        String plain = "{\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[]}";
+        byte[] utf16 = plain.getBytes(StandardCharsets.UTF_16LE);
+        assertNull(CompactTransferJson.read(utf16));
+        assertThrows(KvbmException.class, () -> DynamoCodec.INSTANCE.decodeTransfer(utf16));
+        // an overlong UTF-8 'D', which a strict decoder rejects
+        byte[] overlong = plain.replace("Device", "?evice").getBytes(StandardCharsets.US_ASCII);
+        overlong = insertAt(overlong, plain.indexOf("Device"), (byte) 0xC1, (byte) 0x84);
+        assertNull(CompactTransferJson.read(overlong));
+        byte[] overlongFrame = overlong;
+        assertThrows(KvbmException.class, () -> DynamoCodec.INSTANCE.decodeTransfer(overlongFrame));
+    }
+
+    /** What the token sequence allows besides the leader's spelling reads to the request the generic path reads. */
+    @Test
+    void whitespaceAndEscapesReadTheSameOnBothPaths() {
+        for (String variant : List.of(
+                " {\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[]}",
+                "{\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[ ]}",
+                "{\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[[0, 1]]}",
+                "{\"from_pool\":\"Device\",\"to_pool\":\"Host\",\"blocks\":[[0,1]]}\n",
+                "{ \"from_pool\" : \"\\u0044evice\",\r\n\t\"to_pool\":\"Host\" , \"blocks\":[[0,1] ,[2,3]] }")) {
+            byte[] frame = variant.getBytes(StandardCharsets.UTF_8);
+            TransferRequest compact = CompactTransferJson.read(frame);
+            assertNotNull(compact, variant);
+            assertEquals(DynamoCodec.parseTransfer(frame), compact, variant);
+        }
+    }
+
+    private static byte[] insertAt(byte[] b, int at, byte... inserted) {
+        byte[] c = new byte[b.length - 1 + inserted.length];
+        System.arraycopy(b, 0, c, 0, at);
+        System.arraycopy(inserted, 0, c, at, inserted.length);
+        System.arraycopy(b, at + 1, c, at + inserted.length, b.length - at - 1);
+        return c;
     }
 
     @Test
@@ -102,6 +140,7 @@ class CompactTransferJsonTest {
         assertField("blocks[0][0]", head + "[[2147483648,1]]}");
         assertField("blocks[0][0]", head + "[[99999999999,1]]}");
         assertField("blocks[1][1]", head + "[[0,1],[2,-3]]}");
+        assertField("blocks[0][1]", head + "[[0,-0]]}");
         assertField("to_pool", "{\"from_pool\":\"Device\",\"to_pool\":\"Hostess\",\"blocks\":[]}");
         for (String bad : List.of(head + "[[0,1],]}", head + "[[0,1]]", head + "[[0,1]]}}", head + "[[0,1]",
                 head + "[[0,1]]}x", head + "[[0,01]]}", head + "[[0,1.0]]}", head.substring(0, head.length() - 3))) {
