@@ -151,7 +151,7 @@ class CompactTransferJsonTest {
         }
     }
 
-    /** Mutations of compact frames: whatever the scanner accepts, the generic parser reads to the same request. */
+    /** Mutations of compact frames: whatever the fast path accepts, the generic parser reads to the same request. */
     @Test
     void acceptsOnlyWhatTheGenericParserReadsTheSame() {
         SplittableRandom rnd = new SplittableRandom(11);
