@@ -33,7 +33,7 @@ public final class PayloadJson {
         }
     };
     private static final int MAX_DEPTH = 32;
-    /** The strict factory of both the generic path and its typed fast path ({@link CompactTransferJson}). */
+    /** The strict factory; {@link CompactTransferJson}, the typed fast path, derives its own from it. */
     static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build())
