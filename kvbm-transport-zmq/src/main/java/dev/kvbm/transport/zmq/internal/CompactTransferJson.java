@@ -24,7 +24,8 @@ import java.util.Optional;
  * decoder (on a worker the generic path cost 10-25 us of a 16-block transfer's round trip, more than the copy).
  *
  * <p>{@link #read} follows the exact token sequence kvbm's leader (and serde_json) writes: those three keys in that
- * order and no other, pairs of ints in {@code 0..Integer.MAX_VALUE}, nothing after the object. On any deviation
+ * order and no other, pairs of ints in {@code 0..Integer.MAX_VALUE}, nothing after the object (whitespace and
+ * escapes between and in tokens are Jackson's to read, as on the generic path; only plain-ASCII frames). On any deviation
  * (another key or order, {@code connector_req}, a number that is no such int, bad JSON) it returns null and the
  * generic {@link DynamoCodec#parseTransfer} reads the frame, so every other valid document is still accepted and
  * every bad one gets its precise error. What it accepts, the generic path reads to the same request; the wire
