@@ -25,11 +25,11 @@ import java.util.Optional;
  *
  * <p>{@link #read} follows the exact token sequence kvbm's leader (and serde_json) writes: those three keys in that
  * order and no other, pairs of ints in {@code 0..Integer.MAX_VALUE}, nothing after the object (whitespace and
- * escapes between and in tokens are Jackson's to read, as on the generic path; only plain-ASCII frames). On any deviation
- * (another key or order, {@code connector_req}, a number that is no such int, bad JSON) it returns null and the
- * generic {@link DynamoCodec#parseTransfer} reads the frame, so every other valid document is still accepted and
- * every bad one gets its precise error. What it accepts, the generic path reads to the same request; the wire
- * format is unchanged.
+ * escapes are Jackson's to read, as on the generic path; only plain-ASCII frames). On any deviation (another key
+ * or order, {@code connector_req}, a number that is no such int, bad JSON) it returns null and the generic
+ * {@link DynamoCodec#parseTransfer} reads the frame, so every other valid document is still accepted and every
+ * bad one gets its precise error. What it accepts, the generic path reads to the same request; the wire format is
+ * unchanged.
  */
 final class CompactTransferJson {
     /**
@@ -131,7 +131,7 @@ final class CompactTransferJson {
         return false;
     }
 
-    /** The next value when it is an int in {@code 0..Integer.MAX_VALUE} written as the generic path accepts it, else -1. */
+    /** The next value when it is an int in {@code 0..Integer.MAX_VALUE} as the generic path accepts it, else -1. */
     private static int index(JsonParser p) throws IOException {
         if (p.nextToken() != JsonToken.VALUE_NUMBER_INT || p.getNumberType() != JsonParser.NumberType.INT) {
             return -1;
