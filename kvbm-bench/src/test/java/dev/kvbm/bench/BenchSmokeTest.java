@@ -31,6 +31,7 @@ class BenchSmokeTest {
         String disk = BenchRunner.availableDiskEngines().getFirst();
         Set<String> expected = new java.util.TreeSet<>(Set.of("host-copy/fc-fc/64KiB/x1", "disk/" + disk
                 + "/write/256KiB/x16", "zmq/transfer_blocks/16x2", "zmq/ping/2", "zmq/transfer_blocks/16x2/p99",
+                "zmq/reqrep/p99", "zmq/ping/2/raw-broadcast",
                 "pool/allocateRegisterRelease/1000", "pool/allocateRegisterReleaseX16/1000", "pool/matchPrefix/1000",
                 "hash/sequence/32", "planning/fc-fc/x1"));
         if (dev.kvbm.bench.internal.Fio.find().isPresent()) {

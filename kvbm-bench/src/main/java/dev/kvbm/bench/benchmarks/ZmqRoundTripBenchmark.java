@@ -33,12 +33,15 @@ import org.zeromq.ZMQ;
 /**
  * A {@code transfer_blocks} round trip of 16 blocks (G1 -&gt; G2, 32 KiB per block per worker) from a leader in
  * this fork to 2 worker processes over ZeroMQ on loopback, next to its references measured in the same fork and
- * interleaved with it: a {@code ping} round trip to the same workers (the transport alone, no copy) and a raw
- * JeroMQ REQ/REP round trip to the first worker's process (what ZeroMQ itself costs between two processes).
+ * interleaved with it: a {@code ping} round trip to the same workers (the transport alone, no copy), a raw
+ * JeroMQ REQ/REP round trip to the first worker's process (what ZeroMQ itself costs between two processes), and a
+ * raw JeroMQ broadcast to the same worker processes answered by each on a PUSH socket (what the ping's messaging
+ * costs done with bare JeroMQ: XPUB to 2 SUB, 2 PUSH to one PULL).
  *
- * <p>Each call of {@link #round} times one of each, in the order transfer, ping, REQ/REP and then reversed, so
+ * <p>Each call of {@link #round} times one of each, in the order transfer, ping, broadcast, REQ/REP and then
+ * reversed, so
  * a drifting machine (JIT, other load) moves all three alike. The figures are the medians (and the transfer's
- * 99th percentile) of each measurement iteration, reported as JMH auxiliary counters ({@link RoundTrips});
+ * 99th percentile, and the REQ/REP's, the tail of the platform itself) of each measurement iteration, reported as JMH auxiliary counters ({@link RoundTrips});
  * the primary score (the time of one call) is not used.
  */
 @State(Scope.Benchmark)
@@ -50,12 +53,16 @@ public class ZmqRoundTripBenchmark {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final Duration WORKER_WARMUP = Duration.ofSeconds(3);
     private static final int WORKER_WARMUP_ROUNDS = 2000;
+    private static final byte[] PING = "ping".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private final List<AutoCloseable> owned = new ArrayList<>();
     private Leader leader;
     private List<BlockPair> pairs;
     private ZMQ.Socket req;
     private final byte[] request = new byte[8];
+    private ZMQ.Socket rawPub;
+    private ZMQ.Socket rawPull;
+    private long broadcastId;
     private boolean reversed;
 
     @Setup(Level.Trial)
@@ -77,8 +84,17 @@ public class ZmqRoundTripBenchmark {
         req.setReqRelaxed(true);
         req.setReqCorrelate(true);
         req.bind(any);
+        rawPub = context.createSocket(SocketType.XPUB);
+        rawPub.setXpubVerbose(true); // tells when each worker subscribed: nothing is broadcast before
+        rawPub.setLinger(0);
+        rawPub.setReceiveTimeOut((int) TIMEOUT.toMillis());
+        rawPub.bind(any);
+        rawPull = context.createSocket(SocketType.PULL);
+        rawPull.setLinger(0);
+        rawPull.setReceiveTimeOut((int) TIMEOUT.toMillis());
+        rawPull.bind(any);
         BenchWorkerProcesses workers = new BenchWorkerProcesses(WORKERS, leader.publishEndpoint(), leader.ackEndpoint(),
-                2 * BLOCKS, req.getLastEndpoint());
+                2 * BLOCKS, rawPub.getLastEndpoint(), rawPull.getLastEndpoint(), req.getLastEndpoint());
         owned.add(workers);
         try {
             leader.awaitReady(init);
@@ -90,26 +106,30 @@ public class ZmqRoundTripBenchmark {
             pairs.add(new BlockPair(i, BLOCKS + i));
         }
         firstEcho(init, workers);
+        awaitRawSubscribers(workers);
         // The worker JVMs start cold and JMH warms up only this one: run every path until the JITs of all three
         // processes are done with it (JMH's own warm-up, a few hundred ms in quick mode, is far too short for that).
         long end = System.nanoTime() + WORKER_WARMUP.toNanos();
         for (int i = 0; i < WORKER_WARMUP_ROUNDS || System.nanoTime() < end; i++) {
             transfer();
             ping();
+            broadcast();
             reqRep();
         }
     }
 
-    /** One transfer, one ping and one REQ/REP round trip, each timed on its own. */
+    /** One transfer, one ping, one raw broadcast and one REQ/REP round trip, each timed on its own. */
     @Benchmark
     public void round(RoundTrips samples) {
         if (reversed) {
             samples.reqRep.add(time(this::reqRep));
+            samples.broadcast.add(time(this::broadcast));
             samples.ping.add(time(this::ping));
             samples.transfer.add(time(this::transfer));
         } else {
             samples.transfer.add(time(this::transfer));
             samples.ping.add(time(this::ping));
+            samples.broadcast.add(time(this::broadcast));
             samples.reqRep.add(time(this::reqRep));
         }
         reversed = !reversed;
@@ -133,6 +153,38 @@ public class ZmqRoundTripBenchmark {
         if (!req.send(request, 0) || req.recv(0) == null) {
             throw new KvbmException(ErrorCode.TIMEOUT, "the REQ/REP reference got no echo within " + TIMEOUT.toMillis()
                     + " ms");
+        }
+    }
+
+    /** What a ping's messaging is with bare JeroMQ: {@code [id, "ping"]} to every worker, each answering {@code [id]}. */
+    private void broadcast() {
+        byte[] id = new byte[8];
+        java.nio.ByteBuffer.wrap(id).putLong(++broadcastId);
+        rawPub.send(id, ZMQ.SNDMORE);
+        rawPub.send(PING, 0);
+        for (int answered = 0; answered < WORKERS; ) {
+            byte[] answer = rawPull.recv(0);
+            if (answer == null) {
+                throw new KvbmException(ErrorCode.TIMEOUT, answered + " of " + WORKERS + " workers answered the raw "
+                        + "broadcast within " + TIMEOUT.toMillis() + " ms");
+            }
+            if (Arrays.equals(answer, id)) {
+                answered++;
+            }
+        }
+    }
+
+    /** Waits until every worker's raw SUB subscribed (XPUB drops what it publishes before that). */
+    private void awaitRawSubscribers(BenchWorkerProcesses workers) {
+        for (int subscribed = 0; subscribed < WORKERS; ) {
+            byte[] event = rawPub.recv(0);
+            if (event == null) {
+                throw new KvbmException(ErrorCode.TIMEOUT, subscribed + " of " + WORKERS + " workers subscribed to the "
+                        + "raw broadcast within " + TIMEOUT.toMillis() + " ms" + workers.exited());
+            }
+            if (event.length > 0 && event[0] == 1) {
+                subscribed++;
+            }
         }
     }
 
@@ -167,12 +219,14 @@ public class ZmqRoundTripBenchmark {
         final Samples transfer = new Samples();
         final Samples ping = new Samples();
         final Samples reqRep = new Samples();
+        final Samples broadcast = new Samples();
 
         @Setup(Level.Iteration)
         public void clear() {
             transfer.clear();
             ping.clear();
             reqRep.clear();
+            broadcast.clear();
         }
 
         public double transferP50Micros() {
@@ -189,6 +243,15 @@ public class ZmqRoundTripBenchmark {
 
         public double reqRepP50Micros() {
             return reqRep.percentileMicros(50);
+        }
+
+        public double broadcastP50Micros() {
+            return broadcast.percentileMicros(50);
+        }
+
+        /** The platform's own tail: how far ZeroMQ between two processes spreads on this machine. */
+        public double reqRepP99Micros() {
+            return reqRep.percentileMicros(99);
         }
     }
 

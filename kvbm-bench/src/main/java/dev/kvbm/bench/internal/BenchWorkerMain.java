@@ -14,10 +14,12 @@ import org.zeromq.ZMQ;
 
 /**
  * The worker process of the ZeroMQ benchmark ({@link BenchWorkerProcesses} starts it): a real {@link Worker}
- * connected to the benchmark's leader, and, when given a REQ endpoint, a raw JeroMQ REP socket that echoes each
- * request, the reference round trip between the same two processes. It exits when its parent process does.
+ * connected to the benchmark's leader; a raw JeroMQ SUB socket whose messages it answers with their first frame on
+ * a PUSH socket (the leader's broadcast and its answers done with bare JeroMQ, between the same processes); and,
+ * when given a REQ endpoint, a raw JeroMQ REP socket that echoes each request, the reference round trip between
+ * two processes. It exits when its parent process does.
  *
- * <p>Arguments: {@code PUB_ENDPOINT ACK_ENDPOINT G1_BLOCKS [REQ_ENDPOINT]}.
+ * <p>Arguments: {@code PUB_ENDPOINT ACK_ENDPOINT G1_BLOCKS RAW_PUB_ENDPOINT RAW_PULL_ENDPOINT [REQ_ENDPOINT]}.
  */
 public final class BenchWorkerMain {
     /** G1 of each worker: 4 layers x 2 x 16 tokens x 128 x 2 bytes = 32 KiB per block. */
@@ -29,8 +31,9 @@ public final class BenchWorkerMain {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 3) {
-            System.err.println("usage: BenchWorkerMain PUB_ENDPOINT ACK_ENDPOINT G1_BLOCKS [REQ_ENDPOINT]");
+        if (args.length < 5) {
+            System.err.println("usage: BenchWorkerMain PUB_ENDPOINT ACK_ENDPOINT G1_BLOCKS RAW_PUB_ENDPOINT "
+                    + "RAW_PULL_ENDPOINT [REQ_ENDPOINT]");
             System.exit(2);
         }
         ProcessHandle.current().parent().ifPresentOrElse(p -> p.onExit().thenRun(() -> System.exit(0)),
@@ -40,10 +43,31 @@ public final class BenchWorkerMain {
                 new WorkerSpec(g1(Integer.parseInt(args[2])), LayoutType.FULLY_CONTIGUOUS,
                         Map.of("kvbm.host.mlock", "false"), Duration.ofSeconds(10)), ProviderRegistry.load());
              ZContext context = new ZContext(1)) {
-            if (args.length > 3) {
-                echo(context, args[3]); // until the parent goes
+            Thread.ofPlatform().daemon().name("bench-raw-broadcast").start(() -> answerBroadcasts(context, args[3], args[4]));
+            if (args.length > 5) {
+                echo(context, args[5]); // until the parent goes
             } else {
                 new java.util.concurrent.CountDownLatch(1).await();
+            }
+        }
+    }
+
+    /** Answers every message on a raw SUB socket with its first frame, on a PUSH socket: as a worker answers a ping. */
+    private static void answerBroadcasts(ZContext context, String pubEndpoint, String pullEndpoint) {
+        ZMQ.Socket sub = context.createSocket(SocketType.SUB);
+        ZMQ.Socket push = context.createSocket(SocketType.PUSH);
+        sub.setLinger(0);
+        push.setLinger(0);
+        sub.subscribe(new byte[0]);
+        sub.connect(pubEndpoint);
+        push.connect(pullEndpoint);
+        while (!Thread.currentThread().isInterrupted()) {
+            byte[] id = sub.recv(0);
+            while (sub.hasReceiveMore()) {
+                sub.recv(0);
+            }
+            if (id != null) {
+                push.send(id, 0);
             }
         }
     }

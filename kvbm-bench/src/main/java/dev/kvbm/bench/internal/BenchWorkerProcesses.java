@@ -22,10 +22,11 @@ public final class BenchWorkerProcesses implements AutoCloseable {
     private final List<Path> logs = new ArrayList<>();
 
     /**
-     * Starts {@code n} workers connected to the leader's endpoints; the first also echoes on a REP socket connected
-     * to {@code reqEndpoint}.
+     * Starts {@code n} workers connected to the leader's endpoints, each answering the raw broadcasts of
+     * {@code rawPub} on {@code rawPull}; the first also echoes on a REP socket connected to {@code reqEndpoint}.
      */
-    public BenchWorkerProcesses(int n, String pub, String ack, int g1Blocks, String reqEndpoint) {
+    public BenchWorkerProcesses(int n, String pub, String ack, int g1Blocks, String rawPub, String rawPull,
+                                String reqEndpoint) {
         String java = ProcessHandle.current().info().command().orElseThrow(() -> new KvbmException(
                 ErrorCode.INVALID_STATE, "cannot tell which java runs this fork, to start the workers with it"));
         try {
@@ -34,7 +35,7 @@ public final class BenchWorkerProcesses implements AutoCloseable {
                 cmd.add(java);
                 cmd.addAll(ForkClasspath.JVM_ARGS.stream().filter(a -> !a.startsWith("-Xmx")).toList());
                 cmd.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                        BenchWorkerMain.class.getName(), pub, ack, String.valueOf(g1Blocks)));
+                        BenchWorkerMain.class.getName(), pub, ack, String.valueOf(g1Blocks), rawPub, rawPull));
                 if (i == 0) {
                     cmd.add(reqEndpoint);
                 }

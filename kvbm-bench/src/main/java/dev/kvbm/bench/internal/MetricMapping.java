@@ -148,7 +148,9 @@ public final class MetricMapping {
     /**
      * The ZeroMQ round trips, all medians of the same interleaved iterations (JMH auxiliary counters): the transfer
      * against the ping to the same worker processes, the ping against a raw JeroMQ REQ/REP round trip, and the
-     * transfer's 99th percentile against its median.
+     * transfer's 99th percentile against its median; and, for where the limits are, the ping against the same
+     * messaging done with bare JeroMQ (a raw broadcast to the same processes) and the REQ/REP's 99th percentile
+     * against its median (how much of the transfer's tail the platform has by itself).
      */
     private static List<Metric> zmq(RunResult r) {
         Map<String, Result> aux = r.getSecondaryResults();
@@ -160,13 +162,25 @@ public final class MetricMapping {
         Result ping = aux.get("pingP50Micros");
         Result reqRep = aux.get("reqRepP50Micros");
         Result p99 = aux.get("transferP99Micros");
-        return List.of(
+        List<Metric> metrics = new java.util.ArrayList<>(List.of(
                 Metric.of("zmq/transfer_blocks/16x2", "zmq", 16, "transfer_blocks p50 vs ping p50, 2 worker processes",
                         mean(transfer), err(transfer), "us", mean(ping), err(ping), false),
                 Metric.of("zmq/ping/2", "zmq", 2, "ping p50 vs JeroMQ REQ/REP p50", mean(ping), err(ping), "us",
                         mean(reqRep), err(reqRep), false),
                 Metric.of("zmq/transfer_blocks/16x2/p99", "zmq", 16, "transfer_blocks p99 vs its p50", mean(p99),
-                        err(p99), "us", mean(transfer), err(transfer), false));
+                        err(p99), "us", mean(transfer), err(transfer), false)));
+        Result broadcast = aux.get("broadcastP50Micros");
+        if (broadcast != null) { // the ping's messaging done with bare JeroMQ (runs before it was measured lack it)
+            metrics.add(Metric.of("zmq/ping/2/raw-broadcast", "zmq", 2, "ping p50 vs a raw JeroMQ broadcast p50 (XPUB to "
+                    + "the same 2 processes, each answering on PUSH)", mean(ping), err(ping), "us", mean(broadcast),
+                    err(broadcast), false));
+        }
+        Result reqRepP99 = aux.get("reqRepP99Micros");
+        if (reqRepP99 != null) { // the platform's tail beside the transfer's (runs before it was measured lack it)
+            metrics.add(Metric.of("zmq/reqrep/p99", "zmq", 1, "JeroMQ REQ/REP p99 vs its p50 (the platform's tail)",
+                    mean(reqRepP99), err(reqRepP99), "us", mean(reqRep), err(reqRep), false));
+        }
+        return metrics;
     }
 
     /** Planning a batch of {@code layouts} against planning the same batch fc-fc, the cheapest plan there is. */

@@ -27,13 +27,20 @@ enum BlockTransferPool {
         throw new KvbmException(ErrorCode.INVALID_ARGUMENT, tier + " has no Dynamo pool name (only G1, G2, G3 do)");
     }
 
-    static BlockTransferPool parse(String field, Object value) {
-        if (value instanceof String s) {
-            for (BlockTransferPool p : values()) {
-                if (p.name().equals(s)) {
-                    return p;
-                }
+    /** The pool of that wire name, or null. */
+    static BlockTransferPool named(String name) {
+        for (BlockTransferPool p : values()) {
+            if (p.name().equals(name)) {
+                return p;
             }
+        }
+        return null;
+    }
+
+    static BlockTransferPool parse(String field, Object value) {
+        BlockTransferPool p = value instanceof String s ? named(s) : null;
+        if (p != null) {
+            return p;
         }
         throw KvbmException.forField(ErrorCode.PROTOCOL_ERROR, field, field + " must be one of \"Device\", \"Host\", "
                 + "\"Disk\" (got " + value + ")");

@@ -70,6 +70,11 @@ public final class DynamoCodec implements ClusterCodec {
 
     @Override
     public byte[] encodeTransfer(TransferRequest request) {
+        return CompactTransferJson.writes(request) ? CompactTransferJson.write(request) : transferJson(request);
+    }
+
+    /** The request through the generic JSON writer (a connector request, or a tier without a pool name). */
+    static byte[] transferJson(TransferRequest request) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("from_pool", BlockTransferPool.of(request.from()).name());
         m.put("to_pool", BlockTransferPool.of(request.to()).name());
@@ -84,6 +89,12 @@ public final class DynamoCodec implements ClusterCodec {
 
     @Override
     public TransferRequest decodeTransfer(byte[] frame) {
+        TransferRequest compact = CompactTransferJson.read(frame);
+        return compact != null ? compact : parseTransfer(frame);
+    }
+
+    /** The request through the generic JSON parser, which names the bad field of a malformed one. */
+    static TransferRequest parseTransfer(byte[] frame) {
         if (!(PayloadJson.parse(utf8("transfer_blocks", frame)) instanceof Map<?, ?> m)) {
             throw KvbmException.forField(ErrorCode.PROTOCOL_ERROR, "transfer_blocks",
                     "transfer_blocks must be a JSON object");
