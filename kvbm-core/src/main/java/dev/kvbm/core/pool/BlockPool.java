@@ -22,9 +22,11 @@ import java.util.OptionalLong;
  * worker's physical tiers and a leader's logical ones. All operations are thread-safe; listeners are
  * called after the pool's lock is released.
  *
- * <p>Every operation takes the pool's monitor once ({@code synchronized}: an uncontended enter and exit cost
- * two thirds of a {@code ReentrantLock}'s on this JDK, and the pool never needs a condition or a timed wait).
- * A handle's close is claimed under that same monitor, so a release is one lock and no further atomic.
+ * <p>Every operation takes the pool's lock once: a {@link PoolLock}, entered with one CAS and left with a plain
+ * release store, waking a parked waiter only when it sees one (a monitor's exit is a second atomic; the three
+ * locked calls of an allocate, register and release took 58.5 ns with a monitor, 46.0 ns with it, medians of
+ * interleaved runs at 1k blocks). A handle's close is claimed under that same lock, so a release is one CAS and
+ * no further atomic.
  */
 public final class BlockPool {
 
@@ -70,8 +72,8 @@ public final class BlockPool {
     private final Tier tier;
     private final int total;
 
-    /** The pool's monitor: private, so no caller can hold it. */
-    private final Object lock = new Object();
+    /** The pool's lock: private, so no caller can hold it; not reentrant (nothing under it calls back in). */
+    private final PoolLock lock = new PoolLock();
     /** Copied on write (listeners are added at start-up, read on every operation). */
     private volatile Listener[] listeners = NO_LISTENERS;
     private volatile Journal journal;
@@ -144,10 +146,13 @@ public final class BlockPool {
     }
 
     public void addListener(Listener listener) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             Listener[] now = Arrays.copyOf(listeners, listeners.length + 1);
             now[now.length - 1] = listener;
             listeners = now;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -165,7 +170,8 @@ public final class BlockPool {
         }
         Hashes evicted = evictionRecord();
         MutableBlock[] taken = new MutableBlock[n];
-        synchronized (lock) {
+        lock.lock();
+        try {
             checkAvailable(n);
             for (int i = 0; i < n; i++) {
                 if (freeCount == 0 && !evictOne(evicted)) {
@@ -179,6 +185,8 @@ public final class BlockPool {
                 }
                 taken[i] = takeFree();
             }
+        } finally {
+            lock.unlock();
         }
         fireEvicted(evicted);
         return new ArrayList<>(Arrays.asList(taken));
@@ -187,13 +195,16 @@ public final class BlockPool {
     private MutableBlock allocateOne() {
         Hashes evicted = evictionRecord();
         MutableBlock taken;
-        synchronized (lock) {
+        lock.lock();
+        try {
             checkAvailable(1);
             if (freeCount == 0 && !evictOne(evicted)) {
                 throw new KvbmException(ErrorCode.NOT_ENOUGH_BLOCKS, name + ": 1 blocks asked, only 0 could be freed; "
                         + "the other " + inactive + " inactive blocks are parents of blocks in use");
             }
             taken = takeFree();
+        } finally {
+            lock.unlock();
         }
         fireEvicted(evicted);
         return taken;
@@ -227,7 +238,8 @@ public final class BlockPool {
         Registrations newlyRegistered = listeners.length == 0 ? null : new Registrations(n);
         ImmutableBlock one = null;
         ImmutableBlock[] many = n == 1 ? null : new ImmutableBlock[n];
-        synchronized (lock) {
+        lock.lock();
+        try {
             for (int i = 0; i < n; i++) {
                 checkRegistrable(blocks.get(i));
             }
@@ -239,6 +251,8 @@ public final class BlockPool {
                     many[i] = b;
                 }
             }
+        } finally {
+            lock.unlock();
         }
         if (newlyRegistered != null && newlyRegistered.size() > 0) {
             for (Listener l : listeners) {
@@ -315,7 +329,8 @@ public final class BlockPool {
     /** As {@link #matchSequenceHashes(long[])}, over {@code hashes[from, to)}. */
     public List<ImmutableBlock> matchSequenceHashes(long[] hashes, int from, int to) {
         List<ImmutableBlock> matched = new ArrayList<>(Math.max(0, Math.min(to - from, 64)));
-        synchronized (lock) {
+        lock.lock();
+        try {
             for (int i = from; i < to; i++) {
                 int id = registry.get(hashes[i]);
                 if (id == LongIntMap.MISSING || flag(id, DOOMED)) {
@@ -324,6 +339,8 @@ public final class BlockPool {
                 acquire(id);
                 matched.add(new ImmutableBlock(this, id, hashes[i]));
             }
+        } finally {
+            lock.unlock();
         }
         return matched;
     }
@@ -334,7 +351,8 @@ public final class BlockPool {
      */
     public ImmutableBlock[] lookupEach(long[] hashes, int from, int to) {
         ImmutableBlock[] found = new ImmutableBlock[to - from];
-        synchronized (lock) {
+        lock.lock();
+        try {
             for (int i = from; i < to; i++) {
                 int id = registry.get(hashes[i]);
                 if (id != LongIntMap.MISSING && !flag(id, DOOMED)) {
@@ -342,6 +360,8 @@ public final class BlockPool {
                     found[i - from] = new ImmutableBlock(this, id, hashes[i]);
                 }
             }
+        } finally {
+            lock.unlock();
         }
         return found;
     }
@@ -352,19 +372,23 @@ public final class BlockPool {
      * them look recently used). Empty when the hash is not registered.
      */
     public java.util.Optional<ImmutableBlock> pin(long sequenceHash) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             int id = registry.get(sequenceHash);
             if (id == LongIntMap.MISSING || flag(id, DOOMED)) {
                 return java.util.Optional.empty();
             }
             acquire(id);
             return java.util.Optional.of(new ImmutableBlock(this, id, sequenceHash, true));
+        } finally {
+            lock.unlock();
         }
     }
 
     /** How many leading hashes of {@code hashes[from, to)} are registered here, acquiring nothing. */
     public int prefixLength(long[] hashes, int from, int to) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             int n = 0;
             for (int i = from; i < to; i++) {
                 int id = registry.get(hashes[i]);
@@ -374,14 +398,19 @@ public final class BlockPool {
                 n++;
             }
             return n;
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Whether {@code sequenceHash} is registered here. */
     public boolean contains(long sequenceHash) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             int id = registry.get(sequenceHash);
             return id != LongIntMap.MISSING && !flag(id, DOOMED);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -390,7 +419,8 @@ public final class BlockPool {
      * re-ordered, active ones are skipped (their release will order them).
      */
     public void touch(long[] hashes) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             for (long h : hashes) {
                 int id = registry.get(h);
                 if (id == LongIntMap.MISSING) {
@@ -404,6 +434,8 @@ public final class BlockPool {
                     }
                 }
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -414,7 +446,8 @@ public final class BlockPool {
      * @return whether the hash was registered
      */
     public boolean invalidate(long sequenceHash) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             int id = registry.get(sequenceHash);
             if (id == LongIntMap.MISSING) {
                 return false;
@@ -432,6 +465,8 @@ public final class BlockPool {
                 }
             }
             return true;
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -442,7 +477,8 @@ public final class BlockPool {
 
     /** The hashes a match can find now, in no particular order. */
     public long[] registeredHashes() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             long[] out = new long[registry.size()];
             int[] n = {0};
             registry.forEach((h, id) -> {
@@ -451,13 +487,16 @@ public final class BlockPool {
                 }
             });
             return Arrays.copyOf(out, n[0]);
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Resets every block; only when nothing is in use. */
     public void reset() {
         Hashes evicted = evictionRecord();
-        synchronized (lock) {
+        lock.lock();
+        try {
             int inUse = total - freeCount - inactive;
             if (inUse > 0) {
                 throw new KvbmException(ErrorCode.INVALID_STATE, name + ": cannot reset while " + inUse
@@ -470,20 +509,26 @@ public final class BlockPool {
                 pushFree(id);
             }
             orphans.clear(); // every block was dropped: no registered child is left to count
+        } finally {
+            lock.unlock();
         }
         fireEvicted(evicted);
     }
 
     public PoolStatus status() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             int inFlight = total - freeCount - inactive - active;
             return new PoolStatus(total, freeCount, inactive, active, inFlight, registry.size(), evictions);
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Checks the pool's invariants; for tests and debugging. Throws {@link IllegalStateException} on a breach. */
     public void checkInvariants() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             int registered = 0;
             int act = 0;
             int inact = 0;
@@ -520,6 +565,8 @@ public final class BlockPool {
                 throw new IllegalStateException(name + ": free=" + freeCount + " reset=" + reset);
             }
             checkChildCounts();
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -561,20 +608,24 @@ public final class BlockPool {
     // --- package-private: handles call back here ---
 
     ImmutableBlock share(ImmutableBlock block) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (block.isClosed()) {
                 int id = block.blockId();
                 throw invalidState("share a closed reference", id, STATES[ints[intAt(id, STATE)]]);
             }
             acquire(block.blockId());
             return new ImmutableBlock(this, block.blockId(), block.sequenceHash());
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** Closes {@code block} once: the claim is made under the monitor, so a second close is a no-op. */
+    /** Closes {@code block} once: the claim is made under the pool's lock, so a second close is a no-op. */
     void release(ImmutableBlock block) {
         Hashes evicted = null;
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (block.closedUnderLock()) {
                 return;
             }
@@ -600,14 +651,19 @@ public final class BlockPool {
             if (ints[intAt(id, CHILDREN)] == 0) {
                 evictable.add(id);
             }
+        } finally {
+            lock.unlock();
         }
         fireEvicted(evicted);
     }
 
     void returnUnregistered(MutableBlock m) {
-        synchronized (lock) {
+        lock.lock();
+        try {
             m.consume();
             pushFree(m.blockId());
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -13,7 +13,7 @@ public final class ImmutableBlock implements AutoCloseable {
     private final long sequenceHash;
     private final boolean preservesRecency;
     /**
-     * Set once, under the pool's monitor (which makes the claim: no atomic of its own); read there plainly and
+     * Set once, under the pool's lock (which makes the claim: no atomic of its own); read there plainly and
      * elsewhere with acquire semantics.
      */
     private static final VarHandle CLOSED;
@@ -74,12 +74,12 @@ public final class ImmutableBlock implements AutoCloseable {
         }
     }
 
-    /** Whether it was closed; the pool's monitor held. */
+    /** Whether it was closed; the pool's lock held. */
     boolean closedUnderLock() {
         return closed;
     }
 
-    /** The pool's monitor held: release stores, so {@link #isClosed} elsewhere sees it once it is done. */
+    /** The pool's lock held: release stores, so {@link #isClosed} elsewhere sees it once it is done. */
     void markClosed() {
         CLOSED.setRelease(this, true);
     }
