@@ -464,7 +464,6 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
                         skipped++;
                     }
                 }
-                settle(skipped);
             } catch (RuntimeException e) {
                 // Whatever was pinned or taken goes back, and every request is accounted for: awaitIdle() returns.
                 failedBlocks.add(batch.size() - skipped);
@@ -476,8 +475,10 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
             }
             if (moving.isEmpty()) {
                 parents.forEach(ImmutableBlock::close);
+                settle(skipped); // after the parents' pins are released: awaitIdle() then sees none held
                 return;
             }
+            settle(skipped);
             List<BlockPair> pairs = new ArrayList<>(moving.size());
             for (int i = 0; i < moving.size(); i++) {
                 pairs.add(new BlockPair(sources.get(i).blockId(), targets.get(i).blockId()));
