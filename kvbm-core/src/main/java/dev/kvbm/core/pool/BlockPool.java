@@ -170,6 +170,15 @@ public final class BlockPool {
         }
         Hashes evicted = evictionRecord();
         MutableBlock[] taken = new MutableBlock[n];
+        try {
+            allocateLocked(n, taken, evicted);
+        } finally {
+            fireEvicted(evicted); // blocks evicted before a failure are gone too: listeners hear of them
+        }
+        return new ArrayList<>(Arrays.asList(taken));
+    }
+
+    private void allocateLocked(int n, MutableBlock[] taken, Hashes evicted) {
         lock.lock();
         try {
             checkAvailable(n);
@@ -188,8 +197,6 @@ public final class BlockPool {
         } finally {
             lock.unlock();
         }
-        fireEvicted(evicted);
-        return new ArrayList<>(Arrays.asList(taken));
     }
 
     private MutableBlock allocateOne() {
@@ -199,7 +206,7 @@ public final class BlockPool {
         try {
             checkAvailable(1);
             if (freeCount == 0 && !evictOne(evicted)) {
-                throw new KvbmException(ErrorCode.NOT_ENOUGH_BLOCKS, name + ": 1 blocks asked, only 0 could be freed; "
+                throw new KvbmException(ErrorCode.NOT_ENOUGH_BLOCKS, name + ": 1 block asked, none could be freed; "
                         + "the other " + inactive + " inactive blocks are parents of blocks in use");
             }
             taken = takeFree();

@@ -255,4 +255,32 @@ class BlockPoolTest {
         pool.allocate(1).forEach(MutableBlock::close);
         assertEquals(List.of("reg 1 parent OptionalLong.empty", "reg 2 parent OptionalLong[1]", "evict 2"), heard);
     }
+
+    /** A failed allocate gives back the blocks it took, but those it evicted are gone: listeners hear of them. */
+    @Test
+    void blocksEvictedByAFailedAllocateAreReportedToListeners() {
+        BlockPool pool = new BlockPool("t", Tier.G1, 3);
+        List<MutableBlock> m = pool.allocate(3);
+        m.get(0).complete(1, OptionalLong.empty());
+        m.get(1).complete(2, OptionalLong.of(1)); // 2 is held below: its parent 1 cannot be evicted
+        m.get(2).complete(3, OptionalLong.empty());
+        List<ImmutableBlock> registered = pool.register(m);
+        registered.get(0).close();
+        registered.get(2).close();
+        List<Long> victims = new ArrayList<>();
+        pool.addListener(new BlockPool.Listener() {
+            @Override
+            public void evicted(BlockPool p, long h) {
+                victims.add(h);
+            }
+        });
+        KvbmException e = assertThrows(KvbmException.class, () -> pool.allocate(2));
+        assertEquals(ErrorCode.NOT_ENOUGH_BLOCKS, e.code(), e.getMessage());
+        assertEquals(List.of(3L), victims); // the leaf 3 was evicted before the parent 1 stopped the allocation
+        assertFalse(pool.contains(3));
+        assertTrue(pool.contains(1));
+        pool.checkInvariants();
+        registered.get(1).close();
+        pool.checkInvariants();
+    }
 }

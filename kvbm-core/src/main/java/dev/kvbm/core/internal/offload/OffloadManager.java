@@ -396,7 +396,7 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
                     finishCopied();
                     if (!batch.isEmpty()) {
                         if (woken) {
-                            // The registration that woke this lane is still inside a manager call (commit) and the
+                            // A registration that woke this lane is often still inside a manager call (commit) and the
                             // scheduler often runs the woken lane on that thread's CPU, preempting it: hand the CPU
                             // back once, so the call ends first. A free CPU makes this a no-op.
                             Thread.yield();
@@ -483,8 +483,18 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
             for (int i = 0; i < moving.size(); i++) {
                 pairs.add(new BlockPair(sources.get(i).blockId(), targets.get(i).blockId()));
             }
-            recordChecksums(moving, sources);
-            slots.acquire();
+            try {
+                recordChecksums(moving, sources);
+                slots.acquire();
+            } catch (RuntimeException | InterruptedException e) {
+                // Nothing started: every pin and target goes back and every request is accounted for.
+                failedBlocks.add(moving.size());
+                sources.forEach(ImmutableBlock::close);
+                targets.forEach(MutableBlock::close);
+                parents.forEach(ImmutableBlock::close);
+                settle(moving.size());
+                throw e;
+            }
             long bytes = (long) moving.size() * edge.blockBytes();
             long startedAt = edge.stats().begin();
             CompletableFuture<Void> copied;

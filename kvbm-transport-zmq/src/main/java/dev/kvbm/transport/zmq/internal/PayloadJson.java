@@ -43,7 +43,7 @@ public final class PayloadJson {
     public record Num(String text) {
         /** The value as a non-negative int, or an error naming {@code field}. */
         public int nonNegativeInt(String field) {
-            // by hand, not a regular expression: this runs for every index of every request
+            // by hand, not a regular expression: a request off the fast path has one per block index
             int n = text.length();
             boolean digits = n >= 1 && n <= 10 && (n == 1 || text.charAt(0) != '0');
             long v = 0;
