@@ -464,36 +464,27 @@ public final class OffloadManager implements OffloadCounters, AutoCloseable {
                         skipped++;
                     }
                 }
-            } catch (RuntimeException e) {
-                // Whatever was pinned or taken goes back, and every request is accounted for: awaitIdle() returns.
+                if (moving.isEmpty()) {
+                    parents.forEach(ImmutableBlock::close);
+                    settle(skipped); // after the parents' pins are released: awaitIdle() then sees none held
+                    return;
+                }
+                recordChecksums(moving, sources);
+                slots.acquire();
+            } catch (RuntimeException | InterruptedException e) {
+                // Nothing started: whatever was pinned or taken goes back, and every request is accounted for
+                // (none was settled yet), so awaitIdle() returns.
                 failedBlocks.add(batch.size() - skipped);
                 sources.forEach(ImmutableBlock::close);
                 targets.forEach(MutableBlock::close);
                 parents.forEach(ImmutableBlock::close);
-                settle(batch.size()); // none was settled yet: the skips are counted only after the loop
+                settle(batch.size());
                 throw e;
-            }
-            if (moving.isEmpty()) {
-                parents.forEach(ImmutableBlock::close);
-                settle(skipped); // after the parents' pins are released: awaitIdle() then sees none held
-                return;
             }
             settle(skipped);
             List<BlockPair> pairs = new ArrayList<>(moving.size());
             for (int i = 0; i < moving.size(); i++) {
                 pairs.add(new BlockPair(sources.get(i).blockId(), targets.get(i).blockId()));
-            }
-            try {
-                recordChecksums(moving, sources);
-                slots.acquire();
-            } catch (RuntimeException | InterruptedException e) {
-                // Nothing started: every pin and target goes back and every request is accounted for.
-                failedBlocks.add(moving.size());
-                sources.forEach(ImmutableBlock::close);
-                targets.forEach(MutableBlock::close);
-                parents.forEach(ImmutableBlock::close);
-                settle(moving.size());
-                throw e;
             }
             long bytes = (long) moving.size() * edge.blockBytes();
             long startedAt = edge.stats().begin();
