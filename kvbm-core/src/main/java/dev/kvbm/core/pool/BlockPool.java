@@ -188,9 +188,7 @@ public final class BlockPool {
                     for (int k = 0; k < i; k++) {
                         pushFree(taken[k].blockId());
                     }
-                    throw new KvbmException(ErrorCode.NOT_ENOUGH_BLOCKS, name + ": " + n + " blocks asked, only "
-                            + i + " could be freed; the other " + inactive + " inactive blocks are parents of blocks "
-                            + "in use");
+                    throw parentsInUse(n, i);
                 }
                 taken[i] = takeFree();
             }
@@ -206,8 +204,7 @@ public final class BlockPool {
         try {
             checkAvailable(1);
             if (freeCount == 0 && !evictOne(evicted)) {
-                throw new KvbmException(ErrorCode.NOT_ENOUGH_BLOCKS, name + ": 1 block asked, none could be freed; "
-                        + "the other " + inactive + " inactive blocks are parents of blocks in use");
+                throw parentsInUse(1, 0);
             }
             taken = takeFree();
         } finally {
@@ -215,6 +212,13 @@ public final class BlockPool {
         }
         fireEvicted(evicted);
         return taken;
+    }
+
+    /** Only {@code freed} of {@code n} blocks could be taken: every other inactive block is a parent of one in use. */
+    private KvbmException parentsInUse(int n, int freed) {
+        return new KvbmException(ErrorCode.NOT_ENOUGH_BLOCKS, name + ": " + n + (n == 1 ? " block" : " blocks")
+                + " asked, " + (n == 1 ? "none" : "only " + freed) + " could be freed; the other " + inactive
+                + " inactive blocks are parents of blocks in use");
     }
 
     private void checkAvailable(int n) {
