@@ -19,12 +19,21 @@ enum BlockTransferPool {
     }
 
     static BlockTransferPool of(Tier tier) {
+        BlockTransferPool p = forTier(tier);
+        if (p != null) {
+            return p;
+        }
+        throw new KvbmException(ErrorCode.INVALID_ARGUMENT, tier + " has no Dynamo pool name (only G1, G2, G3 do)");
+    }
+
+    /** The pool that stands for {@code tier} on the wire, or null. */
+    static BlockTransferPool forTier(Tier tier) {
         for (BlockTransferPool p : values()) {
             if (p.tier == tier) {
                 return p;
             }
         }
-        throw new KvbmException(ErrorCode.INVALID_ARGUMENT, tier + " has no Dynamo pool name (only G1, G2, G3 do)");
+        return null;
     }
 
     /** The pool of that wire name, or null. */

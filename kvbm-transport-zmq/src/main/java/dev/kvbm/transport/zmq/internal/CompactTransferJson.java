@@ -123,12 +123,7 @@ final class CompactTransferJson {
     }
 
     private static boolean known(Tier tier) {
-        for (BlockTransferPool p : POOLS) {
-            if (p.tier() == tier) {
-                return true;
-            }
-        }
-        return false;
+        return BlockTransferPool.forTier(tier) != null;
     }
 
     /** The next value when it is an int in {@code 0..Integer.MAX_VALUE} as the generic path accepts it, else -1. */
