@@ -162,12 +162,7 @@ public class BlockPoolBenchmark {
     private long hashMapReference() {
         long t0 = System.nanoTime();
         for (int op = 0; op < OPS; op++) {
-            Long oldest = referenceOrder.poll();
-            Integer id = reference.remove(oldest);
-            Long parent = referenceParent.remove(oldest);
-            if (parent != null && referenceChildren.merge(parent, -1, Integer::sum) == 0) {
-                referenceChildren.remove(parent);
-            }
+            Integer id = referenceDropOldest();
             long h = spread(nextReferenceHash++);
             reference.put(h, id);
             referenceOrder.add(h);
@@ -181,12 +176,7 @@ public class BlockPoolBenchmark {
         long t0 = System.nanoTime();
         long parent = 0;
         for (int op = 0; op < OPS; op++) {
-            Long oldest = referenceOrder.poll();
-            Integer id = reference.remove(oldest);
-            Long oldParent = referenceParent.remove(oldest);
-            if (oldParent != null && referenceChildren.merge(oldParent, -1, Integer::sum) == 0) {
-                referenceChildren.remove(oldParent);
-            }
+            Integer id = referenceDropOldest();
             long h = spread(nextReferenceHash++);
             reference.put(h, id);
             if (op % BATCH != 0) {
@@ -198,5 +188,16 @@ public class BlockPoolBenchmark {
             sink += id;
         }
         return System.nanoTime() - t0;
+    }
+
+    /** The references' eviction: drop the least recently used hash and its parent's child count; its id is free. */
+    private Integer referenceDropOldest() {
+        Long oldest = referenceOrder.poll();
+        Integer id = reference.remove(oldest);
+        Long parent = referenceParent.remove(oldest);
+        if (parent != null && referenceChildren.merge(parent, -1, Integer::sum) == 0) {
+            referenceChildren.remove(parent);
+        }
+        return id;
     }
 }
