@@ -19,8 +19,7 @@ public final class FullyContiguousLayout implements BlockLayout {
         this.outerStride = config.memoryRegionSize();
         this.layerStride = Sizes.multiply("layerStride", outerStride, config.outerDim());
         long naturalBlock = Sizes.multiply("blockDataBytes", layerStride, config.numLayers());
-        this.blockStride = config.alignment() > 1
-                ? Sizes.alignUp("blockStride", naturalBlock, config.alignment()) : naturalBlock;
+        this.blockStride = Sizes.blockStride(naturalBlock, config.alignment());
         this.layoutDataBytes = Sizes.add("layoutDataBytes",
                 Sizes.multiply("layoutDataBytes", config.numBlocks() - 1L, blockStride), naturalBlock);
         this.requiredAllocationSize = Sizes.add("requiredAllocationSize", layoutDataBytes, config.alignment() - 1L);

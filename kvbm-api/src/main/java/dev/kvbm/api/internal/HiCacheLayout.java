@@ -102,7 +102,7 @@ final class HiCacheLayout implements BlockLayout {
     }
 
     private long aligned(long natural) {
-        return config.alignment() > 1 ? Sizes.alignUp("blockStride", natural, config.alignment()) : natural;
+        return Sizes.blockStride(natural, config.alignment());
     }
 
     private MemoryRegion page(int block, int layer, int outer) {

@@ -34,7 +34,7 @@ public final class LayerSeparateLayout implements BlockLayout {
     }
 
     private long aligned(long natural) {
-        return config.alignment() > 1 ? Sizes.alignUp("blockStride", natural, config.alignment()) : natural;
+        return Sizes.blockStride(natural, config.alignment());
     }
 
     @Override

@@ -33,6 +33,11 @@ public final class Sizes {
         return add(what, value, alignment - 1) & -alignment;
     }
 
+    /** A block stride: {@code natural} padded up to the layout's alignment (none at 1). */
+    public static long blockStride(long natural, int alignment) {
+        return alignment > 1 ? alignUp("blockStride", natural, alignment) : natural;
+    }
+
     public static KvbmException overflow(String what) {
         return KvbmException.forField(ErrorCode.SIZE_OVERFLOW, what,
                 what + " overflows a signed 64-bit byte count; reduce the layout's dimensions");
